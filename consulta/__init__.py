@@ -1,0 +1,88 @@
+"""Consulta: participatory consultation on a draft, article by article."""
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from consulta.config import Defaults
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: defaults, then instance/config.py, then CONSULTA_* variables, then `config`."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("CONSULTA")
+    if config:
+        app.config.update(config)
+    _finish_config(app)
+
+    if app.config["PROXY_FIX_X_FOR"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]), x_proto=1)  # type: ignore[method-assign]
+
+    from consulta import extensions
+
+    extensions.init_app(app)
+
+    from consulta import errors, web
+
+    web.init_app(app)
+    errors.init_app(app)
+
+    from consulta.admin import bp as admin_bp
+    from consulta.auth import bp as auth_bp
+    from consulta.consultations import bp as consultations_bp
+
+    app.register_blueprint(consultations_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+
+    from consulta.cli import consulta_cli
+
+    app.cli.add_command(consulta_cli)
+    return app
+
+
+def _finish_config(app: Flask) -> None:
+    """Derive settings that depend on others: database URI, secret key, cookie security."""
+    url = app.config.get("SQLALCHEMY_DATABASE_URI") or app.config.get("DATABASE_URL")
+    if not url:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        url = "sqlite:///" + os.path.join(app.instance_path, "consulta.sqlite3")
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(url)
+
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+
+    secure = bool(app.config["SECURE_COOKIES"])
+    app.config["SESSION_COOKIE_SECURE"] = secure
+    app.config["REMEMBER_COOKIE_SECURE"] = secure
+
+
+def normalize_database_url(url: str) -> str:
+    """Point postgres URLs at the psycopg 3 driver, which is the one we install."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """Read instance/secret_key, creating it with a random key (mode 0600) on first run."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker won the race; use its key
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key + "\n")
+    return key

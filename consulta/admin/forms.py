@@ -1,0 +1,68 @@
+"""Administration forms."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateTimeLocalField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+
+from consulta.consultations.services import SLUG_RE, get_by_slug
+from consulta.models import Role
+
+
+class ConsultationForm(FlaskForm):
+    """A consultation's public details."""
+
+    title = StringField("Título", validators=[InputRequired("Informe o título."), Length(max=300)])
+    slug = StringField(
+        "Endereço (slug)",
+        validators=[
+            InputRequired("Informe o endereço."),
+            Length(max=80),
+            Regexp(SLUG_RE, message="Use só letras minúsculas sem acento, números e hífens (ex.: governo-digital)."),
+        ],
+        description="Aparece no endereço da página: /consultas/<slug>.",
+    )
+    summary = TextAreaField("Resumo", validators=[Optional(), Length(max=5000)])
+    opens_at = DateTimeLocalField("Abertura prevista", validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    closes_at = DateTimeLocalField("Encerramento previsto", validators=[Optional()], format="%Y-%m-%dT%H:%M")
+
+    def __init__(self, *args, current_slug: str | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._current_slug = current_slug
+
+    def validate_slug(self, field: StringField) -> None:
+        if field.data != self._current_slug and get_by_slug(field.data) is not None:
+            raise ValidationError("Já existe uma consulta com este endereço.")
+
+    def validate_closes_at(self, field: DateTimeLocalField) -> None:
+        if field.data and self.opens_at.data and field.data <= self.opens_at.data:
+            raise ValidationError("O encerramento precisa ser depois da abertura.")
+
+
+class ImportForm(FlaskForm):
+    """Upload a Markdown file, or paste the text."""
+
+    file = FileField("Arquivo Markdown (.md) ou texto (.txt)")
+    text = TextAreaField("…ou cole o texto aqui", validators=[Optional()])
+
+
+class ConfirmImportForm(FlaskForm):
+    """Carries the previewed text back so that confirming saves exactly what was shown."""
+
+    source = HiddenField(validators=[InputRequired()])
+
+
+class ReopenForm(FlaskForm):
+    """Reopening a closed consultation requires a reason, which is logged."""
+
+    reason = TextAreaField(
+        "Motivo da reabertura",
+        validators=[InputRequired("Informe o motivo da reabertura."), Length(min=5, max=2000,
+                    message="Descreva o motivo em 5 a 2.000 caracteres.")],
+    )
+
+
+class RoleForm(FlaskForm):
+    """An account's role."""
+
+    role = SelectField("Papel", choices=[(r.value, r.label) for r in Role])

@@ -1,0 +1,223 @@
+"""Administration pages. Every view here requires a permission from consulta.authz."""
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from consulta.admin import bp
+from consulta.admin.forms import ConfirmImportForm, ConsultationForm, ImportForm, ReopenForm, RoleForm
+from consulta.auth.forms import ActionForm
+from consulta.auth.services import change_role
+from consulta.authz import Permission, require
+from consulta.consultations import services
+from consulta.consultations.importer import DraftDocument, decode, parse_draft, parse_upload
+from consulta.extensions import db
+from consulta.models import Article, Consultation, Role, TransitionError, User
+from consulta.web import invalid_form_status, local_to_utc, utc_to_local
+
+USERS_PER_PAGE = 50
+
+
+def _consultation_or_404(slug: str) -> Consultation:
+    consultation = services.get_by_slug(slug)
+    if consultation is None:
+        abort(404)
+    return consultation
+
+
+@bp.route("/")
+@require(Permission.MANAGE_CONSULTATIONS)
+def dashboard():
+    """Every consultation, whatever its status, with its article count."""
+    rows = db.session.execute(
+        select(Consultation, func.count(Article.id))
+        .outerjoin(Article, Article.consultation_id == Consultation.id)
+        .group_by(Consultation.id)
+        .order_by(Consultation.created_at.desc())
+    ).all()
+    return render_template("admin/dashboard.html", rows=rows)
+
+
+@bp.route("/consultas/nova", methods=["GET", "POST"])
+@require(Permission.MANAGE_CONSULTATIONS)
+def new_consultation():
+    """Create a consultation in draft."""
+    form = ConsultationForm()
+    if request.method == "GET" and request.args.get("titulo"):
+        form.title.data = request.args["titulo"]
+    if form.validate_on_submit():
+        consultation = services.create_consultation(
+            current_user,
+            slug=form.slug.data,
+            title=form.title.data,
+            summary=form.summary.data or "",
+            opens_at=local_to_utc(form.opens_at.data),
+            closes_at=local_to_utc(form.closes_at.data),
+        )
+        db.session.commit()
+        flash("Consulta criada. Agora importe o texto.", "success")
+        return redirect(url_for("admin.import_text", slug=consultation.slug), 303)
+    status = invalid_form_status() if request.method == "POST" else 200
+    return render_template("admin/consultation_form.html", form=form, consultation=None), status
+
+
+@bp.route("/consultas/<slug>", methods=["GET", "POST"])
+@require(Permission.MANAGE_CONSULTATIONS)
+def edit_consultation(slug: str):
+    """Edit a consultation's details and change its status."""
+    consultation = _consultation_or_404(slug)
+    form = ConsultationForm(obj=consultation, current_slug=consultation.slug)
+    if request.method == "GET":
+        form.opens_at.data = utc_to_local(consultation.opens_at)
+        form.closes_at.data = utc_to_local(consultation.closes_at)
+    if form.validate_on_submit():
+        consultation.title = form.title.data.strip()
+        consultation.slug = form.slug.data
+        consultation.summary = (form.summary.data or "").strip()
+        consultation.opens_at = local_to_utc(form.opens_at.data)
+        consultation.closes_at = local_to_utc(form.closes_at.data)
+        db.session.commit()
+        flash("Dados da consulta salvos.", "success")
+        return redirect(url_for("admin.edit_consultation", slug=consultation.slug), 303)
+    status = invalid_form_status() if request.method == "POST" else 200
+    article_count = db.session.scalar(select(func.count()).where(Article.consultation_id == consultation.id))
+    return render_template(
+        "admin/consultation_form.html",
+        form=form,
+        consultation=consultation,
+        article_count=article_count,
+        action_form=ActionForm(),
+        reopen_form=ReopenForm(),
+    ), status
+
+
+@bp.route("/consultas/<slug>/importar", methods=["GET", "POST"])
+@require(Permission.MANAGE_CONSULTATIONS)
+def import_text(slug: str):
+    """Upload or paste the draft; show a preview (nothing saved) or the problems found."""
+    consultation = _consultation_or_404(slug)
+    form = ImportForm()
+    draft: DraftDocument | None = None
+    source = ""
+    if form.validate_on_submit():
+        upload = form.file.data
+        if upload and upload.filename:
+            data = upload.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
+            draft = parse_upload(data)
+            source = decode(data)[0] or ""
+        elif (form.text.data or "").strip():
+            source = form.text.data
+            draft = parse_draft(source)
+        else:
+            form.file.errors.append("Envie um arquivo ou cole o texto do rascunho.")
+    if draft is not None and draft.ok:
+        confirm = ConfirmImportForm(source=source)
+        return render_template(
+            "admin/import_preview.html", consultation=consultation, draft=draft, confirm_form=confirm
+        )
+    status = invalid_form_status() if request.method == "POST" else 200
+    return render_template(
+        "admin/import.html", consultation=consultation, form=form, draft=draft
+    ), status
+
+
+@bp.route("/consultas/<slug>/importar/confirmar", methods=["POST"])
+@require(Permission.MANAGE_CONSULTATIONS)
+def confirm_import(slug: str):
+    """Save the previewed text, replacing the draft's current text."""
+    consultation = _consultation_or_404(slug)
+    form = ConfirmImportForm()
+    if not form.validate_on_submit():
+        flash("A pré-visualização expirou. Envie o texto de novo.", "error")
+        return redirect(url_for("admin.import_text", slug=slug), 303)
+    draft = parse_draft(form.source.data)
+    if not draft.ok:
+        return render_template(
+            "admin/import.html", consultation=consultation, form=ImportForm(), draft=draft
+        ), 422
+    try:
+        services.replace_text(current_user, consultation, draft)
+    except TransitionError as error:
+        flash(str(error), "error")
+        return redirect(url_for("admin.edit_consultation", slug=slug), 303)
+    db.session.commit()
+    flash(f"Texto importado: {draft.article_count} dispositivos.", "success")
+    return redirect(url_for("admin.edit_consultation", slug=slug), 303)
+
+
+@bp.route("/consultas/<slug>/<any(abrir, encerrar):action>", methods=["POST"])
+@require(Permission.MANAGE_CONSULTATIONS)
+def change_status(slug: str, action: str):
+    """Open or close a consultation."""
+    consultation = _consultation_or_404(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    operation = services.open_consultation if action == "abrir" else services.close_consultation
+    try:
+        operation(current_user, consultation)
+    except TransitionError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash("Consulta aberta à participação." if action == "abrir" else "Consulta encerrada.", "success")
+    return redirect(url_for("admin.edit_consultation", slug=slug), 303)
+
+
+@bp.route("/consultas/<slug>/reabrir", methods=["POST"])
+@require(Permission.MANAGE_CONSULTATIONS)
+def reopen(slug: str):
+    """Reopen a closed consultation, with a reason that is logged."""
+    consultation = _consultation_or_404(slug)
+    form = ReopenForm()
+    if form.validate_on_submit():
+        try:
+            services.reopen_consultation(current_user, consultation, form.reason.data)
+        except TransitionError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash("Consulta reaberta. O motivo foi registrado.", "success")
+        return redirect(url_for("admin.edit_consultation", slug=slug), 303)
+    article_count = db.session.scalar(select(func.count()).where(Article.consultation_id == consultation.id))
+    return render_template(
+        "admin/consultation_form.html",
+        form=ConsultationForm(obj=consultation, current_slug=consultation.slug),
+        consultation=consultation,
+        article_count=article_count,
+        action_form=ActionForm(),
+        reopen_form=form,
+    ), invalid_form_status()
+
+
+@bp.route("/usuarios")
+@require(Permission.MANAGE_USERS)
+def users():
+    """Accounts, searchable by name or e-mail, with their roles."""
+    query = (request.args.get("q") or "").strip()[:100]
+    page = max(request.args.get("pagina", 1, type=int) or 1, 1)
+    stmt = select(User).where(User.deleted_at.is_(None)).order_by(User.id)
+    if query:
+        like = f"%{query.lower()}%"
+        stmt = stmt.where(or_(func.lower(User.display_name).like(like), User.email.like(like)))
+    pagination = db.paginate(stmt, page=page, per_page=USERS_PER_PAGE, error_out=False)
+    forms = {u.id: RoleForm(role=u.role.value, prefix=f"u{u.id}") for u in pagination.items}
+    return render_template("admin/users.html", pagination=pagination, forms=forms, query=query)
+
+
+@bp.route("/usuarios/<int:user_id>/papel", methods=["POST"])
+@require(Permission.MANAGE_USERS)
+def set_role(user_id: int):
+    """Change an account's role (logged)."""
+    user = db.get_or_404(User, user_id)
+    form = RoleForm(prefix=f"u{user.id}")
+    if not form.validate_on_submit():
+        flash("Papel inválido.", "error")
+        return redirect(url_for("admin.users"), 303)
+    if user.id == current_user.id and form.role.data != Role.ADMIN.value:
+        flash("Você não pode retirar seu próprio papel de administrador.", "error")
+        return redirect(url_for("admin.users"), 303)
+    change_role(current_user, user, Role(form.role.data))
+    db.session.commit()
+    flash(f"Papel de {user.display_name} alterado para {Role(form.role.data).label}.", "success")
+    return redirect(url_for("admin.users", q=request.args.get("q")), 303)
+

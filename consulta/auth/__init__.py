@@ -1,0 +1,7 @@
+"""Accounts: registration, login, logout, profile and the privacy page."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from consulta.auth import views  # noqa: E402,F401  (routes attach to bp)

@@ -1,0 +1,101 @@
+"""Forms for accounts: registration, login, profile, and the CSRF-only logout form."""
+
+import re
+
+from flask_wtf import FlaskForm
+from validate_docbr import CNPJ
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+
+from consulta.auth.passwords import password_problem
+from consulta.geo import uf_choices
+from consulta.models import AccountKind, Sector
+
+KIND_CHOICES = [
+    (AccountKind.PERSON.value, "Pessoa"),
+    (AccountKind.ORGANIZATION.value, "Organização (com CNPJ)"),
+]
+SECTOR_CHOICES = [("", "Prefiro não informar")] + [(s.value, s.label) for s in Sector]
+UF_CHOICES = [("", "Prefiro não informar")] + uf_choices()
+
+_cnpj = CNPJ()
+
+
+def normalize_cnpj(value: str) -> str:
+    """The CNPJ's 14 characters without punctuation, letters upper-cased (alphanumeric CNPJ from 2026)."""
+    return re.sub(r"[^0-9A-Za-z]", "", value or "").upper()
+
+
+def format_cnpj(value: str) -> str:
+    """A normalized CNPJ as 00.000.000/0000-00."""
+    v = normalize_cnpj(value)
+    return f"{v[:2]}.{v[2:5]}.{v[5:8]}/{v[8:12]}-{v[12:]}" if len(v) == 14 else value
+
+
+class ProfileFields(FlaskForm):
+    """State and sector, optional, used only for participation statistics."""
+
+    uf = SelectField("Estado (UF)", choices=UF_CHOICES, validators=[Optional()], default="")
+    sector = SelectField("Setor", choices=SECTOR_CHOICES, validators=[Optional()], default="")
+
+
+class RegistrationForm(ProfileFields):
+    """A new account, as a person or as an organization."""
+
+    kind = RadioField("Você participa como", choices=KIND_CHOICES, default=AccountKind.PERSON.value,
+                      validators=[InputRequired("Escolha se você participa como pessoa ou organização.")])
+    display_name = StringField(
+        "Nome (como aparecerá nas contribuições)",
+        validators=[InputRequired("Informe seu nome."), Length(min=2, max=120, message="Use de 2 a 120 caracteres.")],
+    )
+    cnpj = StringField("CNPJ da organização", validators=[Optional()],
+                       description="Obrigatório para organizações. Ex.: 12.345.678/0001-95")
+    email = EmailField("E-mail", validators=[
+        InputRequired("Informe seu e-mail."),
+        Email("Informe um e-mail válido, como nome@exemplo.com.br.", check_deliverability=False),
+        Length(max=254),
+    ])
+    password = PasswordField(
+        "Senha",
+        validators=[InputRequired("Crie uma senha.")],
+        description="Pelo menos 8 caracteres. Uma frase curta é fácil de lembrar e difícil de adivinhar.",
+    )
+    consent = BooleanField(
+        "Li a Política de Privacidade e concordo com o tratamento dos meus dados para participar da consulta.",
+        validators=[InputRequired("Para participar, é preciso concordar com a Política de Privacidade.")],
+    )
+
+    def validate_cnpj(self, field: StringField) -> None:
+        if self.kind.data != AccountKind.ORGANIZATION.value:
+            field.data = ""
+            return
+        if not (field.data or "").strip():
+            raise ValidationError("Organizações precisam informar o CNPJ.")
+        if not _cnpj.validate(normalize_cnpj(field.data)) or len(normalize_cnpj(field.data)) != 14:
+            raise ValidationError("CNPJ inválido: confira os números e os dígitos verificadores.")
+
+    def validate_password(self, field: PasswordField) -> None:
+        problem = password_problem(field.data or "", email=self.email.data or "", name=self.display_name.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+
+class LoginForm(FlaskForm):
+    """E-mail and password."""
+
+    email = EmailField("E-mail", validators=[InputRequired("Informe seu e-mail."), Length(max=254)])
+    password = PasswordField("Senha", validators=[InputRequired("Informe sua senha."), Length(max=256)])
+    remember = BooleanField("Manter conectado neste dispositivo")
+
+
+class ProfileForm(ProfileFields):
+    """What a participant may change about themselves."""
+
+    display_name = StringField(
+        "Nome exibido",
+        validators=[InputRequired("Informe seu nome."), Length(min=2, max=120, message="Use de 2 a 120 caracteres.")],
+    )
+
+
+class ActionForm(FlaskForm):
+    """An empty form that only carries the CSRF token, for buttons that POST (logout, publish...)."""

@@ -1,0 +1,126 @@
+"""`flask consulta ...` commands: draft import, accounts, demo data."""
+
+from importlib import resources
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from consulta.auth.passwords import password_problem
+from consulta.auth.services import find_by_email, register
+from consulta.consultations import services
+from consulta.consultations.importer import DraftDocument, parse_upload
+from consulta.extensions import db
+from consulta.models import AccountKind, Consultation, Role, TransitionError
+
+consulta_cli = AppGroup("consulta", help="Comandos do Consulta.")
+
+DEMO_SLUG = "governo-digital-2024-2027"
+DEMO_TITLE = "Estratégia Nacional de Governo Digital 2024–2027"
+DEMO_SUMMARY = (
+    "Esta consulta pública apresenta a minuta de decreto que institui a Estratégia Nacional de Governo Digital "
+    "2024–2027, com princípios, objetivos e um modelo de governança que inclui a Rede Nacional de Governo "
+    "Digital, aberta aos 26 Estados, ao Distrito Federal e aos Municípios. O Anexo traz recomendações em seis "
+    "objetivos — da identificação única pelo CPF e pela conta gov.br à interoperabilidade com salvaguardas da "
+    "LGPD, transparência, infraestrutura segura e serviços proativos centrados no usuário —, que podem ser "
+    "comentadas e votadas pela sociedade."
+)
+# Development only: `make run` creates these when DEMO_ACCOUNTS is on, and prints them.
+DEMO_ACCOUNTS = [
+    ("admin@consulta.example", "Administração da Consulta", Role.ADMIN, "demo-admin-consulta"),
+    ("facilitador@consulta.example", "Facilitadora Demo", Role.FACILITATOR, "demo-facilitador-consulta"),
+    ("analista@consulta.example", "Analista Demo", Role.ANALYST, "demo-analista-consulta"),
+    ("moderador@consulta.example", "Moderador Demo", Role.MODERATOR, "demo-moderador-consulta"),
+    ("participante@consulta.example", "Participante Demo", Role.PARTICIPANT, "demo-participante-consulta"),
+]
+
+
+def _echo_problems(draft: DraftDocument) -> None:
+    for problem in draft.errors:
+        click.secho(f"erro: {problem.message}", fg="red", err=True)
+    for problem in draft.warnings:
+        click.secho(f"aviso: {problem.message}", fg="yellow", err=True)
+
+
+@consulta_cli.command("import-draft")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--consultation", "slug", required=True, help="Slug da consulta (criada em preparação se não existir).")
+@click.option("--title", default=None, help="Título, se a consulta for criada agora (padrão: o primeiro título).")
+def import_draft(file: Path, slug: str, title: str | None) -> None:
+    """Import a Markdown draft into a consultation still in preparation."""
+    data = file.read_bytes()
+    draft = parse_upload(data)
+    _echo_problems(draft)
+    if not draft.ok:
+        raise click.ClickException("nada foi salvo: corrija os erros acima.")
+    consultation = services.get_by_slug(slug)
+    if consultation is None:
+        first = next(draft.iter_sections(), None)
+        consultation = services.create_consultation(
+            None, slug=slug, title=title or (first.title if first else slug)
+        )
+    try:
+        services.replace_text(None, consultation, draft)
+    except TransitionError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"{consultation.slug}: {draft.article_count} dispositivos importados.")
+
+
+@consulta_cli.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.PARTICIPANT.value)
+@click.option("--name", default=None, help="Nome exibido (padrão: a parte do e-mail antes do @).")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Senha (perguntada se omitida).")
+def create_user(email: str, role: str, name: str | None, password: str) -> None:
+    """Create an account with the given role, or change the role of an existing one."""
+    existing = find_by_email(email)
+    if existing is not None:
+        existing.role = Role(role)
+        db.session.commit()
+        click.echo(f"{existing.email}: papel alterado para {role}.")
+        return
+    problem = password_problem(password, email=email)
+    if problem:
+        raise click.ClickException(problem)
+    user = register(
+        email=email, password=password, display_name=name or email.split("@")[0], role=Role(role)
+    )
+    db.session.commit()
+    click.echo(f"{user.email if user else email}: conta criada com o papel {role}.")
+
+
+@consulta_cli.command("load-demo")
+@click.option("--accounts/--no-accounts", default=None,
+              help="Criar as contas de demonstração (padrão: a configuração DEMO_ACCOUNTS).")
+def load_demo(accounts: bool | None) -> None:
+    """Load the demo consultation (once, when there is none) and, in development, demo accounts."""
+    if db.session.scalar(select(func.count()).select_from(Consultation)) == 0:
+        data = resources.files("consulta.demo").joinpath("engd.md").read_bytes()
+        draft = parse_upload(data)
+        _echo_problems(draft)
+        if not draft.ok:
+            raise click.ClickException("o texto de demonstração tem erros.")
+        consultation = services.create_consultation(
+            None, slug=DEMO_SLUG, title=DEMO_TITLE, summary=DEMO_SUMMARY
+        )
+        services.replace_text(None, consultation, draft)
+        services.open_consultation(None, consultation)
+        db.session.commit()
+        click.echo(f"Consulta de demonstração carregada: /consultas/{DEMO_SLUG} ({draft.article_count} dispositivos).")
+    if accounts is None:
+        accounts = bool(current_app.config["DEMO_ACCOUNTS"])
+    if not accounts:
+        return
+    if current_app.config["SECURE_COOKIES"]:
+        raise click.ClickException("contas de demonstração não são criadas em produção (SECURE_COOKIES ligado).")
+    click.echo("Contas de demonstração (somente desenvolvimento):")
+    for email, name, role, password in DEMO_ACCOUNTS:
+        if find_by_email(email) is None:
+            register(email=email, password=password, display_name=name, role=role, kind=AccountKind.PERSON)
+        click.echo(f"  {role.value:<12} {email:<32} senha: {password}")
+    db.session.commit()

@@ -1,0 +1,46 @@
+"""Default configuration; instance/config.py, CONSULTA_* variables and the factory's argument override it."""
+
+from datetime import timedelta
+
+
+class Defaults:
+    """Settings for development; production overrides what the README lists."""
+
+    SECRET_KEY: str | None = None
+    # None means "the SQLite file in instance/"; CONSULTA_DATABASE_URL selects PostgreSQL.
+    DATABASE_URL: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    # Sessions and cookies. SECURE_COOKIES turns on Secure cookies and HSTS (production, behind HTTPS).
+    SECURE_COOKIES = False
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+
+    WTF_CSRF_TIME_LIMIT = 12 * 3600
+
+    # Flask-Babel: Portuguese (Brazil) and the Brasília time zone; stored datetimes are UTC.
+    BABEL_DEFAULT_LOCALE = "pt_BR"
+    BABEL_DEFAULT_TIMEZONE = "America/Sao_Paulo"
+
+    # Flask-Limiter: memory in development and tests; a redis:// URL in production (shared by all workers).
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_LOGIN = "10 per minute;50 per hour"
+    RATELIMIT_REGISTER = "5 per minute;30 per hour"
+
+    # Trusted reverse proxies in front of the app (X-Forwarded-For hops); 0 when served directly.
+    PROXY_FIX_X_FOR = 0
+
+    # Draft import upload limit (the importer enforces it too, with a clear message).
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+
+    # Privacy policy version recorded with each consent; bump it when the privacy page changes.
+    PRIVACY_POLICY_VERSION = "2026-11"
+
+    # Development conveniences: `make run` loads the demo and demo accounts only when this is true.
+    DEMO_ACCOUNTS = False

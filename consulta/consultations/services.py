@@ -1,0 +1,176 @@
+"""Consultation operations: create, replace the text from an imported draft, change status."""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from consulta.consultations.importer import DraftDocument, DraftSection, render_article_body
+from consulta.extensions import db
+from consulta.models import Article, ArticleKind, Consultation, Section, TransitionError, User, record, utcnow
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """An ASCII, hyphenated slug for `text` ("Governo Digital 2024" -> "governo-digital-2024")."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].rstrip("-") or "consulta"
+
+
+def get_by_slug(slug: str) -> Consultation | None:
+    """The consultation with this slug, if any."""
+    return db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+
+
+def create_consultation(
+    actor: User | None,
+    *,
+    slug: str,
+    title: str,
+    summary: str = "",
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+) -> Consultation:
+    """A new consultation in draft."""
+    consultation = Consultation(
+        slug=slug, title=title.strip(), summary=summary.strip(), opens_at=opens_at, closes_at=closes_at
+    )
+    db.session.add(consultation)
+    db.session.flush()
+    record(actor, "consultation.create", consultation)
+    return consultation
+
+
+def replace_text(actor: User | None, consultation: Consultation, draft: DraftDocument) -> None:
+    """Replace the consultation's sections and articles with the imported draft (only while in draft)."""
+    if consultation.text_is_frozen:
+        raise TransitionError("O texto desta consulta já foi publicado e não pode mais ser substituído.")
+    if not draft.ok:
+        raise ValueError("refusing to save a draft with errors")
+    db.session.execute(db.delete(Article).where(Article.consultation_id == consultation.id))
+    db.session.execute(
+        db.update(Section).where(Section.consultation_id == consultation.id).values(parent_id=None)
+    )
+    db.session.execute(db.delete(Section).where(Section.consultation_id == consultation.id))
+    db.session.expire(consultation, ["sections", "articles"])
+
+    counter = _Positions()
+    for article in draft.articles:
+        db.session.add(_new_article(consultation, None, article, counter))
+    for draft_section in draft.sections:
+        _add_section(consultation, None, draft_section, counter)
+    consultation.intro = draft.intro
+    consultation.text_imported_at = utcnow()
+    db.session.flush()
+    record(
+        actor, "consultation.import_text", consultation,
+        sections=counter.section, articles=counter.article, warnings=len(draft.warnings),
+    )
+
+
+@dataclass
+class _Positions:
+    section: int = 0
+    article: int = 0
+
+
+def _add_section(
+    consultation: Consultation, parent: Section | None, draft: DraftSection, counter: _Positions
+) -> None:
+    counter.section += 1
+    section = Section(
+        consultation=consultation, parent=parent, position=counter.section,
+        depth=draft.depth, title=draft.title, intro=draft.intro,
+    )
+    db.session.add(section)
+    for article in draft.articles:
+        db.session.add(_new_article(consultation, section, article, counter))
+    for child in draft.children:
+        _add_section(consultation, section, child, counter)
+
+
+def _new_article(consultation: Consultation, section: Section | None, draft, counter: _Positions) -> Article:
+    counter.article += 1
+    kind = ArticleKind(draft.kind)
+    return Article(
+        consultation=consultation, section=section, position=counter.article, kind=kind,
+        number=draft.number, label=draft.label, body=draft.body, body_html=render_article_body(draft.body),
+        accepts_votes=kind is ArticleKind.RECOMMENDATION, accepts_contributions=True,
+    )
+
+
+def open_consultation(actor: User | None, consultation: Consultation) -> None:
+    """Publish the consultation (draft -> open), logged."""
+    consultation.open()
+    record(actor, "consultation.open", consultation)
+
+
+def close_consultation(actor: User | None, consultation: Consultation) -> None:
+    """Close the consultation (open -> closed), logged."""
+    consultation.close()
+    record(actor, "consultation.close", consultation)
+
+
+def reopen_consultation(actor: User | None, consultation: Consultation, reason: str) -> None:
+    """Reopen a closed consultation; the reason goes into the audit log."""
+    consultation.reopen(reason)
+    record(actor, "consultation.reopen", consultation, reason=reason.strip())
+
+
+def public_consultations() -> list[Consultation]:
+    """Open consultations first, then closed ones, newest first."""
+    from consulta.models import Status
+
+    rows = db.session.scalars(
+        select(Consultation).where(Consultation.status != Status.DRAFT).order_by(Consultation.created_at.desc())
+    ).all()
+    return sorted(rows, key=lambda c: c.status is not Status.OPEN)
+
+
+def article_counts_by_section(consultation: Consultation) -> dict[int | None, int]:
+    """How many articles each section holds directly (None: articles outside any section)."""
+    rows = db.session.execute(
+        select(Article.section_id, func.count())
+        .where(Article.consultation_id == consultation.id)
+        .group_by(Article.section_id)
+    ).all()
+    return {section_id: count for section_id, count in rows}
+
+
+def table_of_contents(consultation: Consultation) -> tuple[list[Section], dict[int | None, list[Article]]]:
+    """All sections in order and the articles of each, in two queries."""
+    sections = db.session.scalars(
+        select(Section).where(Section.consultation_id == consultation.id).order_by(Section.position)
+    ).all()
+    by_section: dict[int | None, list[Article]] = {}
+    articles = db.session.scalars(
+        select(Article).where(Article.consultation_id == consultation.id).order_by(Article.position)
+    ).all()
+    for article in articles:
+        by_section.setdefault(article.section_id, []).append(article)
+    return list(sections), by_section
+
+
+def neighbours(article: Article) -> tuple[Article | None, Article | None]:
+    """The previous and next article of the same consultation."""
+    base = select(Article).where(Article.consultation_id == article.consultation_id)
+    previous = db.session.scalar(
+        base.where(Article.position < article.position).order_by(Article.position.desc()).limit(1)
+    )
+    following = db.session.scalar(
+        base.where(Article.position > article.position).order_by(Article.position).limit(1)
+    )
+    return previous, following
+
+
+def section_trail(section: Section | None) -> list[Section]:
+    """The section and its ancestors, outermost first (for breadcrumbs)."""
+    trail = []
+    while section is not None:
+        trail.append(section)
+        section = section.parent
+    return list(reversed(trail))

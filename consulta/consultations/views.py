@@ -1,0 +1,65 @@
+"""Public pages: home, consultation, article and full text."""
+
+from flask import abort, render_template
+from flask_login import current_user
+
+from consulta.authz import can_view_consultation
+from consulta.consultations import bp, services
+from consulta.extensions import db
+from consulta.models import Article, Consultation
+
+
+def _visible_consultation(slug: str) -> Consultation:
+    """The consultation, or 404 when it does not exist or is a draft this user may not see."""
+    consultation = services.get_by_slug(slug)
+    if consultation is None or not can_view_consultation(current_user, consultation):
+        abort(404)
+    return consultation
+
+
+@bp.route("/")
+def home():
+    """Open and closed consultations."""
+    return render_template("consultations/home.html", consultations=services.public_consultations())
+
+
+@bp.route("/consultas/<slug>")
+def consultation(slug: str):
+    """A consultation: status, dates and the table of contents."""
+    consultation = _visible_consultation(slug)
+    sections, by_section = services.table_of_contents(consultation)
+    return render_template(
+        "consultations/consultation.html",
+        consultation=consultation,
+        sections=sections,
+        by_section=by_section,
+        article_total=sum(len(v) for v in by_section.values()),
+    )
+
+
+@bp.route("/consultas/<slug>/artigos/<int:article_id>")
+def article(slug: str, article_id: int):
+    """One article with its numbered structure and links to its neighbours."""
+    consultation = _visible_consultation(slug)
+    article = db.get_or_404(Article, article_id)
+    if article.consultation_id != consultation.id:
+        abort(404)
+    previous, following = services.neighbours(article)
+    return render_template(
+        "consultations/article.html",
+        consultation=consultation,
+        article=article,
+        trail=services.section_trail(article.section),
+        previous=previous,
+        following=following,
+    )
+
+
+@bp.route("/consultas/<slug>/texto")
+def full_text(slug: str):
+    """The whole draft on one page, for reading and printing."""
+    consultation = _visible_consultation(slug)
+    sections, by_section = services.table_of_contents(consultation)
+    return render_template(
+        "consultations/full_text.html", consultation=consultation, sections=sections, by_section=by_section
+    )

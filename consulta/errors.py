@@ -1,0 +1,48 @@
+"""Error pages in the site's look, in Portuguese, with the right status codes."""
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: ("Requisição inválida", "Não foi possível entender o pedido enviado."),
+    403: ("Acesso negado", "Você não tem permissão para ver esta página."),
+    404: ("Página não encontrada", "O endereço pode ter mudado ou a página pode ter sido removida."),
+    405: ("Método não permitido", "Esta ação não pode ser feita desta forma."),
+    413: ("Arquivo grande demais", "O arquivo enviado passa do tamanho máximo aceito."),
+    429: (
+        "Muitas tentativas",
+        "Você fez muitas solicitações em pouco tempo. Aguarde alguns minutos e tente de novo.",
+    ),
+    500: ("Erro interno", "Algo deu errado do nosso lado. A equipe foi avisada; tente de novo mais tarde."),
+}
+
+
+def render_error(code: int, message: str | None = None):
+    """The error page for `code`, with an optional more specific message."""
+    title, default = MESSAGES.get(code, ("Erro", "Não foi possível concluir o pedido."))
+    return render_template("errors/error.html", code=code, title=title, message=message or default), code
+
+
+def init_app(app: Flask) -> None:
+    """Map HTTP errors, CSRF failures and unexpected exceptions onto the error page."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(
+            400,
+            "O formulário expirou ou não veio deste site. Volte, recarregue a página e envie de novo.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        response = render_error(error.code)
+        if error.code == 429:
+            return response[0], 429, {"Retry-After": "60"}
+        return response
+
+    @app.errorhandler(500)
+    def internal_error(error: Exception):
+        return render_error(500)

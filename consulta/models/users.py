@@ -1,0 +1,105 @@
+"""Accounts: people and organizations, their role and their LGPD consent."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from consulta.extensions import db
+from consulta.models.types import UTCDateTime, enum_column, utcnow
+
+
+class Role(StrEnum):
+    """What an account may do; permissions are granted per role in consulta.authz."""
+
+    PARTICIPANT = "participant"
+    FACILITATOR = "facilitator"
+    MODERATOR = "moderator"
+    ANALYST = "analyst"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        """The role's name in Portuguese."""
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.PARTICIPANT: "Participante",
+    Role.FACILITATOR: "Facilitador(a) de oficinas",
+    Role.MODERATOR: "Moderador(a)",
+    Role.ANALYST: "Analista (equipe de redação)",
+    Role.ADMIN: "Administrador(a)",
+}
+
+
+class AccountKind(StrEnum):
+    """Whether an account speaks for a person or for an organization (CNPJ)."""
+
+    PERSON = "person"
+    ORGANIZATION = "organization"
+
+
+class Sector(StrEnum):
+    """Sector used only for participation statistics."""
+
+    CITIZEN = "cidadao"
+    CIVIL_SOCIETY = "sociedade_civil"
+    PRIVATE = "setor_privado"
+    ACADEMIA = "academia"
+    FEDERAL = "governo_federal"
+    STATE_MUNICIPAL = "estados_municipios"
+    PUBLIC_IT = "empresa_publica_ti"
+
+    @property
+    def label(self) -> str:
+        """The sector's name in Portuguese."""
+        return SECTOR_LABELS[self]
+
+
+SECTOR_LABELS = {
+    Sector.CITIZEN: "Cidadão ou cidadã",
+    Sector.CIVIL_SOCIETY: "Sociedade civil organizada",
+    Sector.PRIVATE: "Setor privado",
+    Sector.ACADEMIA: "Academia e pesquisa",
+    Sector.FEDERAL: "Governo federal",
+    Sector.STATE_MUNICIPAL: "Estados e municípios",
+    Sector.PUBLIC_IT: "Empresa pública de TI",
+}
+
+
+class User(UserMixin, db.Model):
+    """An account. E-mail and CNPJ are unique; blocked or deleted accounts cannot log in."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[AccountKind] = mapped_column(enum_column(AccountKind, "account_kind"), default=AccountKind.PERSON)
+    cnpj: Mapped[str | None] = mapped_column(String(14), unique=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role, "user_role"), default=Role.PARTICIPANT)
+    uf: Mapped[str | None] = mapped_column(String(2))
+    sector: Mapped[Sector | None] = mapped_column(enum_column(Sector, "user_sector"))
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    consent_version: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    blocked_reason: Mapped[str | None] = mapped_column(String(500))
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.blocked_at is None and self.deleted_at is None
+
+    @property
+    def is_organization(self) -> bool:
+        """Whether this account speaks for an organization."""
+        return self.kind is AccountKind.ORGANIZATION
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"

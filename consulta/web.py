@@ -1,0 +1,95 @@
+"""Request plumbing shared by every blueprint: htmx detection, template helpers, user loading."""
+
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, request
+from flask_babel import format_date, format_datetime
+from flask_login import current_user
+
+from consulta import authz
+from consulta.consultations.importer import render_article_body
+from consulta.extensions import db, login_manager
+from consulta.models import User
+
+
+def is_htmx_partial() -> bool:
+    """Whether this request wants a fragment: sent by htmx, not boosted, not a history restore."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-Boosted") != "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """`target` if it is a local path on this site, else `default` (no open redirects)."""
+    if not target:
+        return default
+    target = target.strip().replace("\\", "/")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    if any(ord(ch) < 32 for ch in target):
+        return default
+    return target
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's loader: the active account with this id."""
+    try:
+        user = db.session.get(User, int(user_id))
+    except ValueError:
+        return None
+    return user if user is not None and user.is_active else None
+
+
+def _date(value: datetime | None, fmt: str = "medium") -> str:
+    return format_date(value, fmt) if value else ""
+
+
+def _datetime(value: datetime | None, fmt: str = "medium") -> str:
+    return format_datetime(value, fmt) if value else ""
+
+
+def init_app(app: Flask) -> None:
+    """Register template globals, filters and the Vary header for htmx-aware responses."""
+    app.jinja_env.globals.update(
+        can=lambda permission: authz.can(current_user, authz.Permission(permission)),
+        is_htmx_partial=is_htmx_partial,
+        render_body=render_article_body,
+    )
+    app.jinja_env.filters["date"] = _date
+    app.jinja_env.filters["datetime"] = _datetime
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.after_request
+    def vary_on_htmx(response: Response) -> Response:
+        # The same URL answers a fragment to htmx and a page to others: caches must keep them apart.
+        response.vary.add("HX-Request")
+        return response
+
+
+def invalid_form_status() -> int:
+    """Status for a re-rendered invalid form: 200 for htmx (which swaps only 2xx), 422 for a full page."""
+    return 200 if is_htmx_partial() else 422
+
+
+LOCAL_TZ = "America/Sao_Paulo"
+
+
+def local_to_utc(value: datetime | None) -> datetime | None:
+    """A naive date-time typed in Brasília time, as aware UTC for storage."""
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    return value.replace(tzinfo=ZoneInfo(LOCAL_TZ)).astimezone(UTC) if value else None
+
+
+def utc_to_local(value: datetime | None) -> datetime | None:
+    """A stored UTC date-time as naive Brasília time, to prefill a form."""
+    from zoneinfo import ZoneInfo
+
+    return value.astimezone(ZoneInfo(LOCAL_TZ)).replace(tzinfo=None) if value else None

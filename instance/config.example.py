@@ -1,0 +1,15 @@
+# Copy to instance/config.py. Environment variables CONSULTA_<NAME> override these.
+
+# PostgreSQL in production (psycopg 3):
+# DATABASE_URL = "postgresql://consulta:senha@127.0.0.1:5432/consulta"
+
+# Behind HTTPS: Secure cookies and HSTS.
+# SECURE_COOKIES = True
+
+# Shared rate-limit counters for several gunicorn workers or servers:
+# RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/0"
+
+# Number of reverse proxies in front of the app that set X-Forwarded-For (nginx: 1).
+# PROXY_FIX_X_FOR = 1
+
+# SECRET_KEY = "..."  # otherwise generated into instance/secret_key

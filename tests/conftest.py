@@ -1,0 +1,221 @@
+"""Fixtures: one app and schema per session, a clean database per test, factories for users and consultations.
+
+The suite runs on SQLite by default and on PostgreSQL when CONSULTA_TEST_DATABASE_URL is set.
+"""
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from consulta import create_app
+from consulta.auth.passwords import hash_password
+from consulta.consultations import services
+from consulta.consultations.importer import parse_draft
+from consulta.extensions import db, limiter
+from consulta.models import AccountKind, Consultation, Role, Status, User
+
+PASSWORD = "uma senha longa de teste"
+POSTGRES_URL = os.environ.get("CONSULTA_TEST_DATABASE_URL")
+
+SMALL_DRAFT = """# Capítulo I — Disposições gerais
+
+Art. 1º Fica instituída a Estratégia de teste.
+
+Art. 2º São princípios:
+I – transparência;
+II – participação.
+
+# Anexo — Recomendações
+
+1.1 Garantir acesso digital a todos.
+1.2 Publicar dados abertos por padrão.
+"""
+
+
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """PostgreSQL when configured, else a SQLite file for this session."""
+    if POSTGRES_URL:
+        return POSTGRES_URL
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+def base_config(url: str, instance: Path) -> dict:
+    """Settings shared by every test app."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+
+
+@pytest.fixture(scope="session")
+def _database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return database_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def app(_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The application, with the schema created once for the session."""
+    application = create_app(base_config(_database, tmp_path_factory.mktemp("instance")))
+    with application.app_context():
+        db.drop_all()
+        _drop_alembic_version()
+        db.create_all()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+def _drop_alembic_version() -> None:
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture(scope="session")
+def make_app(_database: str, tmp_path_factory: pytest.TempPathFactory, app: Flask) -> Callable[..., Flask]:
+    """Build another app on the same database with some settings changed (CSRF, rate limits, cookies)."""
+
+    def build(**overrides) -> Flask:
+        config = base_config(_database, tmp_path_factory.mktemp("instance"))
+        config.update(overrides)
+        return create_app(config)
+
+    return build
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Empty every table after each test that used the app."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    application: Flask = request.getfixturevalue("app")
+    with application.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def limited_app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
+    """An app with rate limits on (memory storage). Flask-Limiter keeps its state on one global object,
+    so limits are switched off again afterwards for the other tests."""
+    application = make_app(RATELIMIT_ENABLED=True)
+    yield application
+    with application.app_context():
+        limiter.reset()
+    limiter.enabled = False
+
+
+@pytest.fixture
+def app_ctx(app: Flask) -> Iterator[Flask]:
+    """An application context for tests that use the models directly."""
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def _password_hash() -> str:
+    return hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
+
+
+@pytest.fixture
+def create_user(app: Flask, _password_hash: str) -> Callable[..., User]:
+    """Factory: a committed account; returns it detached but with its attributes loaded."""
+    counter = iter(range(1, 10_000))
+
+    def make(role: Role | str = Role.PARTICIPANT, *, email: str | None = None, name: str | None = None,
+             kind: AccountKind = AccountKind.PERSON, cnpj: str | None = None, blocked: bool = False) -> User:
+        n = next(counter)
+        with app.app_context():
+            user = User(
+                email=email or f"pessoa{n}@exemplo.com.br", password_hash=_password_hash,
+                display_name=name or f"Pessoa {n}", role=Role(role), kind=kind, cnpj=cnpj,
+            )
+            if blocked:
+                from consulta.models import utcnow
+
+                user.blocked_at = utcnow()
+            db.session.add(user)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            return user
+
+    return make
+
+
+@pytest.fixture
+def create_consultation(app: Flask) -> Callable[..., Consultation]:
+    """Factory: a consultation with the small draft imported, in the given status."""
+    counter = iter(range(1, 10_000))
+
+    def make(status: Status | str = Status.OPEN, *, text: str = SMALL_DRAFT, slug: str | None = None,
+             title: str = "Consulta de teste") -> Consultation:
+        n = next(counter)
+        with app.app_context():
+            consultation = services.create_consultation(None, slug=slug or f"consulta-{n}", title=title)
+            if text:
+                services.replace_text(None, consultation, parse_draft(text))
+            if Status(status) is not Status.DRAFT:
+                consultation.open()
+            if Status(status) is Status.CLOSED:
+                consultation.close()
+            db.session.commit()
+            db.session.refresh(consultation)
+            slug_value = consultation.slug
+            db.session.expunge(consultation)
+            assert slug_value
+            return consultation
+
+    return make
+
+
+class AuthActions:
+    """Log in and out through the real forms."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self._client = client
+
+    def login(self, user: User | str, password: str = PASSWORD):
+        email = user if isinstance(user, str) else user.email
+        return self._client.post("/entrar", data={"email": email, "password": password})
+
+    def logout(self):
+        return self._client.post("/sair")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+def csrf_token_from(html: str) -> str:
+    """The CSRF token in a rendered form."""
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
+    assert match, "no CSRF token in the page"
+    return match.group(1)
