@@ -12,9 +12,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from consulta.config import Defaults
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | None = None) -> Flask:
     """Build the application: defaults, then instance/config.py, then CONSULTA_* variables, then `config`."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     app.config.from_object(Defaults)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("CONSULTA")

@@ -82,21 +82,33 @@ def _drop_alembic_version() -> None:
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
-@pytest.fixture(scope="session")
-def make_app(_database: str, tmp_path_factory: pytest.TempPathFactory, app: Flask) -> Callable[..., Flask]:
+@pytest.fixture
+def make_app(_database: str, tmp_path_factory: pytest.TempPathFactory, app: Flask) -> Iterator[Callable[..., Flask]]:
     """Build another app on the same database with some settings changed (CSRF, rate limits, cookies)."""
+    built: list[Flask] = []
 
     def build(**overrides) -> Flask:
         config = base_config(_database, tmp_path_factory.mktemp("instance"))
         config.update(overrides)
-        return create_app(config)
+        built.append(create_app(config))
+        return built[-1]
 
-    return build
+    yield build
+    for other in built:
+        with other.app_context():
+            db.session.remove()
+            for engine in db.engines.values():
+                engine.dispose()
 
 
 @pytest.fixture(autouse=True)
 def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Empty every table after each test that used the app."""
+    """Empty every table after each test that used the app; rate limits off unless a test turns them on.
+
+    Flask-Limiter keeps `enabled` on its one global object, and any create_app() with the defaults
+    switches it on, so it is reset before every test.
+    """
+    limiter.enabled = False
     yield
     if "app" not in request.fixturenames:
         return
@@ -110,13 +122,11 @@ def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
 
 @pytest.fixture
 def limited_app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
-    """An app with rate limits on (memory storage). Flask-Limiter keeps its state on one global object,
-    so limits are switched off again afterwards for the other tests."""
+    """An app with rate limits on (memory storage), emptied afterwards."""
     application = make_app(RATELIMIT_ENABLED=True)
     yield application
     with application.app_context():
         limiter.reset()
-    limiter.enabled = False
 
 
 @pytest.fixture

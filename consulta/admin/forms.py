@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateTimeLocalField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import DateTimeLocalField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from consulta.consultations.services import SLUG_RE, get_by_slug
@@ -65,4 +65,4 @@ class ReopenForm(FlaskForm):
 class RoleForm(FlaskForm):
     """An account's role."""
 
-    role = SelectField("Papel", choices=[(r.value, r.label) for r in Role])
+    role = SelectField("Papel", choices=[SelectChoice(r.value, r.label) for r in Role])

@@ -4,7 +4,15 @@ import re
 
 from flask_wtf import FlaskForm
 from validate_docbr import CNPJ
-from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from consulta.auth.passwords import password_problem
@@ -12,11 +20,11 @@ from consulta.geo import uf_choices
 from consulta.models import AccountKind, Sector
 
 KIND_CHOICES = [
-    (AccountKind.PERSON.value, "Pessoa"),
-    (AccountKind.ORGANIZATION.value, "Organização (com CNPJ)"),
+    SelectChoice(AccountKind.PERSON.value, "Pessoa"),
+    SelectChoice(AccountKind.ORGANIZATION.value, "Organização (com CNPJ)"),
 ]
-SECTOR_CHOICES = [("", "Prefiro não informar")] + [(s.value, s.label) for s in Sector]
-UF_CHOICES = [("", "Prefiro não informar")] + uf_choices()
+SECTOR_CHOICES = [SelectChoice("", "Prefiro não informar")] + [SelectChoice(s.value, s.label) for s in Sector]
+UF_CHOICES = [SelectChoice("", "Prefiro não informar")] + [SelectChoice(v, label) for v, label in uf_choices()]
 
 _cnpj = CNPJ()
 
@@ -48,7 +56,7 @@ class RegistrationForm(ProfileFields):
         "Nome (como aparecerá nas contribuições)",
         validators=[InputRequired("Informe seu nome."), Length(min=2, max=120, message="Use de 2 a 120 caracteres.")],
     )
-    cnpj = StringField("CNPJ da organização", validators=[Optional()],
+    cnpj = StringField("CNPJ da organização",
                        description="Obrigatório para organizações. Ex.: 12.345.678/0001-95")
     email = EmailField("E-mail", validators=[
         InputRequired("Informe seu e-mail."),

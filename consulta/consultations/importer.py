@@ -247,14 +247,15 @@ _LETTER = r"[^\W\d_]"
 _ORDINAL = rf"(?:º|°|˚|ᵒ|o(?!{_LETTER}))"
 _ART_RE = re.compile(
     r"^(?:Art(?:igo)?|ART(?:IGO)?)(?:\.\s*|\s+)"
-    rf"(?P<num>\d{{1,4}})(?P<ord>{_ORDINAL})?"
+    # "1.º" is a common typing variant of "1º"; the dot is only skipped when an ordinal sign follows.
+    rf"(?P<num>\d{{1,4}})(?:\.(?=[º°˚ᵒ]))?(?P<ord>{_ORDINAL})?"
     # Suffix for articles inserted later ("Art. 5º-A"): no spaces, so "Art. 5º - A União" is a caput.
     rf"(?:[-–](?P<suf>[A-Z]{{1,3}})(?!{_LETTER}|\d))?"
     r"\.?(?P<rest>(?:[\s\-–—.:*_]|$).*)$"
 )
 _ART_NO_NUMBER_RE = re.compile(r"^(?:Art|ART)\.(?!\s*\d)")
 _PARAGRAPH_RE = re.compile(
-    rf"^§\s*(?P<num>\d{{1,3}})(?P<ord>{_ORDINAL})?(?:[-–](?P<suf>[A-Z]{{1,3}})(?!{_LETTER}))?"
+    rf"^§\s*(?P<num>\d{{1,3}})(?:\.(?=[º°˚ᵒ]))?(?P<ord>{_ORDINAL})?(?:[-–](?P<suf>[A-Z]{{1,3}})(?!{_LETTER}))?"
     r"\.?(?P<rest>(?:[\s\-–—.:]|$).*)$"
 )
 _SOLE_PARAGRAPH_RE = re.compile(r"^par[áa]grafo\s+[úu]nico(?P<rest>(?:[\s\-–—.:]|$).*)$", re.IGNORECASE)
@@ -493,6 +494,13 @@ class _Parser:
         """Run the parser and return the document."""
         lines = self.lines()
         has_headings = any(line.heading for line in lines)
+        # In a document with articles or recommendations anywhere, plain paragraphs (a decree's preamble,
+        # an annex's presentation) introduce their section; only a document made of prose alone is cut
+        # into commentable paragraphs, as Decidim's participatory texts are.
+        self.structured = any(
+            _article_match(ln.key) or _numbered(ln.key) or _BULLET_RE.match(ln.key)
+            for ln in lines if ln.heading is None and not ln.blank
+        )
         stack: list[DraftSection] = []
         block: list[_Line] = []
         current: DraftSection | None = None
@@ -559,6 +567,8 @@ class _Parser:
             intro, articles = self.intro_text(block), []
         elif any(_numbered(ln.key) or _BULLET_RE.match(ln.key) for ln in content):
             intro, articles = self.recommendation_block(block)
+        elif self.structured:
+            intro, articles = self.intro_text(block), []
         else:
             intro, articles = "", self.paragraph_block(block)
         for article in articles:

@@ -1,0 +1,151 @@
+"""Cluster labels by class-based TF-IDF, and representative quotes chosen for centrality and diversity.
+
+Labels:
+
+- Candidate terms are 1–3-grams of *unstemmed* words taken inside one punctuation-free segment of the
+  masked text, so a label never joins two sentences and never shows a placeholder. Counting is
+  accent-insensitive but the label shows the most frequent spelling found in the cluster, accents kept.
+  An n-gram may not start or end with a stop word ("proteção de dados" is fine, "de dados" is not), and a
+  negation may open an n-gram ("não obrigatoriedade") but never be one alone or end one.
+- c-TF-IDF (Grootendorst 2022, BERTopic) scores a term t for cluster c as
+  ``share(t, c) · log(1 + A / f(t))``, where share is the weighted fraction of the cluster's texts that
+  contain t (presence, not counts: one long text repeating a word does not make a label), f(t) is the
+  total weight of texts containing t across clusters and A is the mean total weight of a cluster. A term
+  must appear in at least two texts of a cluster (one when the cluster has fewer than four texts).
+- At most 500 texts per cluster — the most central — are read: enough for stable statistics and a
+  bounded cost at 100k contributions.
+- The label is the three best terms that do not repeat one another: a longer n-gram replaces a shorter
+  one it contains when it covers at least 60% of the shorter one's texts.
+
+Quotes: maximal marginal relevance (Carbonell & Goldstein 1998) over the 50 texts closest to the
+centroid: the first quote is the most central text, each next one maximizes
+``0.7 · centrality − 0.3 · (highest similarity to a chosen quote)``; near-identical texts come last.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+
+import numpy as np
+
+from analysis.normalize import NEGATIONS, fold, stop_words
+
+MAX_NGRAM = 3
+LABEL_TEXTS = 500
+LABEL_TERMS = 3
+SUPERSEDE_SHARE = 0.6
+QUOTE_POOL = 50
+QUOTE_DIVERSITY = 0.3
+NEAR_IDENTICAL = 0.98
+
+
+def _ngrams(segments: list[list[str]]) -> Iterator[tuple[str, str]]:
+    """Yield (folded, surface) label n-grams of a text given as token segments."""
+    stops = stop_words()
+    for seg in segments:
+        folded = [fold(t) for t in seg]
+        for i, first in enumerate(folded):
+            if first in stops:
+                continue
+            for n in range(1, MAX_NGRAM + 1):
+                if i + n > len(seg):
+                    break
+                last = folded[i + n - 1]
+                if last in stops or last in NEGATIONS:
+                    continue
+                yield " ".join(folded[i : i + n]), " ".join(seg[i : i + n])
+
+
+def _class_presence(
+    texts: list[list[list[str]]], weights: list[float]
+) -> tuple[Counter[str], Counter[str], float]:
+    """Count, for one cluster, the weighted and unweighted number of texts containing each term."""
+    weighted: Counter[str] = Counter()
+    plain: Counter[str] = Counter()
+    for segments, weight in zip(texts, weights, strict=True):
+        terms = {folded for folded, _ in _ngrams(segments)}
+        for term in terms:
+            weighted[term] += weight
+            plain[term] += 1
+    return weighted, plain, float(sum(weights))
+
+
+def _contains(longer: str, shorter: str) -> bool:
+    """Tell whether n-gram ``shorter`` occurs as whole words inside n-gram ``longer``."""
+    return f" {shorter} " in f" {longer} "
+
+
+def _select(ranked: list[str], presence: Counter[str], n_terms: int) -> list[str]:
+    """Pick the best terms, letting a longer n-gram replace a shorter one it contains when common enough."""
+    chosen: list[str] = []
+    for term in ranked:
+        if any(_contains(c, term) for c in chosen):
+            continue
+        covered = [c for c in chosen if _contains(term, c)]
+        if any(presence[term] < SUPERSEDE_SHARE * presence[c] for c in covered):
+            continue
+        position = chosen.index(covered[0]) if covered else len(chosen)
+        chosen = [c for c in chosen if c not in covered]
+        chosen.insert(position, term)
+        if len(chosen) == n_terms:
+            break
+    return chosen
+
+
+def _surface_forms(texts: list[list[list[str]]], wanted: set[str]) -> dict[str, str]:
+    """Map each wanted folded n-gram to its most frequent spelling among ``texts``."""
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for segments in texts:
+        for folded, surface in _ngrams(segments):
+            if folded in wanted:
+                spellings[folded][surface] += 1
+    return {term: counter.most_common(1)[0][0] for term, counter in spellings.items()}
+
+
+def top_terms(
+    classes: list[tuple[list[list[list[str]]], list[float]]], n_terms: int
+) -> list[list[str]]:
+    """Return, for each class given as (texts, weights), its best c-TF-IDF terms in their usual spelling."""
+    counted = [_class_presence(texts, weights) for texts, weights in classes]
+    totals: Counter[str] = Counter()
+    for weighted, _, _ in counted:
+        totals.update(weighted)
+    mean_weight = sum(w for _, _, w in counted) / max(1, len(counted))
+    results = []
+    for (texts, _), (weighted, plain, class_weight) in zip(classes, counted, strict=True):
+        min_texts = 2 if len(texts) >= 4 else 1
+        scores = {
+            term: (w / class_weight) * math.log(1 + mean_weight / totals[term])
+            for term, w in weighted.items()
+            if plain[term] >= min_texts and (" " in term or term not in NEGATIONS)
+        }
+        ranked = sorted(scores, key=lambda t: (-scores[t], t))[: n_terms * 5]
+        chosen = _select(ranked, weighted, n_terms)
+        surface = _surface_forms(texts, set(chosen))
+        results.append([surface[t] for t in chosen])
+    return results
+
+
+def label_from_terms(terms: list[str]) -> str:
+    """Join the first few terms into a short label."""
+    return ", ".join(terms[:LABEL_TERMS])
+
+
+def representative_indices(vectors: np.ndarray, centrality: np.ndarray, n: int) -> list[int]:
+    """Choose up to ``n`` rows that are central yet mutually different (maximal marginal relevance)."""
+    pool = np.argsort(-centrality, kind="stable")[:QUOTE_POOL]
+    if not len(pool):
+        return []
+    chosen = [int(pool[0])]
+    closest = vectors[pool] @ vectors[chosen[0]]
+    while len(chosen) < min(n, len(pool)):
+        relevance = (1 - QUOTE_DIVERSITY) * centrality[pool] - QUOTE_DIVERSITY * closest
+        # Near-identical texts come last rather than never, so a homogeneous cluster still gets its quotes.
+        relevance[closest >= NEAR_IDENTICAL] -= 2
+        relevance[np.isin(pool, chosen)] = -np.inf
+        best = int(np.argmax(relevance))
+        chosen.append(int(pool[best]))
+        closest = np.maximum(closest, vectors[pool] @ vectors[pool[best]])
+    return chosen

@@ -1,0 +1,79 @@
+"""Public pages: consultation, article, full text."""
+
+from sqlalchemy import select
+
+from consulta.extensions import db
+from consulta.models import Article
+
+
+def article_ids(app, slug):
+    with app.app_context():
+        from consulta.models import Consultation
+
+        return list(db.session.scalars(
+            select(Article.id).join(Consultation).where(Consultation.slug == slug).order_by(Article.position)
+        ))
+
+
+def test_consultation_page_shows_status_and_table_of_contents(client, create_consultation):
+    c = create_consultation("open")
+    page = client.get(f"/consultas/{c.slug}").get_data(as_text=True)
+    assert "Aberta" in page
+    assert "Capítulo I — Disposições gerais" in page and "2 dispositivos" in page
+    assert "Art. 1º" in page and "Recomendação 1.2" in page
+
+
+def test_article_page_renders_structure_and_neighbours(app, client, create_consultation):
+    c = create_consultation("open")
+    ids = article_ids(app, c.slug)
+    page = client.get(f"/consultas/{c.slug}/artigos/{ids[1]}").get_data(as_text=True)
+    assert "<h1>Art. 2º</h1>" in page
+    assert '<ol class="incisos">' in page and "transparência;" in page
+    assert f'href="/consultas/{c.slug}/artigos/{ids[0]}"' in page and 'rel="prev"' in page
+    assert f'href="/consultas/{c.slug}/artigos/{ids[2]}"' in page and 'rel="next"' in page
+
+
+def test_first_article_has_no_previous(app, client, create_consultation):
+    c = create_consultation("open")
+    page = client.get(f"/consultas/{c.slug}/artigos/{article_ids(app, c.slug)[0]}").get_data(as_text=True)
+    assert 'rel="prev"' not in page and 'rel="next"' in page
+
+
+def test_article_of_another_consultation_is_404(app, client, create_consultation):
+    a, b = create_consultation("open"), create_consultation("open")
+    assert client.get(f"/consultas/{a.slug}/artigos/{article_ids(app, b.slug)[0]}").status_code == 404
+    assert client.get(f"/consultas/{a.slug}/artigos/999999").status_code == 404
+
+
+def test_full_text_has_every_article_with_anchors(app, client, create_consultation):
+    c = create_consultation("open")
+    page = client.get(f"/consultas/{c.slug}/texto").get_data(as_text=True)
+    for label in ["Art. 1º", "Art. 2º", "Recomendação 1.1", "Recomendação 1.2"]:
+        assert label in page
+    assert 'id="artigo-1"' in page and 'id="secao-1"' in page
+    assert 'media="print"' in page
+
+
+def test_closed_consultation_says_so(app, client, create_consultation):
+    c = create_consultation("closed")
+    page = client.get(f"/consultas/{c.slug}/artigos/{article_ids(app, c.slug)[0]}").get_data(as_text=True)
+    assert "Consulta encerrada" in page
+
+
+def test_pages_are_portuguese(client):
+    page = client.get("/").get_data(as_text=True)
+    assert '<html lang="pt-BR">' in page and "Consultas públicas" in page
+
+
+def test_dates_are_shown_in_brasilia_time(app, client, create_consultation):
+    from datetime import UTC, datetime
+
+    from consulta.models import Consultation
+
+    c = create_consultation("open")
+    with app.app_context():
+        row = db.session.scalar(select(Consultation).where(Consultation.slug == c.slug))
+        row.opened_at = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+        db.session.commit()
+    page = client.get(f"/consultas/{c.slug}").get_data(as_text=True)
+    assert "01/03/2026 09:00" in page

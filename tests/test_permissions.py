@@ -1,0 +1,87 @@
+"""Permission matrix: every route × every role -> the expected status."""
+
+import pytest
+
+from consulta.models import Role
+
+ROLES = ["anonymous", *[r.value for r in Role]]
+ADMIN_ONLY = {"anonymous": 302, "participant": 403, "facilitator": 403, "moderator": 403, "analyst": 403,
+              "admin": 200}
+ADMIN_ONLY_POST = {**ADMIN_ONLY, "admin": 303}
+PUBLIC = dict.fromkeys(ROLES, 200)
+DRAFT_VISIBLE = {"anonymous": 404, "participant": 404, "facilitator": 404, "moderator": 404, "analyst": 200,
+                 "admin": 200}
+LOGGED_IN = {**dict.fromkeys(ROLES, 200), "anonymous": 302}
+GUEST_ONLY = {**dict.fromkeys(ROLES, 302), "anonymous": 200}
+
+# (endpoint, method, url template, expected status per role). {open}/{draft} are consultation slugs,
+# {open_article}/{draft_article} article ids, {user} another account's id.
+MATRIX = [
+    ("consultations.home", "GET", "/", PUBLIC),
+    ("consultations.consultation", "GET", "/consultas/{open}", PUBLIC),
+    ("consultations.consultation", "GET", "/consultas/{draft}", DRAFT_VISIBLE),
+    ("consultations.article", "GET", "/consultas/{open}/artigos/{open_article}", PUBLIC),
+    ("consultations.article", "GET", "/consultas/{draft}/artigos/{draft_article}", DRAFT_VISIBLE),
+    ("consultations.full_text", "GET", "/consultas/{open}/texto", PUBLIC),
+    ("consultations.full_text", "GET", "/consultas/{draft}/texto", DRAFT_VISIBLE),
+    ("auth.login", "GET", "/entrar", GUEST_ONLY),
+    ("auth.register_account", "GET", "/cadastro", GUEST_ONLY),
+    ("auth.logout", "POST", "/sair", dict.fromkeys(ROLES, 303)),
+    ("auth.profile", "GET", "/conta", LOGGED_IN),
+    ("auth.privacy", "GET", "/privacidade", PUBLIC),
+    ("admin.dashboard", "GET", "/admin/", ADMIN_ONLY),
+    ("admin.new_consultation", "GET", "/admin/consultas/nova", ADMIN_ONLY),
+    ("admin.edit_consultation", "GET", "/admin/consultas/{draft}", ADMIN_ONLY),
+    ("admin.import_text", "GET", "/admin/consultas/{draft}/importar", ADMIN_ONLY),
+    ("admin.confirm_import", "POST", "/admin/consultas/{draft}/importar/confirmar", ADMIN_ONLY_POST),
+    ("admin.change_status", "POST", "/admin/consultas/{draft}/abrir", ADMIN_ONLY_POST),
+    ("admin.change_status", "POST", "/admin/consultas/{open}/encerrar", ADMIN_ONLY_POST),
+    ("admin.reopen", "POST", "/admin/consultas/{open}/reabrir", {**ADMIN_ONLY, "admin": 422}),  # no reason
+    ("admin.users", "GET", "/admin/usuarios", ADMIN_ONLY),
+    ("admin.set_role", "POST", "/admin/usuarios/{user}/papel", ADMIN_ONLY_POST),
+]
+
+
+@pytest.fixture
+def world(app, create_consultation, create_user):
+    """An open and a draft consultation, another account, and the ids the URLs need."""
+    from consulta.extensions import db
+    from consulta.models import Article
+
+    open_c = create_consultation("open")
+    draft_c = create_consultation("draft")
+    other = create_user(email="outra@exemplo.com.br")
+    with app.app_context():
+        first = {
+            c.id: db.session.scalar(db.select(Article.id).where(Article.consultation_id == c.id).limit(1))
+            for c in (open_c, draft_c)
+        }
+    return {
+        "open": open_c.slug, "draft": draft_c.slug, "open_article": first[open_c.id],
+        "draft_article": first[draft_c.id], "user": other.id,
+    }
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("endpoint", "method", "url", "expected"), MATRIX,
+                         ids=[f"{m} {u}" for _, m, u, _ in MATRIX])
+def test_permission_matrix(client, auth, create_user, world, role, endpoint, method, url, expected):
+    if role != "anonymous":
+        auth.login(create_user(role, email=f"{role}@exemplo.com.br"))
+    response = client.open(url.format(**world), method=method)
+    assert response.status_code == expected[role], response.get_data(as_text=True)[:300]
+    if expected[role] == 302 and role == "anonymous" and endpoint.startswith(("admin.", "auth.profile")):
+        assert response.headers["Location"].startswith("/entrar?next=")
+
+
+def test_every_route_is_in_the_matrix(app):
+    routed = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    assert routed == {endpoint for endpoint, *_ in MATRIX}
+
+
+def test_get_never_changes_state(app, client, auth, create_user, world):
+    """No route changes anything on GET: POST-only routes answer 405 to GET."""
+    auth.login(create_user("admin", email="admin@exemplo.com.br"))
+    for endpoint, method, url, _ in MATRIX:
+        if method == "POST":
+            assert client.get(url.format(**world)).status_code == 405, endpoint
