@@ -5,8 +5,9 @@ Labels:
 - Candidate terms are 1–3-grams of *unstemmed* words taken inside one punctuation-free segment of the
   masked text, so a label never joins two sentences and never shows a placeholder. Counting is
   accent-insensitive but the label shows the most frequent spelling found in the cluster, accents kept.
-  An n-gram may not start or end with a stop word ("proteção de dados" is fine, "de dados" is not), and a
-  negation may open an n-gram ("não obrigatoriedade") but never be one alone or end one.
+  An n-gram may not start or end with a stop word ("proteção de dados" is fine, "de dados" is not) or with
+  one of the modal verbs every proposal uses ("deveria", "precisa"), and a negation may open an n-gram
+  ("não obrigatoriedade") but never be one alone or end one.
 - c-TF-IDF (Grootendorst 2022, BERTopic) scores a term t for cluster c as
   ``share(t, c) · log(1 + A / f(t))``, where share is the weighted fraction of the cluster's texts that
   contain t (presence, not counts: one long text repeating a word does not make a label), f(t) is the
@@ -27,6 +28,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from functools import lru_cache
 
 import numpy as np
 
@@ -39,11 +41,21 @@ SUPERSEDE_SHARE = 0.6
 QUOTE_POOL = 50
 QUOTE_DIVERSITY = 0.3
 NEAR_IDENTICAL = 0.98
+# Consultation texts are full of "deveria"/"precisa": fine inside a label, never at its edge.
+MODAL_VERBS = frozenset(
+    {"deveria", "deveriam", "precisa", "precisam", "poderia", "poderiam", "podem", "devemos", "precisamos"}
+)
+
+
+@lru_cache(maxsize=1)
+def _edge_words() -> frozenset[str]:
+    """Return the words that may not open or close a label n-gram."""
+    return stop_words() | MODAL_VERBS
 
 
 def _ngrams(segments: list[list[str]]) -> Iterator[tuple[str, str]]:
     """Yield (folded, surface) label n-grams of a text given as token segments."""
-    stops = stop_words()
+    stops = _edge_words()
     for seg in segments:
         folded = [fold(t) for t in seg]
         for i, first in enumerate(folded):
@@ -89,9 +101,7 @@ def _select(ranked: list[str], presence: Counter[str], n_terms: int) -> list[str
         position = chosen.index(covered[0]) if covered else len(chosen)
         chosen = [c for c in chosen if c not in covered]
         chosen.insert(position, term)
-        if len(chosen) == n_terms:
-            break
-    return chosen
+    return chosen[:n_terms]
 
 
 def _surface_forms(texts: list[list[list[str]]], wanted: set[str]) -> dict[str, str]:

@@ -214,9 +214,10 @@ class OpinionGroup(_Serializable):
 
 @dataclass(frozen=True)
 class RecommendationStanding(_Serializable):
-    """How each group voted on one recommendation: smoothed agree and disagree rates per group."""
+    """How each group voted on one recommendation; ``direction`` says which way a consensus goes."""
 
     recommendation_id: RecordId
+    direction: Literal["agree", "disagree"] | None
     votes: int
     agree_rates: dict[str, float]
     disagree_rates: dict[str, float]

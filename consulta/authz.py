@@ -18,12 +18,14 @@ class Permission(StrEnum):
     MANAGE_CONSULTATIONS = "manage_consultations"  # create, import, publish, close, reopen
     VIEW_DRAFTS = "view_drafts"  # read consultations still in preparation
     MANAGE_USERS = "manage_users"  # change roles
+    MODERATE = "moderate"  # hide and restore contributions, block accounts, see the audit log
 
 
 GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_CONSULTATIONS: frozenset({Role.ADMIN}),
     Permission.VIEW_DRAFTS: frozenset({Role.ADMIN, Role.ANALYST}),
     Permission.MANAGE_USERS: frozenset({Role.ADMIN}),
+    Permission.MODERATE: frozenset({Role.MODERATOR, Role.ADMIN}),
 }
 
 

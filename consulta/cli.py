@@ -124,3 +124,19 @@ def load_demo(accounts: bool | None) -> None:
             register(email=email, password=password, display_name=name, role=role, kind=AccountKind.PERSON)
         click.echo(f"  {role.value:<12} {email:<32} senha: {password}")
     db.session.commit()
+
+
+@consulta_cli.command("recount-votes")
+@click.option("--consultation", "slug", default=None, help="Só esta consulta (padrão: todas).")
+def recount_votes(slug: str | None) -> None:
+    """Rebuild vote tallies and contribution counters from the rows they count."""
+    from consulta.participation.services import recount
+
+    consultation = None
+    if slug:
+        consultation = services.get_by_slug(slug)
+        if consultation is None:
+            raise click.ClickException(f"consulta não encontrada: {slug}")
+    articles = recount(consultation)
+    db.session.commit()
+    click.echo(f"Contagens refeitas em {articles} dispositivos.")

@@ -44,3 +44,14 @@ class Defaults:
 
     # Development conveniences: `make run` loads the demo and demo accounts only when this is true.
     DEMO_ACCOUNTS = False
+
+    # Participation
+    CONTRIBUTION_MAX_LENGTH = 5000
+    CONTRIBUTION_EDIT_MINUTES = 30
+    REPORTS_TO_HIDE = 3  # reports that hide a contribution pending review
+    CONTRIBUTIONS_PER_PAGE = 20
+    RATELIMIT_WRITE = "30 per minute;300 per hour"  # contributions, replies, reports, per account
+    RATELIMIT_VOTE = "120 per minute"  # votes and supports, per account
+    # Per IP the limits are higher: a workshop room or a ministry shares one address.
+    RATELIMIT_WRITE_IP = "300 per minute"
+    RATELIMIT_VOTE_IP = "1200 per minute"

@@ -1,6 +1,8 @@
 """Extension singletons, bound to the app in init_app()."""
 
-from flask import Flask
+import sqlite3
+
+from flask import Flask, has_request_context, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -9,7 +11,8 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
@@ -80,3 +83,31 @@ def _migrations_dir():
     from pathlib import Path
 
     return Path(__file__).parent / "migrations"
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_connect(dbapi_connection, connection_record) -> None:
+    """SQLite: foreign keys on, WAL for concurrent readers, wait for locks; we issue BEGIN ourselves."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    dbapi_connection.isolation_level = None  # let the "begin" hook below choose the kind of transaction
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA busy_timeout = 30000")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    """SQLite: writing transactions take the write lock up front (BEGIN IMMEDIATE).
+
+    A deferred transaction that reads and then writes fails with "database is locked" when another writer
+    committed in between; taking the lock first makes concurrent votes queue instead. Reading requests
+    (GET, HEAD, OPTIONS) start ordinary deferred transactions, so readers never wait for writers under WAL.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")

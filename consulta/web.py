@@ -8,7 +8,6 @@ from flask_babel import format_date, format_datetime
 from flask_login import current_user
 
 from consulta import authz
-from consulta.consultations.importer import render_article_body
 from consulta.extensions import db, login_manager
 from consulta.models import User
 
@@ -55,11 +54,16 @@ def _datetime(value: datetime | None, fmt: str = "medium") -> str:
 
 def init_app(app: Flask) -> None:
     """Register template globals, filters and the Vary header for htmx-aware responses."""
+    from consulta.consultations.importer import render_article_body
+    from consulta.text import render_plain, word_diff
+
     app.jinja_env.globals.update(
         can=lambda permission: authz.can(current_user, authz.Permission(permission)),
         is_htmx_partial=is_htmx_partial,
         render_body=render_article_body,
+        word_diff=word_diff,
     )
+    app.jinja_env.filters["user_text"] = render_plain
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.trim_blocks = True

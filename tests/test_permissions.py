@@ -14,6 +14,15 @@ DRAFT_VISIBLE = {"anonymous": 404, "participant": 404, "facilitator": 404, "mode
 LOGGED_IN = {**dict.fromkeys(ROLES, 200), "anonymous": 302}
 GUEST_ONLY = {**dict.fromkeys(ROLES, 302), "anonymous": 200}
 
+
+def LOGGED(status: int) -> dict[str, int]:  # noqa: N802  (reads like the other constants)
+    """Every logged-in role gets `status`."""
+    return {role: status for role in ROLES if role != "anonymous"}
+
+
+LOGGED_IN_FORM = {**LOGGED(422), "anonymous": 302}  # an empty form: re-rendered with its errors
+LOGGED_IN_POST = {**LOGGED(303), "anonymous": 302}
+
 # (endpoint, method, url template, expected status per role). {open}/{draft} are consultation slugs,
 # {open_article}/{draft_article} article ids, {user} another account's id.
 MATRIX = [
@@ -38,6 +47,20 @@ MATRIX = [
     ("admin.change_status", "POST", "/admin/consultas/{open}/encerrar", ADMIN_ONLY_POST),
     ("admin.reopen", "POST", "/admin/consultas/{open}/reabrir", {**ADMIN_ONLY, "admin": 422}),  # no reason
     ("admin.users", "GET", "/admin/usuarios", ADMIN_ONLY),
+    ("auth.my_data", "GET", "/conta/meus-dados.json", LOGGED_IN),
+    ("auth.delete_my_account", "POST", "/conta/excluir", {**LOGGED_IN_FORM, "anonymous": 302}),
+    ("participation.contribution_page", "GET", "/consultas/{open}/artigos/{open_article}/contribuicoes",
+     dict.fromkeys(ROLES, 302)),
+    ("participation.contribute", "POST", "/consultas/{open}/artigos/{open_article}/contribuicoes", LOGGED_IN_FORM),
+    ("participation.contribute", "POST", "/consultas/{draft}/artigos/{draft_article}/contribuicoes",
+     {**dict.fromkeys(ROLES, 404), "anonymous": 302, "analyst": 422, "admin": 422}),
+    ("participation.reply", "POST", "/contribuicoes/{contribution}/respostas", LOGGED_IN_FORM),
+    ("participation.support", "POST", "/contribuicoes/{contribution}/apoio", {**LOGGED_IN_FORM, **LOGGED(400)}),
+    ("participation.vote", "POST", "/consultas/{open}/artigos/{open_recommendation}/voto", LOGGED_IN_POST),
+    ("participation.report", "POST", "/contribuicoes/{contribution}/denuncia", LOGGED_IN_POST),
+    ("participation.edit", "GET", "/contribuicoes/{contribution}/editar", {**LOGGED(403), "anonymous": 302}),
+    ("participation.withdraw", "POST", "/contribuicoes/{contribution}/retirar", {**LOGGED(403), "anonymous": 302}),
+    ("participation.permalink", "GET", "/contribuicoes/{contribution}", dict.fromkeys(ROLES, 302)),
     ("admin.set_role", "POST", "/admin/usuarios/{user}/papel", ADMIN_ONLY_POST),
 ]
 
@@ -48,17 +71,31 @@ def world(app, create_consultation, create_user):
     from consulta.extensions import db
     from consulta.models import Article
 
+    from consulta.models import ArticleKind, ContributionKind, Stance, User
+    from consulta.participation import services
+
     open_c = create_consultation("open")
     draft_c = create_consultation("draft")
     other = create_user(email="outra@exemplo.com.br")
     with app.app_context():
         first = {
-            c.id: db.session.scalar(db.select(Article.id).where(Article.consultation_id == c.id).limit(1))
+            c.id: db.session.scalar(
+                db.select(Article.id).where(Article.consultation_id == c.id).order_by(Article.position).limit(1)
+            )
             for c in (open_c, draft_c)
         }
+        recommendation = db.session.scalar(db.select(Article.id).where(
+            Article.consultation_id == open_c.id, Article.kind == ArticleKind.RECOMMENDATION).limit(1))
+        contribution, _ = services.contribute(
+            db.session.get(User, other.id), article=db.session.get(Article, first[open_c.id]),
+            kind=ContributionKind.COMMENT, stance=Stance.AGREE, body="Texto de outra pessoa.",
+        )
+        db.session.commit()
+        contribution_id = contribution.id
     return {
         "open": open_c.slug, "draft": draft_c.slug, "open_article": first[open_c.id],
-        "draft_article": first[draft_c.id], "user": other.id,
+        "draft_article": first[draft_c.id], "user": other.id, "open_recommendation": recommendation,
+        "contribution": contribution_id,
     }
 
 
@@ -82,6 +119,7 @@ def test_every_route_is_in_the_matrix(app):
 def test_get_never_changes_state(app, client, auth, create_user, world):
     """No route changes anything on GET: POST-only routes answer 405 to GET."""
     auth.login(create_user("admin", email="admin@exemplo.com.br"))
+    readable = {url for _, method, url, _ in MATRIX if method == "GET"}
     for endpoint, method, url, _ in MATRIX:
-        if method == "POST":
+        if method == "POST" and url not in readable:
             assert client.get(url.format(**world)).status_code == 405, endpoint

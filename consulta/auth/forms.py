@@ -107,3 +107,13 @@ class ProfileForm(ProfileFields):
 
 class ActionForm(FlaskForm):
     """An empty form that only carries the CSRF token, for buttons that POST (logout, publish...)."""
+
+
+class DeleteAccountForm(FlaskForm):
+    """Deleting one's account asks for the password and an explicit confirmation."""
+
+    password = PasswordField("Sua senha", validators=[InputRequired("Informe sua senha para confirmar.")])
+    confirm = BooleanField(
+        "Entendo que meus dados pessoais serão apagados e que isso não pode ser desfeito.",
+        validators=[InputRequired("Marque a confirmação para excluir a conta.")],
+    )

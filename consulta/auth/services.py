@@ -83,3 +83,84 @@ def change_role(actor: User, user: User, role: Role) -> None:
         return
     record(actor, "user.change_role", user, previous=user.role.value, new=role.value)
     user.role = role
+
+
+def export_personal_data(user: User) -> dict:
+    """Everything the platform holds about `user`, as JSON-ready data (LGPD, art. 18)."""
+    from sqlalchemy import select
+
+    from consulta.models import Article, Contribution, Report, Support, Vote
+
+    def when(value):
+        return value.isoformat() if value else None
+
+    contributions = db.session.scalars(
+        select(Contribution).where(Contribution.author_id == user.id).order_by(Contribution.id)
+    ).all()
+    votes = db.session.execute(
+        select(Vote, Article.label, Article.consultation_id).join(Article).where(Vote.user_id == user.id)
+        .order_by(Vote.id)
+    ).all()
+    supports = db.session.scalars(select(Support).where(Support.user_id == user.id)).all()
+    reports = db.session.scalars(select(Report).where(Report.user_id == user.id)).all()
+    return {
+        "conta": {
+            "email": user.email, "nome": user.display_name, "tipo": user.kind.value, "cnpj": user.cnpj,
+            "papel": user.role.value, "uf": user.uf, "setor": user.sector.value if user.sector else None,
+            "criada_em": when(user.created_at), "ultimo_acesso": when(user.last_login_at),
+            "consentimento": {"em": when(user.consent_at), "versao_da_politica": user.consent_version},
+        },
+        "contribuicoes": [
+            {
+                "id": c.id, "consulta": c.consultation.slug, "dispositivo": c.article.label if c.article else None,
+                "resposta_a": c.parent_id, "tipo": c.kind.value, "posicao": c.stance.value, "texto": c.body,
+                "texto_proposto": c.proposed_text, "situacao": c.visibility.value, "criada_em": when(c.created_at),
+                "editada_em": when(c.edited_at),
+                "versoes_anteriores": [
+                    {"texto": v.body, "texto_proposto": v.proposed_text, "posicao": v.stance.value,
+                     "substituida_em": when(v.created_at)} for v in c.versions
+                ],
+            }
+            for c in contributions
+        ],
+        "votos": [
+            {"dispositivo": label, "consulta_id": consultation_id, "voto": vote.value.value,
+             "em": when(vote.updated_at)}
+            for vote, label, consultation_id in votes
+        ],
+        "apoios": [{"contribuicao": s.contribution_id, "em": when(s.created_at)} for s in supports],
+        "denuncias": [
+            {"contribuicao": r.contribution_id, "motivo": r.reason.value, "detalhes": r.note, "em": when(r.created_at)}
+            for r in reports
+        ],
+    }
+
+
+def delete_account(user: User) -> None:
+    """Erase the account's personal data; contributions stay as "Participante removido", votes stay counted."""
+    from sqlalchemy import delete, select, update
+
+    from consulta.models import Contribution, Report, Support, Vote
+
+    db.session.execute(update(Vote).where(Vote.user_id == user.id).values(user_id=None),
+                       execution_options={"synchronize_session": False})
+    db.session.execute(update(Report).where(Report.user_id == user.id).values(user_id=None),
+                       execution_options={"synchronize_session": False})
+    supported = select(Support.contribution_id).where(Support.user_id == user.id).scalar_subquery()
+    db.session.execute(
+        update(Contribution).where(Contribution.id.in_(supported))
+        .values(support_count=Contribution.support_count - 1),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.execute(delete(Support).where(Support.user_id == user.id))
+    record(user, "user.delete_account", user)
+    user.email = None
+    user.password_hash = None
+    user.display_name = "Participante removido"
+    user.cnpj = None
+    user.uf = None
+    user.sector = None
+    user.last_login_at = None
+    user.blocked_reason = None
+    user.deleted_at = utcnow()
+    db.session.flush()

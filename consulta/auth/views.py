@@ -1,13 +1,16 @@
 """Account pages."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+import json
+
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from consulta.auth import bp
-from consulta.auth.forms import ActionForm, LoginForm, ProfileForm, RegistrationForm
-from consulta.auth.services import AccountError, authenticate, register
+from consulta.auth.forms import ActionForm, DeleteAccountForm, LoginForm, ProfileForm, RegistrationForm
+from consulta.auth.passwords import verify_password
+from consulta.auth.services import AccountError, authenticate, delete_account, export_personal_data, register
 from consulta.extensions import db, limiter
-from consulta.models import AccountKind, Sector
+from consulta.models import AccountKind, Sector, utcnow
 from consulta.web import invalid_form_status, safe_next
 
 
@@ -91,7 +94,40 @@ def profile():
         flash("Seus dados foram atualizados.", "success")
         return redirect(url_for("auth.profile"), 303)
     status = invalid_form_status() if request.method == "POST" else 200
-    return render_template("auth/profile.html", form=form), status
+    return render_template("auth/profile.html", form=form, delete_form=DeleteAccountForm()), status
+
+
+@bp.route("/conta/meus-dados.json")
+@login_required
+def my_data():
+    """Download everything the platform holds about the logged-in person (JSON)."""
+    data = export_personal_data(current_user)
+    data["gerado_em"] = utcnow().isoformat()
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": 'attachment; filename="meus-dados-consulta.json"',
+        "Cache-Control": "no-store",
+    })
+
+
+@bp.route("/conta/excluir", methods=["POST"])
+@login_required
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
+def delete_my_account():
+    """Delete the account: personal data erased, contributions kept anonymous, votes kept in the tallies."""
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        if verify_password(current_user.password_hash, form.password.data):
+            delete_account(current_user)
+            db.session.commit()
+            logout_user()
+            flash("Sua conta foi excluída e seus dados pessoais, apagados.", "success")
+            return redirect(url_for("consultations.home"), 303)
+        form.password.errors.append("Senha incorreta.")
+    profile_form = ProfileForm(obj=current_user)
+    profile_form.uf.data = current_user.uf or ""
+    profile_form.sector.data = current_user.sector.value if current_user.sector else ""
+    return render_template("auth/profile.html", form=profile_form, delete_form=form), invalid_form_status()
 
 
 @bp.route("/privacidade")

@@ -1,12 +1,13 @@
 """Public pages: home, consultation, article and full text."""
 
-from flask import abort, render_template
+from flask import abort, render_template, request
 from flask_login import current_user
 
 from consulta.authz import can_view_consultation
 from consulta.consultations import bp, services
 from consulta.extensions import db
 from consulta.models import Article, Consultation
+from consulta.participation.page import article_context, filter_from_args
 
 
 def _visible_consultation(slug: str) -> Consultation:
@@ -44,15 +45,8 @@ def article(slug: str, article_id: int):
     article = db.get_or_404(Article, article_id)
     if article.consultation_id != consultation.id:
         abort(404)
-    previous, following = services.neighbours(article)
-    return render_template(
-        "consultations/article.html",
-        consultation=consultation,
-        article=article,
-        trail=services.section_trail(article.section),
-        previous=previous,
-        following=following,
-    )
+    context = article_context(article, filter_from_args(request.args))
+    return render_template("consultations/article.html", **context)
 
 
 @bp.route("/consultas/<slug>/texto")

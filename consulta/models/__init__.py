@@ -9,11 +9,35 @@ from consulta.models.consultations import (
     Status,
     TransitionError,
 )
+from consulta.models.participation import (
+    Channel,
+    Contribution,
+    ContributionKind,
+    ContributionVersion,
+    Report,
+    ReportReason,
+    Stance,
+    Support,
+    Visibility,
+    Vote,
+    VoteValue,
+)
 from consulta.models.types import utcnow
 from consulta.models.users import AccountKind, Role, Sector, User
 
 __all__ = [
     "AccountKind",
+    "Channel",
+    "Contribution",
+    "ContributionKind",
+    "ContributionVersion",
+    "Report",
+    "ReportReason",
+    "Stance",
+    "Support",
+    "Visibility",
+    "Vote",
+    "VoteValue",
     "Article",
     "ArticleKind",
     "AuditLog",

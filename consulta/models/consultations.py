@@ -151,6 +151,14 @@ class Article(db.Model):
     body_html: Mapped[str] = mapped_column(Text)
     accepts_votes: Mapped[bool] = mapped_column(default=False)
     accepts_contributions: Mapped[bool] = mapped_column(default=True)
+    # Tallies kept in the same transaction as each vote or contribution; `flask consulta recount` rebuilds them.
+    votes_agree: Mapped[int] = mapped_column(default=0, server_default="0")
+    votes_disagree: Mapped[int] = mapped_column(default=0, server_default="0")
+    votes_abstain: Mapped[int] = mapped_column(default=0, server_default="0")
+    contributions_agree: Mapped[int] = mapped_column(default=0, server_default="0")
+    contributions_partly: Mapped[int] = mapped_column(default=0, server_default="0")
+    contributions_disagree: Mapped[int] = mapped_column(default=0, server_default="0")
+    contributions_none: Mapped[int] = mapped_column(default=0, server_default="0")
 
     consultation: Mapped[Consultation] = relationship(back_populates="articles")
     section: Mapped[Section | None] = relationship(back_populates="articles")
@@ -159,6 +167,16 @@ class Article(db.Model):
     def anchor(self) -> str:
         """Fragment id for links into the full text."""
         return f"artigo-{self.position}"
+
+    @property
+    def vote_total(self) -> int:
+        """Votes cast on this article."""
+        return self.votes_agree + self.votes_disagree + self.votes_abstain
+
+    @property
+    def contribution_total(self) -> int:
+        """Public top-level contributions on this article."""
+        return self.contributions_agree + self.contributions_partly + self.contributions_disagree + self.contributions_none
 
     def __repr__(self) -> str:
         return f"<Article {self.label}>"

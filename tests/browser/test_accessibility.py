@@ -84,13 +84,15 @@ def test_public_pages_have_no_wcag_violations(sized_page: Page, app: Flask, demo
     assert_accessible(sized_page, f"{url} ({sized_page.viewport_size})")
 
 
-@pytest.mark.parametrize(("url", "heading"), [("/entrar", "Entrar"), ("/cadastro", "Criar conta")])
+@pytest.mark.parametrize(
+    ("url", "heading"), [("/entrar", "Entrar"), ("/cadastro", "Criar conta")], ids=["entrar", "cadastro"]
+)
 def test_account_forms_have_no_wcag_violations(sized_page: Page, url: str, heading: str):
     open_page(sized_page, url, heading)
     assert_accessible(sized_page, f"{url} ({sized_page.viewport_size})")
 
 
-def test_registration_errors_have_no_wcag_violations(sized_page: Page, app: Flask):
+def test_registration_errors_have_no_wcag_violations(sized_page: Page):
     page = sized_page
     open_page(page, "/cadastro", "Criar conta")
     page.get_by_label("E-mail").fill("isto-nao-e-um-email")
@@ -107,7 +109,7 @@ def test_registration_errors_have_no_wcag_violations(sized_page: Page, app: Flas
     assert_accessible(page, f"/cadastro com erros ({page.viewport_size})")
 
 
-def test_login_error_has_no_wcag_violations(sized_page: Page, app: Flask):
+def test_login_error_has_no_wcag_violations(sized_page: Page):
     page = sized_page
     open_page(page, "/entrar", "Entrar")
     page.get_by_label("E-mail").fill("ninguem@exemplo.com.br")

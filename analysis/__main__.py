@@ -1,0 +1,5 @@
+"""Entry point of ``python -m analysis``: see :mod:`analysis.cli`."""
+
+from analysis.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,448 @@
+"""The contribution pipeline: mask, find copies and campaigns, cluster each group, label, quote, count.
+
+Stages and the choices that are made here (the others live in the module of each stage):
+
+1. *mask* — every text is masked (:func:`analysis.normalize.mask_personal_data`) before anything else, so
+   no later stage can leak personal data into a label, quote or export.
+2. *duplicates* — texts with the same :func:`~analysis.normalize.duplicate_key` are exact copies; distinct
+   keys are then joined into near-duplicate groups (:mod:`analysis.duplicates`). Detection runs over the
+   whole input, even when clustering is per article, because a campaign often targets several articles.
+   A duplicate group is a *campaign* when its number of records reaches
+   ``max(campaign_min_copies, ceil(campaign_min_share · N))`` — 5 copies or 1% of N, whichever is larger —
+   where N is the number of records on the group's most common article (the whole input when records
+   carry no article): five identical texts are notable on a quiet article, while on an article with 2,000
+   contributions it takes 20. Texts of fewer than ``campaign_min_words`` words ("Concordo.") are never
+   campaigns: many people writing the same short word is not coordination. Campaigns are reported on
+   their own and stay in every count.
+3. *cluster* — within each group (one per article with ``group_by='article'``, else the whole input)
+   each duplicate group becomes one *unit* whose text is its most frequent variant and whose k-means
+   weight is its number of copies (records, not head counts: a workshop's head count is reported as
+   weighted size but does not make its wording more central). See :mod:`analysis.cluster`.
+4. *Outros* — clusters with fewer records than ``max(min_cluster_size, min_cluster_share · group size)``
+   are gathered into one "Outros" cluster together with texts that have no usable word (empty, emoji,
+   only stop words), unless every cluster is that small (then nothing would be left to read).
+5. *labels*, *quotes* — see :mod:`analysis.labels`; themes get c-TF-IDF labels over their sub-themes.
+
+Ids: clusters and themes are numbered from 1 across all groups, largest first within a group, "Outros"
+last; duplicate groups and campaigns are numbered from 1, largest first. Progress is reported as
+``progress(fraction, stage)`` with a non-decreasing fraction from 0 to 1.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from analysis import cluster as clustering
+from analysis.duplicates import near_duplicate_groups
+from analysis.labels import LABEL_TEXTS, label_from_terms, representative_indices, top_terms
+from analysis.normalize import duplicate_key, mask_personal_data, segments, truncate
+from analysis.result import (
+    UNKNOWN,
+    AnalysisResult,
+    Assignment,
+    Campaign,
+    Cluster,
+    GroupAnalysis,
+    Quote,
+    Record,
+    RunInfo,
+    Theme,
+    library_versions,
+)
+
+Progress = Callable[[float, str], None]
+GROUPABLE = ("article", "stance", "channel", "uf", "author_kind")
+OTHER_LABEL = "Outros"
+QUOTE_CHARS = 500
+CAMPAIGN_TEXT_CHARS = 1_000
+
+
+@dataclass(frozen=True)
+class AnalysisParams:
+    """Every knob of :func:`analyze_contributions`, recorded in the result."""
+
+    k: int | None = None
+    seed: int = 0
+    group_by: str | None = None
+    stem: bool = True
+    max_k: int = 40
+    n_components: int = 50
+    duplicate_threshold: float = 0.7
+    campaign_min_copies: int = 5
+    campaign_min_share: float = 0.01
+    campaign_min_words: int = 5
+    min_cluster_size: int = 3
+    min_cluster_share: float = 0.01
+    quotes: int = 5
+    terms: int = 10
+    minibatch_from: int = 20_000
+
+    def __post_init__(self) -> None:
+        """Reject parameters that cannot work."""
+        if self.group_by is not None and self.group_by not in GROUPABLE:
+            raise ValueError(f"group_by must be one of {GROUPABLE} or None, not {self.group_by!r}")
+        if self.k is not None and self.k < 1:
+            raise ValueError("k must be at least 1")
+        if not 0 < self.duplicate_threshold <= 1:
+            raise ValueError("duplicate_threshold must be in (0, 1]")
+        if self.seed < 0:
+            raise ValueError("seed must be non-negative")
+
+
+class _Stages:
+    """Time the stages and report progress."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        """Start with no time spent."""
+        self.progress = progress
+        self.timings: Counter[str] = Counter()
+
+    def report(self, fraction: float, stage: str) -> None:
+        """Tell the caller how far the run is."""
+        if self.progress is not None:
+            self.progress(min(1.0, fraction), stage)
+
+    @contextmanager
+    def stage(self, name: str, start: float, end: float) -> Iterator[None]:
+        """Run one stage between two progress fractions, adding its wall time to the timings."""
+        self.report(start, name)
+        began = time.perf_counter()
+        yield
+        self.timings[name] += time.perf_counter() - began
+        self.report(end, name)
+
+
+def _mix(values: Iterable[object]) -> dict[str, int]:
+    """Count values, most frequent first, missing ones as 'unknown'."""
+    counts = Counter(UNKNOWN if v is None or v == "" else str(v) for v in values)
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+@dataclass
+class _Prepared:
+    """The input after masking and duplicate detection."""
+
+    records: list[Record]
+    masked: list[str]
+    key_of: list[int]  # index into distinct keys, -1 for texts without words
+    keys: list[str]
+    duplicate_of: list[int | None]  # duplicate group id per record
+    campaign_of: list[int | None]
+    duplicate_groups: int
+    campaign_members: dict[int, list[int]]
+
+
+def _prepare(records: list[Record], params: AnalysisParams, stages: _Stages) -> _Prepared:
+    """Mask texts, merge exact copies, find near-duplicate groups and campaigns."""
+    with stages.stage("mask", 0.0, 0.05):
+        masked = [mask_personal_data(r.text or "") for r in records]
+        key_index: dict[str, int] = {}
+        key_of = []
+        for text in masked:
+            key = duplicate_key(text)
+            key_of.append(key_index.setdefault(key, len(key_index)) if key else -1)
+        keys = list(key_index)
+    with stages.stage("duplicates", 0.05, 0.25):
+        near = near_duplicate_groups(keys, threshold=params.duplicate_threshold, seed=params.seed)
+        members: dict[int, list[int]] = {}
+        for i, key_id in enumerate(key_of):
+            if key_id >= 0:
+                members.setdefault(int(near[key_id]), []).append(i)
+        groups = sorted((m for m in members.values() if len(m) > 1), key=lambda m: (-len(m), m[0]))
+        article_sizes = Counter(r.article for r in records)
+        duplicate_of: list[int | None] = [None] * len(records)
+        campaign_of: list[int | None] = [None] * len(records)
+        campaign_members: dict[int, list[int]] = {}
+        for group_id, group in enumerate(groups, start=1):
+            for i in group:
+                duplicate_of[i] = group_id
+            article = Counter(records[i].article for i in group).most_common(1)[0][0]
+            needed = max(params.campaign_min_copies, math.ceil(params.campaign_min_share * article_sizes[article]))
+            words = len(keys[Counter(key_of[i] for i in group).most_common(1)[0][0]].split())
+            if len(group) >= needed and words >= params.campaign_min_words:
+                campaign_id = len(campaign_members) + 1
+                campaign_members[campaign_id] = group
+                for i in group:
+                    campaign_of[i] = campaign_id
+    return _Prepared(records, masked, key_of, keys, duplicate_of, campaign_of, len(groups), campaign_members)
+
+
+@dataclass
+class _Units:
+    """The distinct texts of one group: each a duplicate group (or a single record) seen once."""
+
+    records: list[list[int]]  # record indices per unit
+    representative: list[int]  # record index whose text stands for the unit
+    copies: np.ndarray
+
+
+def _units(indices: list[int], prep: _Prepared) -> _Units:
+    """Collapse the records of one group into units, each represented by its most frequent variant."""
+    by_unit: dict[tuple[str, int], list[int]] = {}
+    for i in indices:
+        group_id, key_id = prep.duplicate_of[i], prep.key_of[i]
+        unit = ("dup", group_id) if group_id is not None else ("key", key_id) if key_id >= 0 else ("rec", i)
+        by_unit.setdefault(unit, []).append(i)
+    members = list(by_unit.values())
+    representative = []
+    for unit_records in members:
+        counts = Counter(prep.key_of[i] for i in unit_records)
+        top = max(counts.values())
+        representative.append(next(i for i in unit_records if counts[prep.key_of[i]] == top))
+    return _Units(members, representative, np.array([len(m) for m in members], dtype=np.float64))
+
+
+@dataclass
+class _Counters:
+    """Global numbering of clusters and themes across groups."""
+
+    cluster: int = 0
+    theme: int = 0
+
+
+def _cluster_record(
+    cluster_id: int, group: str | None, theme_id: int | None, label: str, terms: list[str], units: list[int],
+    quotes: list[int], ctx: _GroupContext,
+) -> Cluster:
+    """Describe one cluster from its units."""
+    prep, u = ctx.prep, ctx.units
+    rec_idx = [i for unit in units for i in u.records[unit]]
+    records = [prep.records[i] for i in rec_idx]
+    size, weighted = len(records), float(sum(r.weight for r in records))
+    return Cluster(
+        id=cluster_id,
+        group=group,
+        theme_id=theme_id,
+        label=label,
+        terms=terms,
+        is_other=label == OTHER_LABEL,
+        size=size,
+        weighted_size=weighted,
+        share=round(size / ctx.size, 6),
+        weighted_share=round(weighted / ctx.weighted_size, 6) if ctx.weighted_size else 0.0,
+        distinct_texts=len(units),
+        unique_authors=len({r.author_id for r in records if r.author_id is not None}),
+        stances=_mix(r.stance for r in records),
+        channels=_mix(r.channel for r in records),
+        ufs=_mix(r.uf for r in records),
+        quotes=[
+            Quote(
+                record_id=prep.records[u.representative[q]].id,
+                text=truncate(prep.masked[u.representative[q]], QUOTE_CHARS),
+                copies=int(u.copies[q]),
+                score=round(float(ctx.centrality[q]), 4),
+            )
+            for q in quotes
+        ],
+        campaign_ids=sorted({c for i in rec_idx if (c := prep.campaign_of[i]) is not None}),
+    )
+
+
+@dataclass
+class _GroupContext:
+    """What the per-cluster summaries of one group need."""
+
+    prep: _Prepared
+    units: _Units
+    centrality: np.ndarray
+    size: int
+    weighted_size: float
+
+
+def _analyze_group(
+    key: str | None, indices: list[int], prep: _Prepared, params: AnalysisParams, counters: _Counters,
+    stages: _Stages, span: tuple[float, float],
+) -> tuple[GroupAnalysis, dict[int, tuple[int, int | None, float]]]:
+    """Cluster one group of records; return its analysis and (cluster, theme, score) per record index."""
+    start, width = span[0], span[1] - span[0]
+
+    def at(fraction: float) -> float:
+        return start + width * fraction
+
+    with stages.stage("vectorize", at(0.0), at(0.15)):
+        units = _units(indices, prep)
+        unit_segments = [segments(prep.masked[r]) for r in units.representative]
+        tokens = [clustering.content_tokens(s, stem=params.stem) for s in unit_segments]
+        matrix = clustering.tfidf(tokens)
+    with stages.stage("reduce", at(0.15), at(0.35)):
+        n_units = len(units.records)
+        if matrix is None:
+            vectors = np.zeros((n_units, 1), dtype=np.float32)
+            content = np.zeros(0, dtype=np.intp)
+        else:
+            content = np.flatnonzero(np.diff(matrix.indptr) > 0)
+            reduced = clustering.lsa(matrix[content], params.n_components, params.seed)
+            vectors = np.zeros((n_units, reduced.shape[1]), dtype=np.float32)
+            vectors[content] = reduced
+    with stages.stage("select_k", at(0.35), at(0.5)):
+        if params.k is not None:
+            k, k_scores = min(params.k, max(1, len(content))), {}
+        elif len(content):
+            k, k_scores = clustering.choose_k(
+                vectors[content], units.copies[content], max_k=params.max_k, seed=params.seed
+            )
+        else:
+            k, k_scores = 0, {}
+    with stages.stage("cluster", at(0.5), at(0.7)):
+        raw = np.full(n_units, -1, dtype=np.intp)
+        centroids = np.zeros((0, vectors.shape[1]), dtype=np.float32)
+        if len(content) and k:
+            raw[content], centroids = clustering.kmeans(
+                vectors[content], units.copies[content], k, seed=params.seed, minibatch_from=params.minibatch_from
+            )
+        group_size = len(indices)
+        record_counts = np.bincount(raw[raw >= 0], weights=units.copies[raw >= 0], minlength=len(centroids))
+        minimum = max(params.min_cluster_size, params.min_cluster_share * group_size)
+        small = record_counts < minimum
+        if small.all():
+            small[:] = False
+        kept = [c for c in np.argsort(-record_counts, kind="stable") if not small[c]]
+        other_units = [u for u in range(n_units) if raw[u] < 0 or small[raw[u]]]
+        cluster_units = [list(np.flatnonzero(raw == c)) for c in kept]
+        centrality = np.zeros(n_units, dtype=np.float32)
+        for c, members in zip(kept, cluster_units, strict=True):
+            centrality[members] = vectors[members] @ centroids[c]
+        if other_units:
+            mean = np.average(vectors[other_units], axis=0, weights=units.copies[other_units])
+            norm = np.linalg.norm(mean)
+            if norm > 0:
+                centrality[other_units] = vectors[other_units] @ (mean / norm)
+    with stages.stage("themes", at(0.7), at(0.75)):
+        theme_index = clustering.themes(centroids[kept]) if kept else np.zeros(0, dtype=np.intp)
+    with stages.stage("labels", at(0.75), at(0.9)):
+
+        def label_class(members: list[int]) -> tuple[list[list[list[str]]], list[float]]:
+            best = sorted(members, key=lambda u: (-centrality[u], u))[:LABEL_TEXTS]
+            return [unit_segments[u] for u in best], [float(units.copies[u]) for u in best]
+
+        classes = [*cluster_units, *([other_units] if other_units else [])]
+        cluster_terms = top_terms([label_class(m) for m in classes], params.terms)
+        theme_members = [
+            [u for c, members in enumerate(cluster_units) if theme_index[c] == t for u in members]
+            for t in range(int(theme_index.max()) + 1 if len(theme_index) else 0)
+        ]
+        theme_terms = top_terms([label_class(m) for m in theme_members], params.terms)
+    with stages.stage("quotes", at(0.9), at(1.0)):
+        ctx = _GroupContext(prep, units, centrality, group_size, float(sum(prep.records[i].weight for i in indices)))
+        theme_order = sorted(
+            range(len(theme_members)),
+            key=lambda t: (-sum(units.copies[u] for u in theme_members[t]), t),
+        )
+        theme_ids = {}
+        for t in theme_order:
+            counters.theme += 1
+            theme_ids[t] = counters.theme
+        clusters: list[Cluster] = []
+        for c, members in enumerate(classes):
+            counters.cluster += 1
+            is_other = c >= len(cluster_units)
+            picks = representative_indices(vectors[members], centrality[members], params.quotes)
+            clusters.append(
+                _cluster_record(
+                    counters.cluster, key, None if is_other else theme_ids[int(theme_index[c])],
+                    OTHER_LABEL if is_other else label_from_terms(cluster_terms[c]) or OTHER_LABEL,
+                    cluster_terms[c], members, [members[p] for p in picks], ctx,
+                )
+            )
+        themes_out = []
+        for t in theme_order:
+            member_clusters = [cl for c, cl in enumerate(clusters[: len(cluster_units)]) if theme_index[c] == t]
+            size = sum(cl.size for cl in member_clusters)
+            weighted = sum(cl.weighted_size for cl in member_clusters)
+            themes_out.append(
+                Theme(
+                    id=theme_ids[t], group=key, label=label_from_terms(theme_terms[t]), terms=theme_terms[t],
+                    cluster_ids=[cl.id for cl in member_clusters], size=size, weighted_size=weighted,
+                    share=round(size / group_size, 6),
+                    weighted_share=round(weighted / ctx.weighted_size, 6) if ctx.weighted_size else 0.0,
+                )
+            )
+        placement: dict[int, tuple[int, int | None, float]] = {}
+        for cl, members in zip(clusters, classes, strict=True):
+            for unit in members:
+                for i in units.records[unit]:
+                    placement[i] = (cl.id, cl.theme_id, round(float(centrality[unit]), 4))
+    analysis = GroupAnalysis(
+        key=key, size=group_size, weighted_size=ctx.weighted_size, distinct_texts=n_units,
+        k=len(cluster_units), k_scores={str(k): round(s, 6) for k, s in k_scores.items()},
+        themes=themes_out, clusters=clusters,
+    )
+    return analysis, placement
+
+
+def analyze_contributions(
+    records: Iterable[Record], *, k: int | None = None, seed: int = 0, group_by: str | None = None,
+    progress: Progress | None = None, **options: object,
+) -> AnalysisResult:
+    """Cluster contributions into themes and sub-themes, find campaigns, label, quote and count them."""
+    params = AnalysisParams(k=k, seed=seed, group_by=group_by, **options)  # type: ignore[arg-type]
+    stages = _Stages(progress)
+    began = time.perf_counter()
+    records = list(records)
+    prep = _prepare(records, params, stages)
+    group_of = [None if (v := getattr(r, group_by) if group_by else None) is None else str(v) for r in records]
+    grouped: dict[str | None, list[int]] = {}
+    for i, key in enumerate(group_of):
+        grouped.setdefault(key, []).append(i)
+    counters = _Counters()
+    groups, placement = [], {}
+    done = 0
+    for key, indices in grouped.items():
+        span = (0.25 + 0.7 * done / len(records), 0.25 + 0.7 * (done + len(indices)) / len(records))
+        analysis, placed = _analyze_group(key, indices, prep, params, counters, stages, span)
+        groups.append(analysis)
+        placement.update(placed)
+        done += len(indices)
+    with stages.stage("summarize", 0.95, 1.0):
+        assignments = [
+            Assignment(
+                record_id=r.id, group=group_of[i], cluster_id=placement[i][0], theme_id=placement[i][1],
+                score=placement[i][2], duplicate_group=prep.duplicate_of[i], campaign_id=prep.campaign_of[i],
+            )
+            for i, r in enumerate(records)
+        ]
+        campaigns = [_campaign(cid, members, prep, placement) for cid, members in prep.campaign_members.items()]
+    stages.timings["total"] = time.perf_counter() - began
+    return AnalysisResult(
+        size=len(records),
+        weighted_size=float(sum(r.weight for r in records)),
+        distinct_texts=len(prep.keys),
+        duplicate_groups=prep.duplicate_groups,
+        duplicated_records=sum(1 for d in prep.duplicate_of if d is not None),
+        groups=groups,
+        campaigns=campaigns,
+        assignments=assignments,
+        run=RunInfo(
+            parameters=asdict(params), seed=seed, versions=library_versions(),
+            timings={name: round(t, 4) for name, t in stages.timings.items()},
+        ),
+    )
+
+
+def _campaign(
+    campaign_id: int, members: list[int], prep: _Prepared, placement: dict[int, tuple[int, int | None, float]]
+) -> Campaign:
+    """Describe one campaign from its member records."""
+    records = [prep.records[i] for i in members]
+    top_key = Counter(prep.key_of[i] for i in members).most_common(1)[0][0]
+    representative = next(i for i in members if prep.key_of[i] == top_key)
+    return Campaign(
+        id=campaign_id,
+        size=len(records),
+        weighted_size=float(sum(r.weight for r in records)),
+        distinct_texts=len({prep.key_of[i] for i in members}),
+        representative_id=prep.records[representative].id,
+        representative_text=truncate(prep.masked[representative], CAMPAIGN_TEXT_CHARS),
+        member_ids=[r.id for r in records],
+        articles=_mix(r.article for r in records),
+        channels=_mix(r.channel for r in records),
+        ufs=_mix(r.uf for r in records),
+        cluster_ids=sorted({placement[i][0] for i in members}),
+    )

@@ -1,0 +1,38 @@
+"""Small portable database helpers: insert-or-ignore and atomic counter changes (SQLite and PostgreSQL)."""
+
+from typing import Any
+
+from sqlalchemy import Table, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import InstrumentedAttribute
+
+from consulta.extensions import db
+
+
+def insert_ignore(model: Any, values: dict[str, Any], conflict: list[str]) -> bool:
+    """Insert a row unless one with the same `conflict` columns exists; True when this call inserted it."""
+    table: Table = model.__table__
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
+    return db.session.execute(stmt).rowcount == 1
+
+
+def bump(column: InstrumentedAttribute, row_id: int, delta: int) -> None:
+    """Add `delta` to a counter column in one UPDATE statement (no read-modify-write race)."""
+    if delta:
+        model = column.class_
+        db.session.execute(
+            update(model).where(model.id == row_id).values({column.key: column + delta}),
+            execution_options={"synchronize_session": False},
+        )
+
+
+def compare_and_set(model: Any, row_id: int, column: InstrumentedAttribute, expected: Any, new: Any,
+                    **extra: Any) -> bool:
+    """Set `column` to `new` only if it still holds `expected`; True when this call changed it."""
+    result = db.session.execute(
+        update(model).where(model.id == row_id, column == expected).values({column.key: new, **extra}),
+        execution_options={"synchronize_session": False},
+    )
+    return result.rowcount == 1

@@ -1,0 +1,217 @@
+"""What people send: contributions (with replies, versions, supports and reports) and votes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consulta.extensions import db
+from consulta.models.consultations import Article, Consultation, Section
+from consulta.models.types import UTCDateTime, enum_column, utcnow
+from consulta.models.users import User
+
+
+class ContributionKind(StrEnum):
+    """What a contribution proposes."""
+
+    COMMENT = "comment"
+    NEW_WORDING = "new_wording"
+    REMOVAL = "removal"
+    NEW_ARTICLE = "new_article"  # at section level
+
+    @property
+    def label(self) -> str:
+        """The kind in Portuguese."""
+        return {
+            "comment": "Comentário", "new_wording": "Nova redação", "removal": "Supressão",
+            "new_article": "Proposta de novo artigo",
+        }[self.value]
+
+
+class Stance(StrEnum):
+    """The author's position on the article."""
+
+    AGREE = "agree"
+    PARTLY = "partly"
+    DISAGREE = "disagree"
+    NONE = "none"
+
+    @property
+    def label(self) -> str:
+        """The stance in Portuguese."""
+        return {"agree": "Concordo", "partly": "Concordo em parte", "disagree": "Discordo",
+                "none": "Sem posição"}[self.value]
+
+
+class Channel(StrEnum):
+    """Where a contribution came from."""
+
+    ONLINE = "online"
+    WORKSHOP = "workshop"
+    DOCUMENT = "document"
+
+
+class Visibility(StrEnum):
+    """Moderation state: only VISIBLE contributions show their text to the public."""
+
+    VISIBLE = "visible"
+    PENDING = "pending"  # hidden automatically by reports, waiting for a moderator
+    HIDDEN = "hidden"  # hidden by a moderator, with a reason
+    WITHDRAWN = "withdrawn"  # withdrawn by its author
+
+
+class Contribution(db.Model):
+    """A comment, new wording, removal or new-article proposal; or a reply to one (one level)."""
+
+    __tablename__ = "contributions"
+    __table_args__ = (
+        Index("ix_contributions_article_listing", "article_id", "parent_id", "visibility", "created_at"),
+        Index("ix_contributions_article_support", "article_id", "parent_id", "visibility", "support_count"),
+        Index("ix_contributions_parent", "parent_id", "created_at"),
+        Index("ix_contributions_consultation", "consultation_id", "created_at"),
+        UniqueConstraint("author_id", "submission_key"),
+        CheckConstraint("article_id IS NOT NULL OR section_id IS NOT NULL", name="has_target"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[ContributionKind] = mapped_column(enum_column(ContributionKind, "contribution_kind"),
+                                                   default=ContributionKind.COMMENT)
+    stance: Mapped[Stance] = mapped_column(enum_column(Stance, "contribution_stance"), default=Stance.NONE)
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel, "contribution_channel"), default=Channel.ONLINE)
+    body: Mapped[str] = mapped_column(Text)
+    proposed_text: Mapped[str | None] = mapped_column(Text)
+    head_count: Mapped[int | None]  # how many people in a workshop room backed it
+    visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility, "contribution_visibility"),
+                                                   default=Visibility.VISIBLE)
+    moderation_reason: Mapped[str | None] = mapped_column(String(500))
+    support_count: Mapped[int] = mapped_column(default=0)
+    reply_count: Mapped[int] = mapped_column(default=0)
+    report_count: Mapped[int] = mapped_column(default=0)
+    # A random key carried by the form: a double-submitted form finds its first record instead of a copy.
+    submission_key: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    consultation: Mapped[Consultation] = relationship()
+    article: Mapped[Article | None] = relationship()
+    section: Mapped[Section | None] = relationship()
+    parent: Mapped[Contribution | None] = relationship(remote_side=[id])
+    author: Mapped[User | None] = relationship()
+    versions: Mapped[list[ContributionVersion]] = relationship(
+        back_populates="contribution", order_by="ContributionVersion.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_public(self) -> bool:
+        """Whether the public sees its text."""
+        return self.visibility is Visibility.VISIBLE
+
+    @property
+    def author_name(self) -> str:
+        """The name shown as author: the person's display name, the organization's name, or a placeholder."""
+        if self.author is None or self.author.deleted_at is not None:
+            return "Participante removido"
+        return self.author.display_name
+
+    @property
+    def by_organization(self) -> bool:
+        """Whether an organization (CNPJ) signs it."""
+        return self.author is not None and self.author.deleted_at is None and self.author.is_organization
+
+    @property
+    def is_reply(self) -> bool:
+        """Whether it answers another contribution."""
+        return self.parent_id is not None
+
+
+class ContributionVersion(db.Model):
+    """A previous text of an edited contribution, kept for the record."""
+
+    __tablename__ = "contribution_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    proposed_text: Mapped[str | None] = mapped_column(Text)
+    stance: Mapped[Stance] = mapped_column(enum_column(Stance, "version_stance"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    contribution: Mapped[Contribution] = relationship(back_populates="versions")
+
+
+class Support(db.Model):
+    """An account's support ("apoiar") for a contribution; one per account."""
+
+    __tablename__ = "supports"
+
+    contribution_id: Mapped[int] = mapped_column(
+        ForeignKey("contributions.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ReportReason(StrEnum):
+    """Why someone reports a contribution."""
+
+    SPAM = "spam"
+    OFFENSIVE = "offensive"
+    OFF_TOPIC = "off_topic"
+
+    @property
+    def label(self) -> str:
+        """The reason in Portuguese."""
+        return {"spam": "Spam ou propaganda", "offensive": "Ofensivo", "off_topic": "Fora do tema"}[self.value]
+
+
+class Report(db.Model):
+    """An account's report of a contribution; one per account and contribution."""
+
+    __tablename__ = "reports"
+    __table_args__ = (UniqueConstraint("contribution_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    reason: Mapped[ReportReason] = mapped_column(enum_column(ReportReason, "report_reason"))
+    note: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    contribution: Mapped[Contribution] = relationship()
+
+
+class VoteValue(StrEnum):
+    """A vote on a recommendation."""
+
+    AGREE = "agree"
+    DISAGREE = "disagree"
+    ABSTAIN = "abstain"
+
+    @property
+    def label(self) -> str:
+        """The value in Portuguese."""
+        return {"agree": "Concordo", "disagree": "Discordo", "abstain": "Abstenção"}[self.value]
+
+
+class Vote(db.Model):
+    """One account's vote on one article, unique by constraint; user_id is cleared when the account is deleted."""
+
+    __tablename__ = "votes"
+    __table_args__ = (UniqueConstraint("user_id", "article_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    value: Mapped[VoteValue] = mapped_column(enum_column(VoteValue, "vote_value"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

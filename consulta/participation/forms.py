@@ -1,0 +1,84 @@
+"""Participation forms; button-only actions use consulta.auth.forms.ActionForm for CSRF."""
+
+import secrets
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, SelectChoice, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from consulta.models import ContributionKind, ReportReason, Stance, VoteValue
+
+ARTICLE_KINDS = [ContributionKind.COMMENT, ContributionKind.NEW_WORDING, ContributionKind.REMOVAL]
+MAX_BODY = 5000
+
+
+def _choices(values) -> list[SelectChoice]:
+    return [SelectChoice(v.value, v.label) for v in values]
+
+
+class SubmissionKeyMixin(FlaskForm):
+    """A random key per rendered form, so a double submit creates one record."""
+
+    submission_key = HiddenField(validators=[Optional(), Length(max=64)])
+
+    def fresh_key(self) -> "SubmissionKeyMixin":
+        """Give the form a new key (after a successful post, for the next one)."""
+        self.submission_key.data = secrets.token_urlsafe(24)
+        return self
+
+
+class ContributionForm(SubmissionKeyMixin):
+    """A contribution on an article."""
+
+    kind = RadioField("Tipo de contribuição", choices=_choices(ARTICLE_KINDS), default=ContributionKind.COMMENT.value,
+                      validators=[InputRequired("Escolha o tipo de contribuição.")])
+    stance = RadioField("Sua posição sobre o texto", choices=_choices(Stance), default=Stance.NONE.value,
+                        validators=[InputRequired("Escolha a sua posição.")])
+    body = TextAreaField(
+        "Sua contribuição",
+        validators=[InputRequired("Escreva a sua contribuição."),
+                    Length(max=MAX_BODY, message=f"O texto pode ter até {MAX_BODY:,} caracteres.".replace(",", "."))],
+        description="Até 5.000 caracteres. Links viram clicáveis; deixe uma linha em branco entre parágrafos.",
+    )
+    proposed_text = TextAreaField(
+        "Texto proposto (para nova redação)",
+        validators=[Optional(), Length(max=MAX_BODY)],
+        description="Escreva como o dispositivo ficaria. Mostraremos as diferenças em relação ao texto atual.",
+    )
+
+
+class EditForm(FlaskForm):
+    """Editing one's own contribution within the edit window."""
+
+    stance = RadioField("Sua posição sobre o texto", choices=_choices(Stance), validators=[Optional()])
+    body = TextAreaField("Sua contribuição", validators=[InputRequired("Escreva a sua contribuição."),
+                                                          Length(max=MAX_BODY)])
+    proposed_text = TextAreaField("Texto proposto", validators=[Optional(), Length(max=MAX_BODY)])
+
+
+class ReplyForm(SubmissionKeyMixin):
+    """A reply to a contribution."""
+
+    body = TextAreaField("Sua resposta", validators=[InputRequired("Escreva a sua resposta."),
+                                                     Length(max=MAX_BODY)])
+
+
+class VoteForm(FlaskForm):
+    """A vote on a recommendation; an empty value removes the vote."""
+
+    value = RadioField("Seu voto", choices=_choices(VoteValue) + [SelectChoice("", "Remover voto")],
+                       validators=[Optional()])
+
+
+class ReportForm(FlaskForm):
+    """Reporting a contribution to the moderators."""
+
+    reason = RadioField("Motivo", choices=_choices(ReportReason),
+                        validators=[InputRequired("Escolha o motivo da denúncia.")])
+    note = TextAreaField("Detalhes (opcional)", validators=[Optional(), Length(max=500)])
+
+
+class SupportForm(FlaskForm):
+    """Support ("apoiar") or stop supporting."""
+
+    support = HiddenField(validators=[InputRequired()])

@@ -1,0 +1,92 @@
+"""What the article page shows: the text, tallies, the reader's vote and a page of contributions."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import current_app
+from flask_login import current_user
+
+from consulta.auth.forms import ActionForm
+from consulta.consultations import services as consultation_services
+from consulta.models import Article, ContributionKind, Stance
+from consulta.participation import services
+from consulta.participation.forms import ContributionForm, ReplyForm, ReportForm, SupportForm, VoteForm
+
+SORT_LABELS = {"recentes": "Mais recentes", "apoiadas": "Mais apoiadas"}
+
+
+def filter_from_args(args: Mapping[str, str]) -> services.ContributionFilter:
+    """Read sort, stance, kind and page from the query string, ignoring anything invalid."""
+    f = services.ContributionFilter()
+    if args.get("ordem") in SORT_LABELS:
+        f.sort = args["ordem"]
+    if args.get("posicao") in Stance._value2member_map_:
+        f.stance = Stance(args["posicao"])
+    if args.get("tipo") in ContributionKind._value2member_map_:
+        f.kind = ContributionKind(args["tipo"])
+    page = args.get("pagina", "1")
+    f.page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    return f
+
+
+def filter_args(f: services.ContributionFilter, **changes: Any) -> dict[str, Any]:
+    """Query-string arguments for `f` with some changed (for links), leaving defaults out."""
+    args = {
+        "ordem": f.sort if f.sort != "recentes" else None,
+        "posicao": f.stance.value if f.stance else None,
+        "tipo": f.kind.value if f.kind else None,
+        "pagina": f.page if f.page > 1 else None,
+    }
+    args.update(changes)
+    return {k: v for k, v in args.items() if v is not None}
+
+
+def article_context(
+    article: Article,
+    f: services.ContributionFilter,
+    *,
+    with_list: bool = True,
+    contribution_form: ContributionForm | None = None,
+    reply_forms: dict[int, ReplyForm] | None = None,
+    reply_form: ReplyForm | None = None,
+) -> dict[str, Any]:
+    """Everything the article page and its fragments need, in a constant number of queries."""
+    user = current_user if current_user.is_authenticated else None
+    consultation = article.consultation
+    can_take_part = bool(user and user.is_active and consultation.is_open)
+    context: dict[str, Any] = {
+        "consultation": consultation,
+        "article": article,
+        "filter": f,
+        "filter_args": filter_args,
+        "sort_labels": SORT_LABELS,
+        "stances": list(Stance),
+        "kinds": [ContributionKind.COMMENT, ContributionKind.NEW_WORDING, ContributionKind.REMOVAL],
+        "my_vote": services.vote_of(user, article) if article.accepts_votes else None,
+        "can_take_part": can_take_part,
+        "vote_form": VoteForm(),
+        "action_form": ActionForm(),
+        "support_form": SupportForm(),
+        "report_form_for": lambda c: ReportForm(prefix=f"d{c.id}"),
+        "reply_form_for": lambda c: (reply_forms or {}).get(c.id)
+        or (reply_form if reply_form is not None and reply_form._prefix == f"r{c.id}-" else None)
+        or ReplyForm(prefix=f"r{c.id}").fresh_key(),
+        "contribution_form": contribution_form or ContributionForm().fresh_key(),
+        "edit_window_open": services.edit_window_open,
+        "user_id": user.id if user else None,
+    }
+    if with_list:
+        per_page = current_app.config["CONTRIBUTIONS_PER_PAGE"]
+        contributions, has_more = services.page_of_contributions(article, f, per_page)
+        replies = services.replies_for(contributions)
+        every = [*contributions, *(r for rs in replies.values() for r in rs)]
+        context.update(
+            contributions=contributions,
+            has_more=has_more,
+            replies=replies,
+            supported=services.supported_ids(user, every),
+        )
+        previous, following = consultation_services.neighbours(article)
+        context.update(trail=consultation_services.section_trail(article.section), previous=previous,
+                       following=following)
+    return context

@@ -1,0 +1,266 @@
+"""Participation routes. Each answers htmx with a fragment and everyone else with a redirect or full page."""
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from consulta.auth.forms import ActionForm
+from consulta.authz import can_view_consultation
+from consulta.extensions import db, limiter
+from consulta.models import Article, Contribution, ContributionKind, ReportReason, Stance, VoteValue
+from consulta.participation import bp, services
+from consulta.participation.forms import ContributionForm, EditForm, ReplyForm, ReportForm, SupportForm, VoteForm
+from consulta.participation.page import article_context, filter_from_args
+from consulta.web import invalid_form_status, is_htmx_partial
+
+
+def _account_key() -> str:
+    return f"account:{current_user.get_id()}" if current_user.is_authenticated else "anonymous"
+
+
+def _write_limits(view):
+    """Per-account and per-IP limits on writing routes (429 with a Portuguese page)."""
+    view = limiter.limit(lambda: current_app.config["RATELIMIT_WRITE"], key_func=_account_key)(view)
+    return limiter.limit(lambda: current_app.config["RATELIMIT_WRITE_IP"])(view)
+
+
+def _vote_limits(view):
+    view = limiter.limit(lambda: current_app.config["RATELIMIT_VOTE"], key_func=_account_key)(view)
+    return limiter.limit(lambda: current_app.config["RATELIMIT_VOTE_IP"])(view)
+
+
+def _article(slug: str, article_id: int) -> Article:
+    article = db.get_or_404(Article, article_id)
+    if article.consultation.slug != slug or not can_view_consultation(current_user, article.consultation):
+        abort(404)
+    return article
+
+
+def _contribution(contribution_id: int) -> Contribution:
+    contribution = db.get_or_404(Contribution, contribution_id)
+    if not can_view_consultation(current_user, contribution.consultation):
+        abort(404)
+    return contribution
+
+
+def _article_url(article: Article, anchor: str | None = None) -> str:
+    return url_for("consultations.article", slug=article.consultation.slug, article_id=article.id,
+                   _anchor=anchor)
+
+
+def _contribution_url(contribution: Contribution) -> str:
+    if contribution.article is None:
+        return url_for("consultations.consultation", slug=contribution.consultation.slug)
+    return _article_url(contribution.article, f"contribuicao-{contribution.id}")
+
+
+def _render_article(article: Article, status: int, **forms):
+    context = article_context(article, filter_from_args(request.args), **forms)
+    return render_template("consultations/article.html", **context), status
+
+
+@bp.route("/consultas/<slug>/artigos/<int:article_id>/contribuicoes", methods=["GET"])
+def contribution_page(slug: str, article_id: int):
+    """A page of contributions: the "carregar mais" fragment for htmx, else the article page."""
+    article = _article(slug, article_id)
+    if not is_htmx_partial():
+        return redirect(url_for("consultations.article", slug=slug, article_id=article_id, **request.args))
+    context = article_context(article, filter_from_args(request.args))
+    return render_template("participation/_contribution_page.html", **context)
+
+
+@bp.route("/consultas/<slug>/artigos/<int:article_id>/contribuicoes", methods=["POST"])
+@login_required
+@_write_limits
+def contribute(slug: str, article_id: int):
+    """Post a contribution on an article."""
+    article = _article(slug, article_id)
+    form = ContributionForm()
+    if form.validate_on_submit():
+        try:
+            contribution, created = services.contribute(
+                current_user, article=article, kind=ContributionKind(form.kind.data), stance=Stance(form.stance.data),
+                body=form.body.data, proposed_text=form.proposed_text.data, submission_key=form.submission_key.data,
+            )
+        except services.ParticipationError as error:
+            (getattr(form, error.field).errors if error.field else form.form_errors).append(str(error))
+        else:
+            db.session.commit()
+            message = "Contribuição publicada." if created else "Esta contribuição já tinha sido enviada."
+            if is_htmx_partial():
+                context = article_context(article, filter_from_args({}), contribution_form=ContributionForm().fresh_key())
+                return render_template("participation/_contributed.html", contribution=contribution,
+                                       message=message, created=created, **context)
+            flash(message, "success")
+            return redirect(_contribution_url(contribution), 303)
+    if is_htmx_partial():
+        context = article_context(article, filter_from_args({}), contribution_form=form)
+        return render_template("participation/_contribute_form.html", **context), 200
+    return _render_article(article, invalid_form_status(), contribution_form=form)
+
+
+@bp.route("/contribuicoes/<int:contribution_id>/respostas", methods=["POST"])
+@login_required
+@_write_limits
+def reply(contribution_id: int):
+    """Answer a contribution."""
+    parent = _contribution(contribution_id)
+    form = ReplyForm(prefix=f"r{contribution_id}")
+    if form.validate_on_submit():
+        try:
+            answer, created = services.reply(current_user, parent, form.body.data, form.submission_key.data)
+        except services.ParticipationError as error:
+            form.body.errors.append(str(error))
+        else:
+            db.session.commit()
+            message = "Resposta publicada." if created else "Esta resposta já tinha sido enviada."
+            if is_htmx_partial():
+                return _contribution_fragment(db.session.get(Contribution, answer.parent_id), message)
+            flash(message, "success")
+            return redirect(_contribution_url(answer), 303)
+    if is_htmx_partial():
+        return _contribution_fragment(parent, None, reply_form=form)
+    if parent.article is None:
+        abort(422)
+    return _render_article(parent.article, invalid_form_status(), reply_forms={parent.id: form})
+
+
+def _contribution_fragment(contribution: Contribution, message: str | None, **forms):
+    """One contribution (with its replies) as a fragment, plus the live-region message."""
+    parent = contribution if contribution.parent_id is None else contribution.parent
+    replies = services.replies_for([parent])
+    supported = services.supported_ids(current_user if current_user.is_authenticated else None,
+                                       [parent, *replies.get(parent.id, [])])
+    context = article_context(parent.article, filter_from_args({}), with_list=False, **forms) if parent.article else {}
+    context.update(c=parent, replies=replies, supported=supported, message=message, focus=True)
+    return render_template("participation/_contribution_swap.html", **context)
+
+
+@bp.route("/contribuicoes/<int:contribution_id>/apoio", methods=["POST"])
+@login_required
+@_vote_limits
+def support(contribution_id: int):
+    """Support a contribution, or take the support back."""
+    contribution = _contribution(contribution_id)
+    form = SupportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        now = services.set_support(current_user, contribution, form.support.data == "1")
+    except services.ParticipationError as error:
+        if is_htmx_partial():
+            return _contribution_fragment(contribution, str(error))
+        flash(str(error), "error")
+        return redirect(_contribution_url(contribution), 303)
+    db.session.commit()
+    message = "Você apoiou esta contribuição." if now else "Você retirou o seu apoio."
+    if is_htmx_partial():
+        return _contribution_fragment(contribution, message)
+    flash(message, "success")
+    return redirect(_contribution_url(contribution), 303)
+
+
+@bp.route("/consultas/<slug>/artigos/<int:article_id>/voto", methods=["POST"])
+@login_required
+@_vote_limits
+def vote(slug: str, article_id: int):
+    """Vote on a recommendation, change the vote, or remove it."""
+    article = _article(slug, article_id)
+    form = VoteForm()
+    if not form.validate_on_submit():
+        return _vote_answer(article, "Escolha uma opção de voto.", 422)
+    value = VoteValue(form.value.data) if form.value.data else None
+    try:
+        result = services.cast_vote(current_user, article, value)
+    except services.ParticipationError as error:
+        db.session.rollback()
+        return _vote_answer(article, str(error), 409)
+    db.session.commit()
+    db.session.refresh(article)
+    message = f"Seu voto foi registrado: {result.label}." if result else "Seu voto foi removido."
+    return _vote_answer(article, message, 200)
+
+
+def _vote_answer(article: Article, message: str, status: int):
+    if is_htmx_partial():
+        context = article_context(article, filter_from_args({}), with_list=False)
+        return render_template("participation/_vote_panel.html", message=message, focus=True, **context), 200
+    flash(message, "success" if status == 200 else "error")
+    return redirect(_article_url(article, "votacao"), 303)
+
+
+@bp.route("/contribuicoes/<int:contribution_id>/denuncia", methods=["POST"])
+@login_required
+@_write_limits
+def report(contribution_id: int):
+    """Report a contribution to the moderators."""
+    contribution = _contribution(contribution_id)
+    form = ReportForm(prefix=f"d{contribution_id}")
+    if form.validate_on_submit():
+        try:
+            created = services.report(current_user, contribution, ReportReason(form.reason.data), form.note.data)
+        except services.ParticipationError as error:
+            message = str(error)
+        else:
+            db.session.commit()
+            message = ("Denúncia recebida. A moderação vai analisar." if created
+                       else "Você já tinha denunciado esta contribuição.")
+    else:
+        message = "Escolha o motivo da denúncia."
+    if is_htmx_partial():
+        return _contribution_fragment(contribution, message)
+    flash(message, "info")
+    return redirect(_contribution_url(contribution), 303)
+
+
+@bp.route("/contribuicoes/<int:contribution_id>/editar", methods=["GET", "POST"])
+@login_required
+@_write_limits
+def edit(contribution_id: int):
+    """Edit one's own contribution within the edit window."""
+    contribution = _contribution(contribution_id)
+    if contribution.author_id != current_user.id:
+        abort(403)
+    form = EditForm(obj=contribution)
+    if request.method == "GET":
+        form.stance.data = contribution.stance.value
+    if form.validate_on_submit():
+        try:
+            services.edit(current_user, contribution, body=form.body.data,
+                          stance=Stance(form.stance.data) if form.stance.data else None,
+                          proposed_text=form.proposed_text.data)
+        except services.ParticipationError as error:
+            db.session.rollback()
+            (getattr(form, error.field).errors if error.field else form.form_errors).append(str(error))
+        else:
+            db.session.commit()
+            flash("Contribuição editada. A versão anterior fica registrada.", "success")
+            return redirect(_contribution_url(contribution), 303)
+    status = invalid_form_status() if request.method == "POST" else 200
+    return render_template("participation/edit.html", form=form, contribution=contribution,
+                           window_open=services.edit_window_open(contribution)), status
+
+
+@bp.route("/contribuicoes/<int:contribution_id>/retirar", methods=["POST"])
+@login_required
+@_write_limits
+def withdraw(contribution_id: int):
+    """Withdraw one's own contribution."""
+    contribution = _contribution(contribution_id)
+    if contribution.author_id != current_user.id:
+        abort(403)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.withdraw(current_user, contribution)
+    except services.ParticipationError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash("Contribuição retirada. O texto não aparece mais publicamente.", "success")
+    return redirect(_contribution_url(contribution), 303)
+
+
+@bp.route("/contribuicoes/<int:contribution_id>")
+def permalink(contribution_id: int):
+    """A contribution's address: its place on the article page."""
+    return redirect(_contribution_url(_contribution(contribution_id)))
