@@ -83,8 +83,11 @@ def load(url: str, instance: Path, *, small: int, large: int, authors: int, vote
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-loader", "RATELIMIT_ENABLED": False},
                      instance_path=str(instance))
     with app.app_context():
-        upgrade()
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+        logging.disable(logging.INFO)  # env.py configures Alembic's INFO chatter; keep the table readable
+        try:
+            upgrade()
+        finally:
+            logging.disable(logging.NOTSET)
         result = app.test_cli_runner().invoke(args=["consulta", "load-demo", "--no-accounts"])
         if result.exit_code != 0:
             raise RuntimeError(f"load-demo failed: {result.output}") from result.exception
@@ -97,6 +100,7 @@ def load(url: str, instance: Path, *, small: int, large: int, authors: int, vote
             raise RuntimeError("the demo consultation should have recommendations that take votes")
         article_small, article_large = recommendations[1], recommendations[2]
         consultation_id = article_small.consultation_id
+        ids = {"small": article_small.id, "large": article_large.id, "votes": [a.id for a in recommendations]}
 
         rng = random.Random(seed)
         password_hash = hash_password(VOTER_PASSWORD)  # argon2id once; every account reuses it
@@ -122,9 +126,9 @@ def load(url: str, instance: Path, *, small: int, large: int, authors: int, vote
         db.session.remove()
         db.engine.dispose()
     return Dataset(
-        url=url, slug=DEMO_SLUG, article_small=article_small.id, article_large=article_large.id,
+        url=url, slug=DEMO_SLUG, article_small=ids["small"], article_large=ids["large"],
         small=small, large=large, replies=replies, supports=supports, authors=authors,
-        vote_articles=[a.id for a in recommendations], voter_emails=voter_emails,
+        vote_articles=ids["votes"], voter_emails=voter_emails,
         load_seconds=time.perf_counter() - started, db_version=db_version,
     )
 
