@@ -12,7 +12,8 @@ Labels:
   ``share(t, c) · log(1 + A / f(t))``, where share is the weighted fraction of the cluster's texts that
   contain t (presence, not counts: one long text repeating a word does not make a label), f(t) is the
   total weight of texts containing t across clusters and A is the mean total weight of a cluster. A term
-  must appear in at least two texts of a cluster (one when the cluster has fewer than four texts).
+  must appear in at least two texts of a cluster, unless the cluster has fewer than four texts or no term
+  is shared, so that every cluster gets a label.
 - At most 500 texts per cluster — the most central — are read: enough for stable statistics and a
   bounded cost at 100k contributions.
 - The label is the three best terms that do not repeat one another: a longer n-gram replaces a shorter
@@ -125,12 +126,10 @@ def top_terms(
     mean_weight = sum(w for _, _, w in counted) / max(1, len(counted))
     results = []
     for (texts, _), (weighted, plain, class_weight) in zip(classes, counted, strict=True):
-        min_texts = 2 if len(texts) >= 4 else 1
-        scores = {
-            term: (w / class_weight) * math.log(1 + mean_weight / totals[term])
-            for term, w in weighted.items()
-            if plain[term] >= min_texts and (" " in term or term not in NEGATIONS)
-        }
+        eligible = [t for t in weighted if " " in t or t not in NEGATIONS]
+        if len(texts) >= 4 and any(plain[t] >= 2 for t in eligible):
+            eligible = [t for t in eligible if plain[t] >= 2]
+        scores = {t: (weighted[t] / class_weight) * math.log(1 + mean_weight / totals[t]) for t in eligible}
         ranked = sorted(scores, key=lambda t: (-scores[t], t))[: n_terms * 5]
         chosen = _select(ranked, weighted, n_terms)
         surface = _surface_forms(texts, set(chosen))

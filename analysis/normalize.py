@@ -25,7 +25,8 @@ Choices:
 - Only the first :data:`MAX_ANALYSIS_CHARS` characters of a text feed the models, which bounds the cost of
   a 200 KB submission; the display form stays complete.
 - Tokens without a letter (numbers, dates, amounts) are ignored: they rarely name a subject and are where
-  unmasked personal data would hide.
+  unmasked personal data would hide. So are tokens longer than 40 characters (links, hashes, keyboard
+  mashing), which no label should show.
 """
 
 from __future__ import annotations
@@ -45,7 +46,9 @@ CNPJ_PLACEHOLDER = "[CNPJ]"
 _PLACEHOLDERS = (EMAIL_PLACEHOLDER, PHONE_PLACEHOLDER, CPF_PLACEHOLDER, CNPJ_PLACEHOLDER)
 _PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in _PLACEHOLDERS))
 
-_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Every pattern starts only where a run of its characters starts: without the lookbehind a 200 KB run of
+# letters would be rescanned from each position (quadratic time).
+_EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Formatted or bare, numeric or alphanumeric; the lookarounds keep it from biting into longer codes.
 _CNPJ_RE = re.compile(
     r"(?<![\w./-])[0-9A-Z]{2}\.?[0-9A-Z]{3}\.?[0-9A-Z]{3}/?[0-9A-Z]{4}-?\d{2}(?![\w/-]|\.\w)", re.IGNORECASE
@@ -67,6 +70,7 @@ NEGATIONS = frozenset(
 _SEGMENT_BREAK_RE = re.compile(r"[.!?;:,]+(?=\s|$)|[()\[\]{}\"“”«»|\n\r\t]|\s[-–—]+\s")
 _TOKEN_RE = re.compile(r"\w+(?:[.\-'’]\w+)*")
 _LETTER_RE = re.compile(r"[^\W\d_]")
+MAX_TOKEN_CHARS = 40
 _NON_ALNUM_RE = re.compile(r"[\W_]+")
 
 
@@ -138,10 +142,10 @@ def duplicate_key(masked: str) -> str:
 
 
 def segments(masked: str) -> list[list[str]]:
-    """Split a masked text into punctuation-free runs of lowercased tokens that contain a letter."""
+    """Split a masked text into punctuation-free runs of lowercased word tokens."""
     runs = []
     for part in _SEGMENT_BREAK_RE.split(_analysis_text(masked).lower()):
-        tokens = [t for t in _TOKEN_RE.findall(part) if _LETTER_RE.search(t)]
+        tokens = [t for t in _TOKEN_RE.findall(part) if len(t) <= MAX_TOKEN_CHARS and _LETTER_RE.search(t)]
         if tokens:
             runs.append(tokens)
     return runs

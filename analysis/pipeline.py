@@ -208,7 +208,7 @@ class _Counters:
 
 
 def _cluster_record(
-    cluster_id: int, group: str | None, theme_id: int | None, label: str, terms: list[str], units: list[int],
+    cluster_id: int, group: str | None, theme_id: int | None, terms: list[str], units: list[int],
     quotes: list[int], ctx: _GroupContext,
 ) -> Cluster:
     """Describe one cluster from its units."""
@@ -220,9 +220,9 @@ def _cluster_record(
         id=cluster_id,
         group=group,
         theme_id=theme_id,
-        label=label,
+        label=OTHER_LABEL if theme_id is None else label_from_terms(terms),
         terms=terms,
-        is_other=label == OTHER_LABEL,
+        is_other=theme_id is None,
         size=size,
         weighted_size=weighted,
         share=round(size / ctx.size, 6),
@@ -347,7 +347,6 @@ def _analyze_group(
             clusters.append(
                 _cluster_record(
                     counters.cluster, key, None if is_other else theme_ids[int(theme_index[c])],
-                    OTHER_LABEL if is_other else label_from_terms(cluster_terms[c]) or OTHER_LABEL,
                     cluster_terms[c], members, [members[p] for p in picks], ctx,
                 )
             )

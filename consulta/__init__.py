@@ -37,12 +37,14 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     from consulta.admin import bp as admin_bp
     from consulta.auth import bp as auth_bp
     from consulta.consultations import bp as consultations_bp
+    from consulta.moderation import bp as moderation_bp
     from consulta.participation import bp as participation_bp
 
     app.register_blueprint(consultations_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(participation_bp)
+    app.register_blueprint(moderation_bp)
 
     from consulta.cli import consulta_cli
 

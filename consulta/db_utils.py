@@ -14,8 +14,11 @@ def insert_ignore(model: Any, values: dict[str, Any], conflict: list[str]) -> bo
     table: Table = model.__table__
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
-    return db.session.execute(stmt).rowcount == 1
+    # RETURNING tells whether a row went in; rowcount is not reliable for INSERT on every driver.
+    stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict).returning(
+        table.c[conflict[0]]
+    )
+    return db.session.execute(stmt).first() is not None
 
 
 def bump(column: InstrumentedAttribute, row_id: int, delta: int) -> None:

@@ -18,8 +18,11 @@ House rule: text is stored as typed and escaped by Jinja on output. Only the fun
 * `render_markdown` (staff-written summaries) runs python-Markdown with its raw-HTML processors removed,
   so HTML typed in the source is escaped as text rather than passed through; then `bleach.clean` with a
   small allow-list (no style/class/id/data-*/hx-* attributes, tags outside the subset stripped, e.g.
-  images and headings keep only their text), then the same linkifier as a filter of that cleaner, so the
-  rel attribute is added after sanitizing. URLs inside `code` are not linked.
+  images vanish and headings keep only their text), then the same `Linker` as a second pass, which adds
+  the rel attribute after sanitizing. Two passes rather than `LinkifyFilter` inside the `Cleaner`: that
+  combination decodes entities twice (typed "&amp;lt;" came out as "<", "&#\";" lost its quote; see also
+  mozilla/bleach#422), and the Linker's `skip_tags` double-escapes entities in the skipped element, so
+  URLs inside `code` are linked too. Markdown's `<ana@x.br>` autolink is off, like e-mail links in bodies.
 * `word_diff` tokenises into runs of word characters, runs of whitespace and single other characters
   (punctuation), so "transparência;" -> "transparência." marks only the changed semicolon. Whitespace
   tokens are treated as junk by `difflib.SequenceMatcher` (they cannot anchor a match), so a rewritten
@@ -34,11 +37,10 @@ import difflib
 import html
 import re
 import threading
-from functools import partial
 
 import bleach
 import markdown
-from bleach.linkifier import Linker, LinkifyFilter
+from bleach.linkifier import Linker
 from markupsafe import Markup, escape
 
 REL = "nofollow ugc noopener"
@@ -50,15 +52,17 @@ ALLOWED_PROTOCOLS = frozenset(LINK_SCHEMES)
 
 # Scheme-and-host, or a bare host starting with "www."; then an optional port and path. The look-behind keeps
 # the pattern from starting inside a word, an e-mail address ("ana@www.x.br") or another URL. The path stops
-# at whitespace, at characters RFC 3986 calls unsafe, and at the escaped `<`/`>` that render_plain produces.
+# at whitespace, at characters RFC 3986 calls unsafe, and at entities other than `&amp;` (so at the escaped
+# `<`/`>` that render_plain produces).
 URL_RE = re.compile(
     r"""\(*                                   # opening parentheses; bleach trims unbalanced ones
     (?<![\w@./-])
     (?:https?://|www\.)
     (?>[\w-]+(?:\.[\w-]+)+)                   # host with at least one dot; atomic, so no shorter retry
     (?::[0-9]{1,5})?
-    (?![\w@:])                                 # not user info ("http://a.b@evil.com"), not a bad port
-    (?:[/?\#](?:(?!&lt;|&gt;)[^\s{}|\\^`<>"])*(?<![.,;:!?'*]))?  # path, minus trailing punctuation
+    (?![\w@])                                  # not a longer name, not user info ("http://a.b@evil.com")
+    (?:[/?\#](?:&amp;|[^\s{}|\\^`<>"&])*     # path; "&" only as the "&amp;" of escaped text
+       (?:(?<![.,;:!?'*])|(?<=&amp;)))?         # minus trailing punctuation, but not an entity's ";"
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -106,8 +110,6 @@ class _PerThread(threading.local):
             protocols=ALLOWED_PROTOCOLS,
             strip=True,
             strip_comments=True,
-            filters=[partial(LinkifyFilter, callbacks=[_link_callback], parse_email=False, url_re=URL_RE,
-                             skip_tags={"code"})],
         )
         self.markdown = markdown.Markdown(output_format="html")
         # Without these, python-Markdown copies raw HTML blocks and inline tags through untouched.
@@ -144,7 +146,8 @@ def render_markdown(text: str) -> Markup:
         return Markup("")
     md = _local.markdown
     md.reset()
-    return Markup(_local.cleaner.clean(md.convert(text)))  # noqa: S704 - the output of bleach.clean
+    cleaned = _local.cleaner.clean(md.convert(text))
+    return Markup(_local.linker.linkify(cleaned))  # noqa: S704 - bleach.clean output, re-serialized by bleach
 
 
 def _diff_tokens(text: str) -> list[str]:

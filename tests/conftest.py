@@ -18,7 +18,7 @@ from consulta.auth.passwords import hash_password
 from consulta.consultations import services
 from consulta.consultations.importer import parse_draft
 from consulta.extensions import db, limiter
-from consulta.models import AccountKind, Consultation, Role, Status, User
+from consulta.models import AccountKind, Consultation, Role, Status, User, utcnow
 
 PASSWORD = "uma senha longa de teste"
 POSTGRES_URL = os.environ.get("CONSULTA_TEST_DATABASE_URL")
@@ -163,10 +163,9 @@ def create_user(app: Flask, _password_hash: str) -> Callable[..., User]:
             user = User(
                 email=email or f"pessoa{n}@exemplo.com.br", password_hash=_password_hash,
                 display_name=name or f"Pessoa {n}", role=Role(role), kind=kind, cnpj=cnpj,
+                consent_at=utcnow(), consent_version="2026-11",
             )
             if blocked:
-                from consulta.models import utcnow
-
                 user.blocked_at = utcnow()
             db.session.add(user)
             db.session.commit()

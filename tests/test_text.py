@@ -99,6 +99,7 @@ def test_payload_file_is_big_and_varied():
     ('<noscript><p title="</noscript><img src=x>">', ["<noscript> raw-text element"]),
     ("<!--[if IE]><b>x</b><![endif]-->", ["comment with markup or IE condition: '[if IE]><b>x</b><![endif]'"]),
     ("ok <img src=x onerror=alert(1)", ["unparsed markup in text: '<img src=x onerror=alert(1)'"]),
+    ('<p>a &#;b</p><img src=x onerror="alert(1)">', ["event handler onerror= on <img>"]),
     ('<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
      ["<meta> element", "javascript: URL in content= on <meta>: '0;url=javascript:alert(1)'"]),
 ])
@@ -114,6 +115,7 @@ def test_judge_flags_known_attacks(html, expected):
     '<a href="/relativo">x</a> <a href="#ancora">y</a> <a href="mailto:a@b.example">z</a>',
     '<del><span class="visually-hidden">[removido: </span>x<span class="visually-hidden">]</span></del>',
     "<!-- um comentário comum -->",
+    "<p>a &#;; b &#x; &#</p>",
 ])
 def test_judge_passes_clean_html(html):
     assert active_content(html) == []
@@ -305,10 +307,18 @@ def test_render_markdown_unwraps_bad_links_keeps_good_ones():
         f'<p><a href="/consultas/x" {REL}>a</a> <a href="mailto:ouvidoria@exemplo.gov.br" {REL}>b</a></p>')
 
 
-def test_render_markdown_no_email_autolink_and_no_links_in_code():
+def test_render_markdown_no_email_autolink():
     assert render_markdown("fulana@exemplo.com.br <fulana@exemplo.com.br>") == (
         "<p>fulana@exemplo.com.br &lt;fulana@exemplo.com.br&gt;</p>")
-    assert render_markdown("`https://www.gov.br`") == "<p><code>https://www.gov.br</code></p>"
+
+
+def test_render_markdown_entities_decoded_once():
+    """Regression: bleach's LinkifyFilter inside a Cleaner decoded entities a second time."""
+    assert render_markdown("texto &amp;lt; e &copy; <x> \"q\"") == '<p>texto &amp;lt; e &copy; &lt;x&gt; "q"</p>'
+    assert render_markdown('a &#"; b') == '<p>a &amp;#"; b</p>'
+    assert render_markdown("`a <b> &amp;`") == "<p><code>a &lt;b&gt; &amp;amp;</code></p>"
+    assert render_markdown("[a <b> &amp;](https://ok.example/?x=1&y=2)") == (
+        f'<p><a href="https://ok.example/?x=1&amp;y=2" {REL}>a &lt;b&gt; &amp;</a></p>')
 
 
 def test_render_markdown_strips_attributes_outside_allow_list():

@@ -48,6 +48,7 @@ URL_ATTRIBUTES = frozenset({
 })
 BAD_SCHEMES = ("javascript:", "vbscript:", "data:", "livescript:", "mocha:")
 MARKUP_IN_TEXT_RE = re.compile(r"<[a-zA-Z/!?]")
+NOT_A_CHARREF_RE = re.compile(r"&#(?![0-9]|[xX][0-9a-fA-F])")
 
 
 def _squeeze(value: str) -> str:
@@ -155,7 +156,9 @@ class _Judge(HTMLParser):
 def active_content(html_text: str, *, allowed: Iterable[Signature] = ()) -> list[str]:
     """Findings for everything in `html_text` that could run script, load content or change styling."""
     judge = _Judge(allowed)
-    judge.feed(html_text)
+    # HTMLParser stops tokenising at "&#" not followed by a number (e.g. "&#;") and later reports the rest,
+    # tags included, as text; browsers show such "&#" literally, which "&amp;#" means too.
+    judge.feed(NOT_A_CHARREF_RE.sub("&amp;#", html_text))
     judge.close()
     return judge.findings
 

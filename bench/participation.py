@@ -1,0 +1,437 @@
+"""Participation benchmark: the article page and voting, over real HTTP, against gunicorn.
+
+For each database (SQLite in WAL mode, PostgreSQL): a fresh database migrated and loaded with the demo
+consultation plus bulk contributions; gunicorn serving ``bench.wsgi_bench:app`` (the production app plus
+``/bench/bare``); load-generator processes driving it over loopback; then an integrity check in the
+database itself. Prints one table per database and returns whether every target was met.
+"""
+
+import json
+import os
+import platform
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench import data
+from bench.server import ROOT, Server
+
+TARGET_ARTICLE_VS_BARE = 0.35
+TARGET_LARGE_VS_SMALL = 0.8
+TARGET_VOTES_SQLITE = 500
+DB_LABELS = {"sqlite": "SQLite (WAL)", "postgres": "PostgreSQL"}
+
+
+@dataclass
+class Options:
+    databases: list[str]
+    duration: float = 9.0  # measured seconds per URL, split into `rounds` interleaved windows
+    rounds: int = 3
+    vote_duration: float = 15.0
+    workers: int = 4
+    threads: int = 4
+    connections: int = 16
+    clients: int = 16
+    accounts_per_client: int = 8
+    processes: int = 2
+    small: int = 1000
+    large: int = 10000
+    authors: int = 400
+    ratelimit: str = "off"
+    keepalive: bool = True
+    access_log: bool = True
+    keep: bool = False
+
+
+@dataclass
+class Row:
+    metric: str
+    value: str
+    target: str = ""
+    verdict: str = ""  # PASS, FAIL, or "" when only reported
+
+
+@dataclass
+class Outcome:
+    database: str
+    rows: list[Row] = field(default_factory=list)
+    footer: list[str] = field(default_factory=list)
+    votes_per_second: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return all(row.verdict != "FAIL" for row in self.rows)
+
+
+# -- load-generator processes ------------------------------------------------------------------------------
+
+def _spawn(jobs: list[dict]) -> list[subprocess.Popen]:
+    processes = []
+    for job in jobs:
+        process = subprocess.Popen([sys.executable, "-m", "bench.loadgen"], cwd=ROOT, stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, text=True)
+        process.stdin.write(json.dumps(job) + "\n")
+        process.stdin.flush()
+        processes.append(process)
+    return processes
+
+
+def _read(process: subprocess.Popen, key: str) -> dict:
+    line = process.stdout.readline()
+    if not line:
+        process.wait()
+        raise RuntimeError(f"load generator exited with {process.returncode} before sending {key!r}")
+    return json.loads(line)[key]
+
+
+def _run_loadgen(jobs: list[dict], windows: list[float], server: Server) -> tuple[list[dict], list[dict], list[float]]:
+    """Start the processes, wait until all are ready, give one start instant; sample server CPU per window."""
+    processes = _spawn(jobs)
+    try:
+        ready = [_read(p, "ready") for p in processes]
+        start = time.time() + 0.3
+        for process in processes:
+            process.stdin.write(json.dumps({"go": start}) + "\n")
+            process.stdin.flush()
+        server_cpu = []
+        _sleep_until(start)
+        before = server.cpu_seconds()
+        instant = start
+        for window in windows:
+            instant += window
+            _sleep_until(instant)
+            now = server.cpu_seconds()
+            server_cpu.append(now - before)
+            before = now
+        results = [_read(p, "result") for p in processes]
+        for process in processes:
+            process.wait(timeout=30)
+        return ready, results, server_cpu
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+
+def _sleep_until(instant: float) -> None:
+    delay = instant - time.time()
+    if delay > 0:
+        time.sleep(delay)
+
+
+def _split(items: list, parts: int) -> list[list]:
+    return [items[i::parts] for i in range(parts) if items[i::parts]]
+
+
+# -- measurements ------------------------------------------------------------------------------------------
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _check_article_page(server: Server, dataset: data.Dataset, article_id: int) -> str:
+    """Fetch the page once, logged out, and confirm what the benchmark claims to measure."""
+    import urllib.request
+
+    with urllib.request.urlopen(f"{server.base_url}/consultas/{dataset.slug}/artigos/{article_id}") as response:
+        body = response.read().decode()
+        cookies = response.headers.get_all("Set-Cookie") or []
+    shown = body.count('<article class="contribution"')
+    problems = []
+    if shown != 20:
+        problems.append(f"{shown} top-level contributions shown, expected 20")
+    if 'class="tally"' not in body:
+        problems.append("no vote tally")
+    if "Carregar mais" not in body:
+        problems.append("no 'Carregar mais' link")
+    if "/sair" in body:
+        problems.append("page rendered as logged in")
+    if problems:
+        raise RuntimeError(f"article {article_id}: " + "; ".join(problems))
+    replies = body.count("contribution--reply")
+    return (f"{shown} contributions + {replies} replies shown, {len(body) / 1024:.0f} KiB"
+            + (", sets a cookie" if cookies else ", no cookie"))
+
+
+def measure_pages(server: Server, dataset: data.Dataset, opts: Options) -> dict:
+    urls = {
+        "bare": ("/bench/bare", "ok"),
+        "small": (f"/consultas/{dataset.slug}/artigos/{dataset.article_small}", "Carregar mais"),
+        "large": (f"/consultas/{dataset.slug}/artigos/{dataset.article_large}", "Carregar mais"),
+    }
+    phases = [{"name": f"warmup-{name}", "path": path, "marker": marker, "duration": 1.0}
+              for name, (path, marker) in urls.items()]
+    window = opts.duration / opts.rounds
+    for _ in range(opts.rounds):
+        phases += [{"name": name, "path": path, "marker": marker, "duration": window}
+                   for name, (path, marker) in urls.items()]
+    jobs = [{"mode": "pages", "host": "127.0.0.1", "port": server.port, "connections": len(part),
+             "phases": phases, "keepalive": opts.keepalive}
+            for part in _split(list(range(opts.connections)), opts.processes)]
+    _, results, server_cpu = _run_loadgen(jobs, [p["duration"] for p in phases], server)
+    summary: dict[str, dict] = {}
+    for i, phase in enumerate(phases):
+        if phase["name"].startswith("warmup"):
+            continue
+        entry = summary.setdefault(phase["name"], {"ok": 0, "errors": 0, "latencies": [], "seconds": 0.0,
+                                                  "client_cpu": 0.0, "server_cpu": 0.0, "samples": []})
+        entry["seconds"] += phase["duration"]
+        entry["server_cpu"] += server_cpu[i]
+        for result in results:
+            r = result["phases"][i]
+            entry["ok"] += r["ok"]
+            entry["errors"] += r["errors"]
+            entry["latencies"].extend(r["latencies"])
+            entry["client_cpu"] += r["client_cpu"]
+            entry["samples"].extend(r["error_samples"])
+    for entry in summary.values():
+        entry["rps"] = entry["ok"] / entry["seconds"]
+        entry["p50"] = _percentile(entry["latencies"], 0.5) * 1000
+        entry["p95"] = _percentile(entry["latencies"], 0.95) * 1000
+    summary["reconnects"] = sum(r["reconnects"] for r in results)
+    return summary
+
+
+def measure_votes(server: Server, dataset: data.Dataset, opts: Options) -> dict:
+    emails = dataset.voter_emails
+    per = opts.accounts_per_client
+    clients = [emails[i * per:(i + 1) * per] for i in range(opts.clients)]
+    jobs = [{"mode": "votes", "host": "127.0.0.1", "port": server.port, "clients": part,
+             "password": data.VOTER_PASSWORD, "slug": dataset.slug, "articles": dataset.vote_articles,
+             "duration": opts.vote_duration, "seed": 7 + n, "keepalive": opts.keepalive}
+            for n, part in enumerate(_split(clients, opts.processes))]
+    ready, results, server_cpu = _run_loadgen(jobs, [opts.vote_duration], server)
+    latencies = [x for r in results for x in r["latencies"]]
+    final: dict[str, dict[str, str]] = {}
+    for r in results:
+        final.update(r["final"])
+    return {
+        "ok": sum(r["ok"] for r in results), "errors": sum(r["errors"] for r in results),
+        "rate": sum(r["ok"] for r in results) / opts.vote_duration,
+        "p50": _percentile(latencies, 0.5) * 1000, "p95": _percentile(latencies, 0.95) * 1000,
+        "samples": [s for r in results for s in r["error_samples"]][:5],
+        "login_errors": [e for r in ready for e in r["login_errors"]],
+        "sessions": sum(r["sessions"] for r in ready),
+        "login_seconds": max(r["login_seconds"] for r in ready),
+        "client_cpu": sum(r["client_cpu"] for r in results), "server_cpu": server_cpu[0],
+        "reconnects": sum(r["reconnects"] for r in results), "final": final,
+    }
+
+
+def check_integrity(dataset: data.Dataset, instance: Path, final: dict[str, dict[str, str]]) -> dict:
+    """Tallies against COUNT(*), duplicate (account, article) pairs, stored votes against the clients' last."""
+    from sqlalchemy import func, select
+
+    from consulta import create_app
+    from consulta.extensions import db
+    from consulta.models import Article, User, Vote
+
+    app = create_app({"DATABASE_URL": dataset.url, "SECRET_KEY": "bench-check"}, instance_path=str(instance))
+    with app.app_context():
+        counted: dict[tuple[int, str], int] = {}
+        for article_id, value, n in db.session.execute(
+            select(Vote.article_id, Vote.value, func.count()).group_by(Vote.article_id, Vote.value)
+        ):
+            counted[(article_id, value.value)] = n
+        articles = list(db.session.execute(
+            select(Article.id, Article.votes_agree, Article.votes_disagree, Article.votes_abstain)
+        ))
+        wrong = [
+            (a_id, (agree, disagree, abstain),
+             tuple(counted.get((a_id, v), 0) for v in ("agree", "disagree", "abstain")))
+            for a_id, agree, disagree, abstain in articles
+            if (agree, disagree, abstain) != tuple(counted.get((a_id, v), 0) for v in ("agree", "disagree", "abstain"))
+        ]
+        duplicates = db.session.scalar(select(func.count()).select_from(
+            select(Vote.user_id, Vote.article_id).group_by(Vote.user_id, Vote.article_id)
+            .having(func.count() > 1).subquery()
+        ))
+        stored = {(email, str(article_id)): value.value for email, article_id, value in db.session.execute(
+            select(User.email, Vote.article_id, Vote.value).join(User, User.id == Vote.user_id)
+        )}
+        total_votes = db.session.scalar(select(func.count()).select_from(Vote))
+        db.session.remove()
+        db.engine.dispose()
+    expected = {(email, article): value for email, votes in final.items() for article, value in votes.items()}
+    mismatched = sum(1 for key, value in expected.items() if stored.get(key) != value)
+    extra = sum(1 for key in stored if key not in expected)
+    return {"articles": len(articles), "wrong": wrong, "duplicates": duplicates, "pairs": len(expected),
+            "mismatched": mismatched, "extra": extra, "total_votes": total_votes}
+
+
+# -- one database ------------------------------------------------------------------------------------------
+
+def run_database(kind: str, opts: Options) -> Outcome:
+    outcome = Outcome(DB_LABELS[kind])
+    workdir = Path(tempfile.mkdtemp(prefix=f"consulta-bench-{kind}-"))
+    instance = workdir / "instance"
+    instance.mkdir()
+    try:
+        _log(f"[{kind}] loading data into a fresh database")
+        dataset = data.load(data.database_url(kind, workdir), instance, small=opts.small, large=opts.large,
+                            authors=opts.authors, voters=opts.clients * opts.accounts_per_client)
+        server = Server(dataset.url, workdir, workers=opts.workers, threads=opts.threads, ratelimit=opts.ratelimit,
+                        secret_key=secrets.token_urlsafe(32), access_log=opts.access_log)
+        _log(f"[{kind}] starting gunicorn on :{server.port} ({opts.workers} workers x {opts.threads} threads)")
+        with server:
+            page_small = _check_article_page(server, dataset, dataset.article_small)
+            page_large = _check_article_page(server, dataset, dataset.article_large)
+            _log(f"[{kind}] pages: {opts.duration:.0f} s per URL in {opts.rounds} interleaved rounds, "
+                 f"{opts.connections} connections")
+            pages = measure_pages(server, dataset, opts)
+            _log(f"[{kind}] votes: {opts.clients} clients x {opts.accounts_per_client} accounts, "
+                 f"{opts.vote_duration:.0f} s")
+            votes = measure_votes(server, dataset, opts)
+            restarted = server.restarted_workers()
+            error_log = server.log_tail(10) if (votes["errors"] or restarted) else ""
+        integrity = check_integrity(dataset, instance, votes["final"])
+    finally:
+        if not opts.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+            data.drop_database(kind)
+    _fill(outcome, kind, opts, dataset, pages, votes, integrity, page_small, page_large, restarted, error_log)
+    return outcome
+
+
+def _fill(outcome: Outcome, kind: str, opts: Options, dataset: data.Dataset, pages: dict, votes: dict,
+          integrity: dict, page_small: str, page_large: str, restarted: int, error_log: str) -> None:
+    rows = outcome.rows
+
+    def page_row(key: str, label: str) -> None:
+        p = pages[key]
+        rows.append(Row(label, f"{p['rps']:,.0f} req/s  p50 {p['p50']:.1f} ms  p95 {p['p95']:.1f} ms"
+                        + (f"  ({p['errors']} errors)" if p["errors"] else "")))
+
+    bare, small, large = pages["bare"], pages["small"], pages["large"]
+    page_row("bare", "bare route /bench/bare")
+    page_row("small", f"article page, {dataset.small:,} contributions")
+    ratio = small["rps"] / bare["rps"] if bare["rps"] else 0.0
+    rows.append(Row("  ratio article / bare", f"{ratio:.2f}", f"≥ {TARGET_ARTICLE_VS_BARE:.2f}",
+                    _verdict(ratio >= TARGET_ARTICLE_VS_BARE)))
+    page_row("large", f"article page, {dataset.large:,} contributions")
+    scale = large["rps"] / small["rps"] if small["rps"] else 0.0
+    rows.append(Row(f"  ratio {dataset.large // 1000}k / {dataset.small // 1000}k", f"{scale:.2f}",
+                    f"≥ {TARGET_LARGE_VS_SMALL:.2f}", _verdict(scale >= TARGET_LARGE_VS_SMALL)))
+    page_errors = sum(pages[k]["errors"] for k in ("bare", "small", "large"))
+    rows.append(Row("page errors", f"{page_errors}", "0", _verdict(page_errors == 0)))
+
+    rate = votes["rate"]
+    outcome.votes_per_second = rate
+    if kind == "sqlite":
+        target, verdict = f"≥ {TARGET_VOTES_SQLITE}", _verdict(rate >= TARGET_VOTES_SQLITE)
+    else:
+        target, verdict = "reported", ""
+    rows.append(Row(f"votes, {opts.clients} clients", f"{rate:,.0f} votes/s  p50 {votes['p50']:.1f} ms  "
+                    f"p95 {votes['p95']:.1f} ms", target, verdict))
+    rows.append(Row("vote errors (non-2xx or no confirmation)", f"{votes['errors']} of {votes['ok'] + votes['errors']:,}",
+                    "0", _verdict(votes["errors"] == 0 and not votes["login_errors"])))
+    wrong = integrity["wrong"]
+    rows.append(Row("tallies == COUNT(*) of votes", f"{integrity['articles'] - len(wrong)}/{integrity['articles']} articles",
+                    "all", _verdict(not wrong)))
+    rows.append(Row("duplicate (account, article) pairs", f"{integrity['duplicates']}", "0",
+                    _verdict(integrity["duplicates"] == 0)))
+    consistent = integrity["mismatched"] == 0 and integrity["extra"] == 0
+    rows.append(Row("stored vote == client's last confirmed vote",
+                    f"{integrity['pairs'] - integrity['mismatched']:,}/{integrity['pairs']:,} pairs"
+                    + (f", {integrity['extra']} unconfirmed" if integrity["extra"] else ""),
+                    "all", _verdict(consistent)))
+    if restarted:
+        rows.append(Row("gunicorn workers restarted", f"{restarted}", "0", "FAIL"))
+
+    f = outcome.footer
+    f.append(f"server: gunicorn bench.wsgi_bench:app (the production app + /bench/bare), {opts.workers} workers x "
+             f"{opts.threads} threads (gthread), access log {'on' if opts.access_log else 'off'}, "
+             f"keep-alive {'on' if opts.keepalive else 'off'}; {dataset.db_version}")
+    f.append("rate limits: " + ("OFF (CONSULTA_RATELIMIT_ENABLED=false; production keeps them on, with Redis)"
+                                if opts.ratelimit == "off" else
+                                "ON, Redis storage (db 14), limits raised far above the load"))
+    f.append(f"data: {dataset.small:,} + {dataset.large:,} top-level contributions on two recommendations, "
+             f"{dataset.replies:,} replies, {dataset.supports:,} supports, {dataset.authors} authors, "
+             f"loaded in {dataset.load_seconds:.1f} s")
+    f.append(f"article pages (logged out): 1k: {page_small}; 10k: {page_large}")
+    f.append(f"pages: {opts.duration:.0f} s per URL in {opts.rounds} interleaved rounds, {opts.connections} "
+             f"connections from {opts.processes} load processes; server CPU "
+             + ", ".join(f"{k} {pages[k]['server_cpu'] / pages[k]['seconds']:.2f}" for k in ("bare", "small", "large"))
+             + " cores; client CPU "
+             + ", ".join(f"{k} {pages[k]['client_cpu'] / pages[k]['seconds']:.2f}" for k in ("bare", "small", "large"))
+             + " cores")
+    f.append(f"votes: {opts.vote_duration:.0f} s, {opts.clients} clients x {opts.accounts_per_client} logged-in "
+             f"accounts ({votes['sessions']} sessions, logins took {votes['login_seconds']:.1f} s), htmx POST with "
+             f"session cookie + CSRF token over {len(dataset.vote_articles)} recommendations; {votes['ok']:,} votes "
+             f"confirmed, {integrity['total_votes']:,} vote rows; server CPU "
+             f"{votes['server_cpu'] / opts.vote_duration:.2f} cores, client CPU "
+             f"{votes['client_cpu'] / opts.vote_duration:.2f} cores")
+    f.append(f"machine: {os.cpu_count()} CPUs (nproc {_nproc()}), shared by server, load generator and database; "
+             f"Python {platform.python_version()}")
+    reconnects = pages["reconnects"] + votes["reconnects"]
+    if reconnects:
+        f.append(f"client reconnects after idle close: {reconnects}")
+    for sample in votes["samples"] + votes["login_errors"][:3]:
+        f.append(f"vote error sample: {sample}")
+    for key in ("bare", "small", "large"):
+        for sample in pages[key]["samples"][:2]:
+            f.append(f"page error sample ({key}): {sample}")
+    for article_id, tally, count in wrong[:5]:
+        f.append(f"tally mismatch: article {article_id} stores {tally}, votes count {count}")
+    if error_log:
+        f.append("gunicorn error log (tail):\n" + error_log)
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def _nproc() -> str:
+    try:
+        return subprocess.run(["nproc"], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# -- output ------------------------------------------------------------------------------------------------
+
+def render(outcome: Outcome) -> str:
+    header = Row("metric", "value", "target", "verdict")
+    rows = [header, *outcome.rows]
+    widths = [max(len(getattr(r, col)) for r in rows) for col in ("metric", "value", "target", "verdict")]
+
+    def line(r: Row) -> str:
+        cells = (r.metric, r.value, r.target, r.verdict)
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
+    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    out = [f"## Participation — {outcome.database}", "", line(header), rule, *(line(r) for r in outcome.rows), ""]
+    out += [f"- {note}" for note in outcome.footer]
+    return "\n".join(out)
+
+
+def run(opts: Options) -> bool:
+    """Run every requested database and print the tables; True when every target was met."""
+    outcomes = []
+    started = time.perf_counter()
+    for kind in opts.databases:
+        outcome = run_database(kind, opts)
+        outcomes.append(outcome)
+        print(render(outcome) + "\n", flush=True)
+    if len(outcomes) > 1:
+        sqlite = next((o for o in outcomes if o.database == DB_LABELS["sqlite"]), None)
+        postgres = next((o for o in outcomes if o.database == DB_LABELS["postgres"]), None)
+        if sqlite and postgres:
+            print(f"votes/s: SQLite (WAL) {sqlite.votes_per_second:,.0f} · PostgreSQL "
+                  f"{postgres.votes_per_second:,.0f} (same run, same gunicorn configuration)")
+    passed = all(o.passed for o in outcomes)
+    print(f"overall: {'PASS' if passed else 'FAIL'} ({time.perf_counter() - started:.0f} s)", flush=True)
+    return passed

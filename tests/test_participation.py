@@ -1,0 +1,506 @@
+"""Participation: contributions, replies, supports, votes, editing, reports, limits and personal data."""
+
+import json
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, func, select
+
+from consulta.extensions import db
+from consulta.models import (
+    AccountKind,
+    Article,
+    ArticleKind,
+    Consultation,
+    Contribution,
+    ContributionKind,
+    ContributionVersion,
+    Stance,
+    Support,
+    User,
+    Visibility,
+    Vote,
+    VoteValue,
+)
+from consulta.participation import services
+from tests.conftest import PASSWORD
+
+
+@pytest.fixture
+def open_consultation(create_consultation):
+    return create_consultation("open")
+
+
+def articles_of(app, slug):
+    """(article ids, recommendation ids) of a consultation."""
+    with app.app_context():
+        rows = db.session.execute(
+            select(Article.id, Article.kind).join(Consultation).where(Consultation.slug == slug)
+            .order_by(Article.position)
+        ).all()
+    return [r.id for r in rows], [r.id for r in rows if r.kind is ArticleKind.RECOMMENDATION]
+
+
+def post_contribution(client, slug, article_id, **overrides):
+    data = {"kind": "comment", "stance": "agree", "body": "Um comentário construtivo."}
+    data.update(overrides)
+    return client.post(f"/consultas/{slug}/artigos/{article_id}/contribuicoes", data=data)
+
+
+def get_article(app, article_id):
+    with app.app_context():
+        article = db.session.get(Article, article_id)
+        db.session.expunge(article)
+        return article
+
+
+def contributions(app):
+    with app.app_context():
+        rows = db.session.scalars(select(Contribution).order_by(Contribution.id)).all()
+        for row in rows:
+            db.session.expunge(row)
+        return rows
+
+
+def test_participant_posts_a_contribution_and_counts_change(app, client, auth, create_user, open_consultation):
+    auth.login(create_user())
+    ids, _ = articles_of(app, open_consultation.slug)
+    response = post_contribution(client, open_consultation.slug, ids[0], stance="partly")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"#contribuicao-{contributions(app)[0].id}")
+    article = get_article(app, ids[0])
+    assert (article.contributions_partly, article.contribution_total) == (1, 1)
+    page = client.get(f"/consultas/{open_consultation.slug}/artigos/{ids[0]}").get_data(as_text=True)
+    assert "Um comentário construtivo." in page and "Concordo em parte" in page
+
+
+def test_organization_contribution_is_signed_by_the_organization(app, client, auth, create_user, open_consultation):
+    org = create_user(name="Instituto Brasil Digital", kind=AccountKind.ORGANIZATION, cnpj="11222333000181")
+    auth.login(org)
+    ids, _ = articles_of(app, open_consultation.slug)
+    post_contribution(client, open_consultation.slug, ids[0])
+    client.post("/sair")
+    page = client.get(f"/consultas/{open_consultation.slug}/artigos/{ids[0]}").get_data(as_text=True)
+    assert "Instituto Brasil Digital" in page and "Organização" in page
+    assert "11222333000181" not in page
+
+
+def test_closed_consultation_refuses_contributions_and_votes(app, client, auth, create_user, create_consultation):
+    closed = create_consultation("closed")
+    auth.login(create_user())
+    ids, recommendations = articles_of(app, closed.slug)
+    response = post_contribution(client, closed.slug, ids[0])
+    assert response.status_code == 422
+    assert "não está aberta" in response.get_data(as_text=True)
+    client.post(f"/consultas/{closed.slug}/artigos/{recommendations[0]}/voto", data={"value": "agree"})
+    assert contributions(app) == []
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Vote)) == 0
+
+
+def test_closed_consultation_is_refused_by_the_service_itself(app, create_user, create_consultation):
+    closed = create_consultation("closed")
+    user = create_user()
+    ids, _ = articles_of(app, closed.slug)
+    with app.app_context(), pytest.raises(services.ParticipationError):
+        services.contribute(db.session.get(User, user.id), article=db.session.get(Article, ids[0]),
+                            kind=ContributionKind.COMMENT, stance=Stance.NONE, body="x")
+
+
+def test_validation_error_keeps_what_was_typed(app, client, auth, create_user, open_consultation):
+    auth.login(create_user())
+    ids, _ = articles_of(app, open_consultation.slug)
+    response = post_contribution(client, open_consultation.slug, ids[0], kind="new_wording",
+                                 body="Meu texto longo e pensado com cuidado.", proposed_text="")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Meu texto longo e pensado com cuidado." in page and "Escreva o texto proposto." in page
+    assert contributions(app) == []
+
+
+def test_body_over_5000_characters_is_refused(app, client, auth, create_user, open_consultation):
+    auth.login(create_user())
+    ids, _ = articles_of(app, open_consultation.slug)
+    response = post_contribution(client, open_consultation.slug, ids[0], body="a" * 5001)
+    assert response.status_code == 422 and contributions(app) == []
+
+
+def test_new_wording_is_shown_as_a_word_diff(app, client, auth, create_user, open_consultation):
+    auth.login(create_user())
+    ids, _ = articles_of(app, open_consultation.slug)
+    post_contribution(client, open_consultation.slug, ids[0], kind="new_wording", body="Melhor assim.",
+                      proposed_text="Fica instituída a Estratégia Nacional de teste.")
+    page = client.get(f"/consultas/{open_consultation.slug}/artigos/{ids[0]}").get_data(as_text=True)
+    assert "<ins>" in page and "Nacional" in page
+
+
+def test_double_submitted_form_creates_one_record(app, client, auth, create_user, open_consultation):
+    auth.login(create_user())
+    ids, _ = articles_of(app, open_consultation.slug)
+    for _ in range(3):
+        post_contribution(client, open_consultation.slug, ids[0], submission_key="chave-unica-123")
+    assert len(contributions(app)) == 1
+    assert get_article(app, ids[0]).contributions_agree == 1
+
+
+def test_replies_are_one_level_deep(app, client, auth, create_user, open_consultation):
+    auth.login(create_user())
+    ids, _ = articles_of(app, open_consultation.slug)
+    post_contribution(client, open_consultation.slug, ids[0])
+    parent = contributions(app)[0]
+    client.post(f"/contribuicoes/{parent.id}/respostas", data={f"r{parent.id}-body": "Concordo com você."})
+    reply = contributions(app)[1]
+    client.post(f"/contribuicoes/{reply.id}/respostas", data={f"r{reply.id}-body": "Resposta à resposta."})
+    rows = contributions(app)
+    assert [r.parent_id for r in rows] == [None, parent.id, parent.id]
+    assert rows[0].reply_count == 2
+    assert get_article(app, ids[0]).contribution_total == 1  # replies are not top-level contributions
+
+
+def test_support_is_one_per_account_and_removable(app, client, auth, create_user, open_consultation):
+    author = create_user()
+    ids, _ = articles_of(app, open_consultation.slug)
+    with app.app_context():
+        c, _ = services.contribute(db.session.get(User, author.id), article=db.session.get(Article, ids[0]),
+                                   kind=ContributionKind.COMMENT, stance=Stance.AGREE, body="Apoiem!")
+        db.session.commit()
+        cid = c.id
+    auth.login(create_user())
+    for _ in range(2):
+        client.post(f"/contribuicoes/{cid}/apoio", data={"support": "1"})
+    assert contributions(app)[0].support_count == 1
+    client.post(f"/contribuicoes/{cid}/apoio", data={"support": "0"})
+    assert contributions(app)[0].support_count == 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Support)) == 0
+
+
+def test_vote_is_unique_changeable_and_removable(app, client, auth, create_user, open_consultation):
+    auth.login(create_user())
+    _, recs = articles_of(app, open_consultation.slug)
+    url = f"/consultas/{open_consultation.slug}/artigos/{recs[0]}/voto"
+    client.post(url, data={"value": "agree"})
+    client.post(url, data={"value": "agree"})
+    a = get_article(app, recs[0])
+    assert (a.votes_agree, a.votes_disagree, a.votes_abstain) == (1, 0, 0)
+    client.post(url, data={"value": "disagree"})
+    a = get_article(app, recs[0])
+    assert (a.votes_agree, a.votes_disagree) == (0, 1)
+    client.post(url, data={"value": ""})
+    a = get_article(app, recs[0])
+    assert a.vote_total == 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Vote)) == 0
+
+
+def test_articles_that_take_no_votes_refuse_them(app, client, auth, create_user, open_consultation):
+    auth.login(create_user())
+    ids, recs = articles_of(app, open_consultation.slug)
+    decree_article = next(i for i in ids if i not in recs)
+    client.post(f"/consultas/{open_consultation.slug}/artigos/{decree_article}/voto", data={"value": "agree"})
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Vote)) == 0
+
+
+def test_votes_unique_by_database_constraint(app, create_user, open_consultation):
+    from sqlalchemy.exc import IntegrityError
+
+    user = create_user()
+    _, recs = articles_of(app, open_consultation.slug)
+    with app.app_context():
+        db.session.add(Vote(user_id=user.id, article_id=recs[0], value=VoteValue.AGREE))
+        db.session.commit()
+        db.session.add(Vote(user_id=user.id, article_id=recs[0], value=VoteValue.DISAGREE))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+
+
+def test_concurrent_votes_keep_tallies_exact(app, create_user, open_consultation):
+    """Threads vote and change votes at once; tallies equal COUNT(*) and no pair repeats."""
+    _, recs = articles_of(app, open_consultation.slug)
+    users = [create_user() for _ in range(8)]
+    values = [VoteValue.AGREE, VoteValue.DISAGREE, VoteValue.ABSTAIN, None]
+    errors: list[Exception] = []
+
+    def worker(index: int) -> None:
+        try:
+            with app.app_context():
+                user = db.session.get(User, users[index % len(users)].id)
+                for step in range(12):
+                    article = db.session.get(Article, recs[step % len(recs)])
+                    services.cast_vote(user, article, values[(index + step) % len(values)])
+                    db.session.commit()
+                db.session.remove()
+        except Exception as error:  # noqa: BLE001 - collected and asserted below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with app.app_context():
+        for rec in recs:
+            article = db.session.get(Article, rec)
+            counts = dict(db.session.execute(
+                select(Vote.value, func.count()).where(Vote.article_id == rec).group_by(Vote.value)).all())
+            assert article.votes_agree == counts.get(VoteValue.AGREE, 0)
+            assert article.votes_disagree == counts.get(VoteValue.DISAGREE, 0)
+            assert article.votes_abstain == counts.get(VoteValue.ABSTAIN, 0)
+        duplicates = db.session.execute(
+            select(Vote.user_id, Vote.article_id).group_by(Vote.user_id, Vote.article_id)
+            .having(func.count() > 1)).all()
+        assert duplicates == []
+
+
+def test_article_page_paginates_20_at_a_time_with_constant_queries(app, client, create_user, open_consultation):
+    ids, _ = articles_of(app, open_consultation.slug)
+    author = create_user()
+    with app.app_context():
+        user = db.session.get(User, author.id)
+        article = db.session.get(Article, ids[0])
+        for n in range(45):
+            c, _ = services.contribute(user, article=article, kind=ContributionKind.COMMENT,
+                                       stance=Stance.AGREE, body=f"Contribuição número {n}.")
+            if n % 5 == 0:
+                services.reply(user, c, f"Resposta {n}.")
+        db.session.commit()
+    url = f"/consultas/{open_consultation.slug}/artigos/{ids[0]}"
+    page = client.get(url).get_data(as_text=True)
+    assert page.count('class="contribution"') == 20
+    assert "Contribuição número 44." in page and "Contribuição número 24." not in page
+    assert f"{url}?pagina=2#lista-contribuicoes" in page
+    page3 = client.get(url + "?pagina=3").get_data(as_text=True)
+    assert page3.count('class="contribution"') == 5 and "Carregar mais" not in page3
+
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        client.get(url)
+        first = len(statements)
+        statements.clear()
+        client.get(url + "?pagina=2&ordem=apoiadas")
+        second = len(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert first <= 12 and second <= 12, (first, second)
+
+
+def test_load_more_answers_htmx_with_a_fragment(app, client, create_user, open_consultation):
+    ids, _ = articles_of(app, open_consultation.slug)
+    author = create_user()
+    with app.app_context():
+        user = db.session.get(User, author.id)
+        for n in range(25):
+            services.contribute(user, article=db.session.get(Article, ids[0]), kind=ContributionKind.COMMENT,
+                                stance=Stance.NONE, body=f"Item {n}.")
+        db.session.commit()
+    url = f"/consultas/{open_consultation.slug}/artigos/{ids[0]}/contribuicoes?pagina=2"
+    fragment = client.get(url, headers={"HX-Request": "true"})
+    text = fragment.get_data(as_text=True)
+    assert fragment.status_code == 200 and "<html" not in text and text.count('class="contribution"') == 5
+    assert "HX-Request" in fragment.headers["Vary"]
+    assert client.get(url).status_code == 302  # without htmx: the full page
+
+
+def test_filters_by_stance_and_kind(app, client, create_user, open_consultation):
+    ids, _ = articles_of(app, open_consultation.slug)
+    author = create_user()
+    with app.app_context():
+        user = db.session.get(User, author.id)
+        article = db.session.get(Article, ids[0])
+        services.contribute(user, article=article, kind=ContributionKind.COMMENT, stance=Stance.AGREE, body="A favor.")
+        services.contribute(user, article=article, kind=ContributionKind.REMOVAL, stance=Stance.DISAGREE, body="Contra.")
+        db.session.commit()
+    base = f"/consultas/{open_consultation.slug}/artigos/{ids[0]}"
+    page = client.get(base + "?posicao=disagree").get_data(as_text=True)
+    assert "Contra." in page and "A favor." not in page
+    page = client.get(base + "?tipo=comment").get_data(as_text=True)
+    assert "A favor." in page and "Contra." not in page
+    assert client.get(base + "?posicao=<script>&pagina=abc").status_code == 200
+
+
+def test_htmx_contribution_returns_fragment_with_new_item(app, client, auth, create_user, open_consultation):
+    auth.login(create_user())
+    ids, _ = articles_of(app, open_consultation.slug)
+    response = client.post(f"/consultas/{open_consultation.slug}/artigos/{ids[0]}/contribuicoes",
+                           data={"kind": "comment", "stance": "none", "body": "Via htmx."},
+                           headers={"HX-Request": "true"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in text
+    assert 'hx-swap-oob="afterbegin:#lista-contribuicoes"' in text and "Via htmx." in text
+    assert "Contribuição publicada." in text and "data-focus-after-swap" in text
+
+
+def test_htmx_validation_error_is_200_with_the_form(app, client, auth, create_user, open_consultation):
+    auth.login(create_user())
+    ids, _ = articles_of(app, open_consultation.slug)
+    response = client.post(f"/consultas/{open_consultation.slug}/artigos/{ids[0]}/contribuicoes",
+                           data={"kind": "comment", "stance": "none", "body": ""}, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "Escreva a sua contribuição." in response.get_data(as_text=True)
+
+
+def test_edit_within_window_keeps_previous_version(app, client, auth, create_user, open_consultation):
+    auth.login(create_user())
+    ids, _ = articles_of(app, open_consultation.slug)
+    post_contribution(client, open_consultation.slug, ids[0], body="Primeira versão.")
+    cid = contributions(app)[0].id
+    assert client.get(f"/contribuicoes/{cid}/editar").status_code == 200
+    response = client.post(f"/contribuicoes/{cid}/editar", data={"body": "Segunda versão.", "stance": "disagree"})
+    assert response.status_code == 303
+    row = contributions(app)[0]
+    assert row.body == "Segunda versão." and row.stance is Stance.DISAGREE and row.edited_at
+    article = get_article(app, ids[0])
+    assert (article.contributions_agree, article.contributions_disagree) == (0, 1)
+    with app.app_context():
+        versions = db.session.scalars(select(ContributionVersion.body)).all()
+    assert versions == ["Primeira versão."]
+
+
+def test_edit_after_30_minutes_is_refused(app, client, auth, create_user, open_consultation):
+    auth.login(create_user())
+    ids, _ = articles_of(app, open_consultation.slug)
+    post_contribution(client, open_consultation.slug, ids[0], body="Antiga.")
+    with app.app_context():
+        row = db.session.scalar(select(Contribution))
+        row.created_at = row.created_at - timedelta(minutes=31)
+        db.session.commit()
+        cid = row.id
+    response = client.post(f"/contribuicoes/{cid}/editar", data={"body": "Nova."})
+    assert response.status_code == 422 and "terminou" in response.get_data(as_text=True)
+    assert contributions(app)[0].body == "Antiga."
+
+
+def test_only_the_author_edits_or_withdraws(app, client, auth, create_user, open_consultation):
+    ids, _ = articles_of(app, open_consultation.slug)
+    author = create_user()
+    with app.app_context():
+        c, _ = services.contribute(db.session.get(User, author.id), article=db.session.get(Article, ids[0]),
+                                   kind=ContributionKind.COMMENT, stance=Stance.NONE, body="Meu texto.")
+        db.session.commit()
+        cid = c.id
+    auth.login(create_user())
+    assert client.post(f"/contribuicoes/{cid}/editar", data={"body": "Hackeado."}).status_code == 403
+    assert client.post(f"/contribuicoes/{cid}/retirar").status_code == 403
+    assert contributions(app)[0].body == "Meu texto."
+
+
+def test_withdrawn_contribution_leaves_public_view_but_is_kept(app, client, auth, create_user, open_consultation):
+    auth.login(create_user())
+    ids, _ = articles_of(app, open_consultation.slug)
+    post_contribution(client, open_consultation.slug, ids[0], body="Texto que vou retirar.")
+    cid = contributions(app)[0].id
+    assert client.post(f"/contribuicoes/{cid}/retirar").status_code == 303
+    page = client.get(f"/consultas/{open_consultation.slug}/artigos/{ids[0]}").get_data(as_text=True)
+    assert "Retirada pelo autor." in page and "Texto que vou retirar." not in page
+    row = contributions(app)[0]
+    assert row.visibility is Visibility.WITHDRAWN and row.body == "Texto que vou retirar."
+    assert get_article(app, ids[0]).contribution_total == 0
+
+
+def test_three_reports_hide_pending_review(app, client, auth, create_user, open_consultation):
+    ids, _ = articles_of(app, open_consultation.slug)
+    author = create_user()
+    with app.app_context():
+        c, _ = services.contribute(db.session.get(User, author.id), article=db.session.get(Article, ids[0]),
+                                   kind=ContributionKind.COMMENT, stance=Stance.NONE, body="Compre já!")
+        db.session.commit()
+        cid = c.id
+    for n in range(3):
+        auth.login(create_user())
+        client.post(f"/contribuicoes/{cid}/denuncia", data={f"d{cid}-reason": "spam"})
+        client.post(f"/contribuicoes/{cid}/denuncia", data={f"d{cid}-reason": "spam"})  # a second report is ignored
+        row = contributions(app)[0]
+        assert row.report_count == n + 1
+        auth.logout()
+    assert row.visibility is Visibility.PENDING
+    page = client.get(f"/consultas/{open_consultation.slug}/artigos/{ids[0]}").get_data(as_text=True)
+    assert "Compre já!" not in page and "aguardando análise" in page
+    assert get_article(app, ids[0]).contribution_total == 0
+
+
+def test_blocked_account_cannot_post_or_vote(app, create_user, open_consultation):
+    user = create_user(blocked=True)
+    ids, recs = articles_of(app, open_consultation.slug)
+    with app.app_context():
+        blocked = db.session.get(User, user.id)
+        with pytest.raises(services.ParticipationError):
+            services.contribute(blocked, article=db.session.get(Article, ids[0]), kind=ContributionKind.COMMENT,
+                                stance=Stance.NONE, body="x")
+        with pytest.raises(services.ParticipationError):
+            services.cast_vote(blocked, db.session.get(Article, recs[0]), VoteValue.AGREE)
+
+
+def test_posting_is_rate_limited_per_account(limited_app, create_user, create_consultation):
+    client = limited_app.test_client()
+    consultation = create_consultation("open")
+    user = create_user()
+    client.post("/entrar", data={"email": user.email, "password": PASSWORD})
+    ids, _ = articles_of(limited_app, consultation.slug)
+    codes = [post_contribution(client, consultation.slug, ids[0], body=f"Texto {n}").status_code for n in range(31)]
+    assert codes[:30] == [303] * 30 and codes[30] == 429
+    assert "Muitas tentativas" in post_contribution(client, consultation.slug, ids[0]).get_data(as_text=True)
+
+
+def test_my_data_download_has_everything_and_no_one_else(app, client, auth, create_user, open_consultation):
+    me = create_user(name="Maria")
+    create_user(name="Outra Pessoa", email="outra@exemplo.com.br")
+    auth.login(me)
+    ids, recs = articles_of(app, open_consultation.slug)
+    post_contribution(client, open_consultation.slug, ids[0], body="Minha opinião.")
+    client.post(f"/consultas/{open_consultation.slug}/artigos/{recs[0]}/voto", data={"value": "abstain"})
+    response = client.get("/conta/meus-dados.json")
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    data = json.loads(response.get_data(as_text=True))
+    assert data["conta"]["email"] == me.email and data["conta"]["consentimento"]["em"]
+    assert [c["texto"] for c in data["contribuicoes"]] == ["Minha opinião."]
+    assert [v["voto"] for v in data["votos"]] == ["abstain"]
+    assert "outra@exemplo.com.br" not in response.get_data(as_text=True)
+
+
+def test_account_deletion_erases_personal_data_and_keeps_the_record(app, client, auth, create_user,
+                                                                   open_consultation):
+    me = create_user(name="Maria Apagável", email="apagar@exemplo.com.br")
+    auth.login(me)
+    ids, recs = articles_of(app, open_consultation.slug)
+    post_contribution(client, open_consultation.slug, ids[0], body="Fica para a história.")
+    client.post(f"/consultas/{open_consultation.slug}/artigos/{recs[0]}/voto", data={"value": "agree"})
+    wrong = client.post("/conta/excluir", data={"password": "errada errada", "confirm": "y"})
+    assert wrong.status_code == 422
+    response = client.post("/conta/excluir", data={"password": PASSWORD, "confirm": "y"})
+    assert response.status_code == 303
+    with app.app_context():
+        user = db.session.get(User, me.id)
+        assert user.email is None and user.password_hash is None and user.deleted_at is not None
+        assert user.display_name == "Participante removido"
+        vote = db.session.scalar(select(Vote))
+        assert vote.user_id is None
+        assert db.session.get(Article, recs[0]).votes_agree == 1
+    page = client.get(f"/consultas/{open_consultation.slug}/artigos/{ids[0]}").get_data(as_text=True)
+    assert "Fica para a história." in page and "Participante removido" in page and "Maria Apagável" not in page
+    assert auth.login("apagar@exemplo.com.br").status_code == 422
+
+
+def test_recount_rebuilds_tallies(app, runner, client, auth, create_user, open_consultation):
+    auth.login(create_user())
+    ids, recs = articles_of(app, open_consultation.slug)
+    client.post(f"/consultas/{open_consultation.slug}/artigos/{recs[0]}/voto", data={"value": "agree"})
+    post_contribution(client, open_consultation.slug, ids[0])
+    with app.app_context():
+        article = db.session.get(Article, recs[0])
+        article.votes_agree = 99
+        db.session.get(Article, ids[0]).contributions_agree = 42
+        db.session.commit()
+    result = runner.invoke(args=["consulta", "recount-votes"])
+    assert result.exit_code == 0, result.output
+    assert get_article(app, recs[0]).votes_agree == 1
+    assert get_article(app, ids[0]).contributions_agree == 1
