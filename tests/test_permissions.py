@@ -69,9 +69,7 @@ MATRIX = [
 def world(app, create_consultation, create_user):
     """An open and a draft consultation, another account, and the ids the URLs need."""
     from consulta.extensions import db
-    from consulta.models import Article
-
-    from consulta.models import ArticleKind, ContributionKind, Stance, User
+    from consulta.models import Article, ArticleKind, ContributionKind, Stance, User
     from consulta.participation import services
 
     open_c = create_consultation("open")

@@ -16,8 +16,6 @@ from sqlalchemy.orm import joinedload
 
 from consulta.authz import Permission, require
 from consulta.extensions import db
-from consulta.moderation import bp
-from consulta.moderation.forms import BlockForm, HideForm, RestoreForm, UnblockForm
 from consulta.models import (
     AuditLog,
     Consultation,
@@ -28,6 +26,8 @@ from consulta.models import (
     User,
     Visibility,
 )
+from consulta.moderation import bp
+from consulta.moderation.forms import BlockForm, HideForm, RestoreForm, UnblockForm
 from consulta.participation import services
 from consulta.web import invalid_form_status, safe_next
 

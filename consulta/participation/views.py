@@ -8,7 +8,14 @@ from consulta.authz import can_view_consultation
 from consulta.extensions import db, limiter
 from consulta.models import Article, Contribution, ContributionKind, ReportReason, Stance, VoteValue
 from consulta.participation import bp, services
-from consulta.participation.forms import ContributionForm, EditForm, ReplyForm, ReportForm, SupportForm, VoteForm
+from consulta.participation.forms import (
+    ContributionForm,
+    EditForm,
+    ReplyForm,
+    ReportForm,
+    SupportForm,
+    VoteForm,
+)
 from consulta.participation.page import article_context, filter_from_args
 from consulta.web import invalid_form_status, is_htmx_partial
 
