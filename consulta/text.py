@@ -27,8 +27,9 @@ House rule: text is stored as typed and escaped by Jinja on output. Only the fun
   (punctuation), so "transparência;" -> "transparência." marks only the changed semicolon. Whitespace
   tokens are treated as junk by `difflib.SequenceMatcher` (they cannot anchor a match), so a rewritten
   phrase comes out as one removed run and one inserted run instead of word-by-word confetti, and
-  autojunk is off so common words ("de", "a") still match in long articles. Newlines are kept as typed:
-  show the result in an element with ``white-space: pre-line``.
+  autojunk is off so common words ("de", "a") still match in long articles. A change of spacing only is
+  shown as the new spacing, unmarked. Newlines are kept as typed: show the result in an element with
+  ``white-space: pre-line``. Each run carries a visually hidden "[removido: …]"/"[inserido: …]" label.
 * bleach's `Cleaner`/`Linker` and Markdown instances hold parser state and are not thread-safe (bleach
   says so), so each is built once per thread and reused, not once per call.
 """
@@ -59,7 +60,7 @@ URL_RE = re.compile(
     (?<![\w@./-])
     (?:https?://|www\.)
     (?>[\w-]+(?:\.[\w-]+)+)                   # host with at least one dot; atomic, so no shorter retry
-    (?::[0-9]{1,5})?
+    (?>(?::[0-9]{1,5})?)                      # port; atomic, so "a.b:80@evil.com" cannot shed it to match
     (?![\w@])                                  # not a longer name, not user info ("http://a.b@evil.com")
     (?:[/?\#](?:&amp;|[^\s{}|\\^`<>"&])*     # path; "&" only as the "&amp;" of escaped text
        (?:(?<![.,;:!?'*])|(?<=&amp;)))?         # minus trailing punctuation, but not an entity's ";"
@@ -123,7 +124,7 @@ _local = _PerThread()
 
 
 def _normalize(text: str) -> str:
-    """Unify line endings and drop trailing whitespace of the whole text."""
+    """Unify line endings and drop the whitespace around the whole text."""
     return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 

@@ -2,6 +2,7 @@
 
 import html
 import re
+from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -177,7 +178,9 @@ def test_render_plain_neutralizes(payload):
     out = render_plain(payload)
     assert isinstance(out, Markup)
     assert active_content(out) == []
-    assert "<a " not in out or out.count(REL) == out.count("<a ")
+    assert out.count("<a ") == out.count(REL)
+    # inert, not lost: the visible text is exactly what was typed
+    assert html.unescape(re.sub(r"<[^>]*>", "", out)) == payload.strip()
 
 
 @pytest.mark.parametrize("payload", PAYLOAD_PARAMS)
@@ -263,8 +266,16 @@ def test_render_plain_does_not_link_emails_or_bare_domains():
 
 
 def test_render_plain_does_not_link_other_schemes_or_userinfo():
-    for text in ("javascript:alert(1)", "ftp://www.exemplo.com", "http://gov.br@evil.example/x", "data:text/html,oi"):
+    for text in ("javascript:alert(1)", "ftp://www.exemplo.com", "http://gov.br@evil.example/x",
+                 "http://gov.br:80@evil.example/x", "data:text/html,oi"):
         assert "<a" not in render_plain(text), text
+
+
+def test_render_plain_trailing_punctuation_and_entities():
+    assert render_plain("Acesse www.gov.br: lá.") == f'<p>Acesse <a href="https://www.gov.br" {REL}>www.gov.br</a>: lá.</p>'
+    # the ";" of the escaped "&" is not trailing punctuation
+    assert render_plain("https://ok.example/?a=1&.") == (
+        f'<p><a href="https://ok.example/?a=1&amp;" {REL}>https://ok.example/?a=1&amp;</a>.</p>')
 
 
 def test_render_plain_url_stops_before_markup_and_quotes():
@@ -328,6 +339,15 @@ def test_render_markdown_strips_attributes_outside_allow_list():
 
 def test_render_markdown_empty():
     assert render_markdown("") == Markup("")
+
+
+def test_renderers_are_safe_across_threads():
+    """bleach and Markdown objects keep parser state; each thread gets its own."""
+    sources = [f"**item {n}** www.gov.br/{n}\n\n- a{n}\n- b{n}\n\n" * 20 for n in range(200)]
+    expected = [render_markdown(source) for source in sources]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(render_markdown, sources)) == expected
+        assert list(pool.map(render_plain, sources)) == [render_plain(source) for source in sources]
 
 
 # ---------------------------------------------------------------------------------------------------------
