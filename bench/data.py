@@ -175,7 +175,7 @@ def _insert_contributions(db, rng: random.Random, article, consultation_id: int,
     from consulta.models import Contribution, Support
 
     table = Contribution.__table__
-    end = datetime.now(UTC) - timedelta(hours=1)
+    end = datetime.now(UTC) - timedelta(hours=2)
     start = end - timedelta(days=45)
     step = (end - start) / max(count, 1)
     stances = ("agree", "partly", "disagree", "none")
@@ -197,15 +197,16 @@ def _insert_contributions(db, rng: random.Random, article, consultation_id: int,
     _chunked_insert(db, table, rows)
     top = list(db.session.execute(
         select(table.c.id, table.c.created_at).where(table.c.article_id == article.id, table.c.parent_id.is_(None))
+        .order_by(table.c.created_at.desc())
     ))
     replies = []
-    for parent_id, created_at in rng.sample(top, k=len(top) // 10):
+    for parent_id, created_at in top[3::10]:  # one thread in ten has replies, spread evenly over the pages
         for n in range(rng.choices((1, 2, 3), weights=(60, 30, 10))[0]):
             replies.append({
                 "consultation_id": consultation_id, "article_id": article.id, "section_id": article.section_id,
                 "parent_id": parent_id, "author_id": rng.choice(author_ids), "kind": "comment", "stance": "none",
                 "channel": "online", "body": textgen.reply_body(rng), "visibility": "visible",
-                "created_at": created_at + timedelta(minutes=5 + 30 * n),
+                "created_at": created_at + timedelta(minutes=5 + 15 * n),
             })
     _chunked_insert(db, table, replies)
     supports = []

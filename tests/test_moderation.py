@@ -18,7 +18,7 @@ from consulta.models import (
     Visibility,
 )
 from consulta.participation import services
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, csrf_token_from
 
 QUEUE = "/moderacao/"
 LOG = "/moderacao/registro"
@@ -433,7 +433,9 @@ def test_registro_shows_system_actions_and_brasilia_time(app, mod_client, create
 def test_registro_lists_consultation_actions_under_their_filter(app, mod_client, create_consultation):
     create_consultation("open", title="Consulta registrada")
     page = mod_client.get(LOG + "?tipo=consultas").get_data(as_text=True)
-    assert "Abriu a consulta" in page and "Consulta: Consulta registrada" in page
+    assert "Criou a consulta" in page and "Importou o texto da consulta" in page
+    assert "Consulta: Consulta registrada" in page and "4 dispositivos" in page
+    assert "Consulta registrada" not in mod_client.get(LOG + "?tipo=contas").get_data(as_text=True)
 
 
 def test_registro_is_paginated_with_50_per_page(app, mod_client, create_user):
@@ -501,19 +503,19 @@ def test_nav_links_to_moderation_only_for_moderators(client, auth, create_user):
     assert 'href="/moderacao/"' in client.get("/").get_data(as_text=True)
 
 
-def test_actions_need_csrf_when_it_is_on(make_app, create_user, place, app):
+def test_actions_need_the_csrf_token_from_the_queue(make_app, create_user, place, app):
     strict = make_app(WTF_CSRF_ENABLED=True)
     browser = strict.test_client()
-    author = create_user()
-    cid = contribute(app, author, place[1], "Texto.")
+    cid = contribute(app, create_user(), place[1], "Texto denunciado.")
+    report_over_http(app, create_user, cid, 1)
     moderator = create_user("moderator")
-    login_page = browser.get("/entrar").get_data(as_text=True)
-    from tests.conftest import csrf_token_from
-
     browser.post("/entrar", data={"email": moderator.email, "password": PASSWORD,
-                                  "csrf_token": csrf_token_from(login_page)})
+                                  "csrf_token": csrf_token_from(browser.get("/entrar").get_data(as_text=True))})
     response = browser.post(f"/moderacao/contribuicoes/{cid}/ocultar", data={"reason": "Sem token"})
     assert response.status_code == 400
     assert contribution(app, cid).visibility is Visibility.VISIBLE
-    queue = browser.get(QUEUE + "?aba=denunciadas")
-    assert queue.status_code == 200
+    token = csrf_token_from(browser.get(QUEUE).get_data(as_text=True))
+    response = browser.post(f"/moderacao/contribuicoes/{cid}/ocultar",
+                            data={"reason": "Com token", "csrf_token": token, "next": "/moderacao/"})
+    assert response.status_code == 303
+    assert contribution(app, cid).visibility is Visibility.HIDDEN

@@ -11,7 +11,7 @@ from consulta.participation import services
 from tests.xss import active_content_between
 
 PAYLOADS = [
-    line for line in (Path(__file__).parent / "data" / "xss_payloads.txt").read_text(encoding="utf-8").splitlines()
+    line for line in (Path(__file__).parent / "data" / "xss_payloads.txt").read_text(encoding="utf-8").split("\n")
     if line.strip() and not line.startswith("#")
 ]
 LOAD_MORE = ("a", {"class": None, "href": None, "hx-get": None, "hx-target": None, "hx-swap": None,
