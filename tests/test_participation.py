@@ -504,3 +504,29 @@ def test_recount_rebuilds_tallies(app, runner, client, auth, create_user, open_c
     assert result.exit_code == 0, result.output
     assert get_article(app, recs[0]).votes_agree == 1
     assert get_article(app, ids[0]).contributions_agree == 1
+
+
+def section_ids(app, slug):
+    from consulta.models import Section
+
+    with app.app_context():
+        return list(db.session.scalars(
+            select(Section.id).join(Consultation).where(Consultation.slug == slug).order_by(Section.position)))
+
+
+def test_new_article_is_proposed_in_a_section(app, client, auth, create_user, open_consultation):
+    auth.login(create_user())
+    section = section_ids(app, open_consultation.slug)[0]
+    url = f"/consultas/{open_consultation.slug}/secoes/{section}/propostas"
+    missing = client.post(url, data={"body": "Falta um artigo sobre acessibilidade.", "proposed_text": ""})
+    assert missing.status_code == 422
+    assert "Falta um artigo sobre acessibilidade." in missing.get_data(as_text=True)
+    response = client.post(url, data={"body": "Falta um artigo sobre acessibilidade.",
+                                      "proposed_text": "Art. X. Todo serviço digital seguirá o eMAG."})
+    assert response.status_code == 303
+    row = contributions(app)[0]
+    assert (row.kind, row.article_id, row.section_id) == (ContributionKind.NEW_ARTICLE, None, section)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Todo serviço digital seguirá o eMAG." in page and "Propostas de novo artigo" in page
+    assert f"/consultas/{open_consultation.slug}/secoes/{section}" in client.get(
+        f"/consultas/{open_consultation.slug}").get_data(as_text=True)

@@ -32,6 +32,9 @@ MATRIX = [
     ("consultations.article", "GET", "/consultas/{open}/artigos/{open_article}", PUBLIC),
     ("consultations.article", "GET", "/consultas/{draft}/artigos/{draft_article}", DRAFT_VISIBLE),
     ("consultations.full_text", "GET", "/consultas/{open}/texto", PUBLIC),
+    ("consultations.section", "GET", "/consultas/{open}/secoes/{open_section}", PUBLIC),
+    ("consultations.section", "GET", "/consultas/{draft}/secoes/{draft_section}", DRAFT_VISIBLE),
+    ("participation.propose_article", "POST", "/consultas/{open}/secoes/{open_section}/propostas", LOGGED_IN_FORM),
     ("consultations.full_text", "GET", "/consultas/{draft}/texto", DRAFT_VISIBLE),
     ("auth.login", "GET", "/entrar", GUEST_ONLY),
     ("auth.register_account", "GET", "/cadastro", GUEST_ONLY),
@@ -82,6 +85,12 @@ def world(app, create_consultation, create_user):
             )
             for c in (open_c, draft_c)
         }
+        from consulta.models import Section
+
+        sections = {
+            c.id: db.session.scalar(db.select(Section.id).where(Section.consultation_id == c.id).limit(1))
+            for c in (open_c, draft_c)
+        }
         recommendation = db.session.scalar(db.select(Article.id).where(
             Article.consultation_id == open_c.id, Article.kind == ArticleKind.RECOMMENDATION).limit(1))
         contribution, _ = services.contribute(
@@ -93,7 +102,7 @@ def world(app, create_consultation, create_user):
     return {
         "open": open_c.slug, "draft": draft_c.slug, "open_article": first[open_c.id],
         "draft_article": first[draft_c.id], "user": other.id, "open_recommendation": recommendation,
-        "contribution": contribution_id,
+        "contribution": contribution_id, "open_section": sections[open_c.id], "draft_section": sections[draft_c.id],
     }
 
 

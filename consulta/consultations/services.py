@@ -174,3 +174,10 @@ def section_trail(section: Section | None) -> list[Section]:
         trail.append(section)
         section = section.parent
     return list(reversed(trail))
+
+
+def articles_of_section(section: Section) -> list[Article]:
+    """The articles directly in a section, in order."""
+    return list(db.session.scalars(
+        select(Article).where(Article.section_id == section.id).order_by(Article.position)
+    ))

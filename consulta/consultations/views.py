@@ -6,8 +6,8 @@ from flask_login import current_user
 from consulta.authz import can_view_consultation
 from consulta.consultations import bp, services
 from consulta.extensions import db
-from consulta.models import Article, Consultation
-from consulta.participation.page import article_context, filter_from_args
+from consulta.models import Article, Consultation, Section
+from consulta.participation.page import article_context, filter_from_args, section_context
 
 
 def _visible_consultation(slug: str) -> Consultation:
@@ -47,6 +47,16 @@ def article(slug: str, article_id: int):
         abort(404)
     context = article_context(article, filter_from_args(request.args))
     return render_template("consultations/article.html", **context)
+
+
+@bp.route("/consultas/<slug>/secoes/<int:section_id>")
+def section(slug: str, section_id: int):
+    """A section: its articles and the proposals of new articles, with the proposal form."""
+    consultation = _visible_consultation(slug)
+    section = db.get_or_404(Section, section_id)
+    if section.consultation_id != consultation.id:
+        abort(404)
+    return render_template("consultations/section.html", **section_context(section, filter_from_args(request.args)))
 
 
 @bp.route("/consultas/<slug>/texto")

@@ -68,8 +68,10 @@ class Contribution(db.Model):
 
     __tablename__ = "contributions"
     __table_args__ = (
-        Index("ix_contributions_article_listing", "article_id", "parent_id", "visibility", "created_at"),
-        Index("ix_contributions_article_support", "article_id", "parent_id", "visibility", "support_count"),
+        # The article page lists top-level contributions newest first or most supported first, 20 at a time:
+        # these indexes serve both orders without sorting the article's rows.
+        Index("ix_contributions_article_listing", "article_id", "parent_id", "created_at"),
+        Index("ix_contributions_article_support", "article_id", "parent_id", "support_count"),
         Index("ix_contributions_parent", "parent_id", "created_at"),
         Index("ix_contributions_consultation", "consultation_id", "created_at"),
         UniqueConstraint("author_id", "submission_key"),

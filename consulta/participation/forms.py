@@ -47,6 +47,20 @@ class ContributionForm(SubmissionKeyMixin):
     )
 
 
+class NewArticleForm(SubmissionKeyMixin):
+    """A proposal of a new article in a section."""
+
+    proposed_text = TextAreaField(
+        "Texto do artigo proposto",
+        validators=[InputRequired("Escreva o texto do artigo proposto."), Length(max=MAX_BODY)],
+        description="Escreva como o novo dispositivo ficaria.",
+    )
+    body = TextAreaField(
+        "Justificativa",
+        validators=[InputRequired("Explique por que o artigo deveria entrar."), Length(max=MAX_BODY)],
+    )
+
+
 class EditForm(FlaskForm):
     """Editing one's own contribution within the edit window."""
 

@@ -8,9 +8,16 @@ from flask_login import current_user
 
 from consulta.auth.forms import ActionForm
 from consulta.consultations import services as consultation_services
-from consulta.models import Article, ContributionKind, Stance
+from consulta.models import Article, Consultation, ContributionKind, Section, Stance
 from consulta.participation import services
-from consulta.participation.forms import ContributionForm, ReplyForm, ReportForm, SupportForm, VoteForm
+from consulta.participation.forms import (
+    ContributionForm,
+    NewArticleForm,
+    ReplyForm,
+    ReportForm,
+    SupportForm,
+    VoteForm,
+)
 
 SORT_LABELS = {"recentes": "Mais recentes", "apoiadas": "Mais apoiadas"}
 
@@ -52,41 +59,69 @@ def article_context(
 ) -> dict[str, Any]:
     """Everything the article page and its fragments need, in a constant number of queries."""
     user = current_user if current_user.is_authenticated else None
-    consultation = article.consultation
-    can_take_part = bool(user and user.is_active and consultation.is_open)
-    context: dict[str, Any] = {
+    context = thread_context(article.consultation, reply_forms=reply_forms, reply_form=reply_form)
+    context.update(
+        article=article,
+        filter=f,
+        filter_args=filter_args,
+        sort_labels=SORT_LABELS,
+        stances=list(Stance),
+        kinds=[ContributionKind.COMMENT, ContributionKind.NEW_WORDING, ContributionKind.REMOVAL],
+        my_vote=services.vote_of(user, article) if article.accepts_votes else None,
+        vote_form=VoteForm(),
+        contribution_form=contribution_form or ContributionForm().fresh_key(),
+    )
+    if with_list:
+        context.update(contribution_page(article, f))
+        previous, following = consultation_services.neighbours(article)
+        context.update(trail=consultation_services.section_trail(article.section), previous=previous,
+                       following=following)
+    return context
+
+
+def thread_context(consultation: Consultation, *, reply_forms: dict[int, ReplyForm] | None = None,
+                   reply_form: ReplyForm | None = None) -> dict[str, Any]:
+    """What every list of contributions needs: the reader, the button forms and the per-item forms."""
+    user = current_user if current_user.is_authenticated else None
+    return {
         "consultation": consultation,
-        "article": article,
-        "filter": f,
-        "filter_args": filter_args,
-        "sort_labels": SORT_LABELS,
-        "stances": list(Stance),
-        "kinds": [ContributionKind.COMMENT, ContributionKind.NEW_WORDING, ContributionKind.REMOVAL],
-        "my_vote": services.vote_of(user, article) if article.accepts_votes else None,
-        "can_take_part": can_take_part,
-        "vote_form": VoteForm(),
+        "can_take_part": bool(user and user.is_active and consultation.is_open),
         "action_form": ActionForm(),
         "support_form": SupportForm(),
         "report_form_for": lambda c: ReportForm(prefix=f"d{c.id}"),
         "reply_form_for": lambda c: (reply_forms or {}).get(c.id)
         or (reply_form if reply_form is not None and reply_form._prefix == f"r{c.id}-" else None)
         or ReplyForm(prefix=f"r{c.id}").fresh_key(),
-        "contribution_form": contribution_form or ContributionForm().fresh_key(),
         "edit_window_open": services.edit_window_open,
         "user_id": user.id if user else None,
     }
-    if with_list:
-        per_page = current_app.config["CONTRIBUTIONS_PER_PAGE"]
-        contributions, has_more = services.page_of_contributions(article, f, per_page)
-        replies = services.replies_for(contributions)
-        every = [*contributions, *(r for rs in replies.values() for r in rs)]
-        context.update(
-            contributions=contributions,
-            has_more=has_more,
-            replies=replies,
-            supported=services.supported_ids(user, every),
-        )
-        previous, following = consultation_services.neighbours(article)
-        context.update(trail=consultation_services.section_trail(article.section), previous=previous,
-                       following=following)
+
+
+def contribution_page(target: Article | Section, f: services.ContributionFilter) -> dict[str, Any]:
+    """A page of contributions with their replies and the reader's supports (four queries)."""
+    user = current_user if current_user.is_authenticated else None
+    contributions, has_more = services.page_of_contributions(target, f, current_app.config["CONTRIBUTIONS_PER_PAGE"])
+    replies = services.replies_for(contributions)
+    every = [*contributions, *(r for rs in replies.values() for r in rs)]
+    return {
+        "contributions": contributions,
+        "has_more": has_more,
+        "replies": replies,
+        "supported": services.supported_ids(user, every),
+    }
+
+
+def section_context(section: Section, f: services.ContributionFilter,
+                    proposal_form: NewArticleForm | None = None) -> dict[str, Any]:
+    """The section page: its articles, the proposals of new articles and the proposal form."""
+    context = thread_context(section.consultation)
+    context.update(contribution_page(section, f))
+    context.update(
+        section=section,
+        filter=f,
+        filter_args=filter_args,
+        trail=consultation_services.section_trail(section),
+        section_articles=consultation_services.articles_of_section(section),
+        proposal_form=proposal_form or NewArticleForm().fresh_key(),
+    )
     return context

@@ -379,13 +379,17 @@ class ContributionFilter:
     page: int = 1
 
 
-def listing_query(article: Article, f: ContributionFilter) -> Select:
-    """Top-level contributions of an article in the order and with the filters asked.
+def listing_query(target: Article | Section, f: ContributionFilter) -> Select:
+    """Top-level contributions of an article (or new-article proposals of a section) as asked.
 
     Hidden and withdrawn contributions stay in the list as placeholders, so threads keep their place;
     the template shows their state instead of their text.
     """
-    stmt = select(Contribution).where(Contribution.article_id == article.id, Contribution.parent_id.is_(None))
+    if isinstance(target, Section):
+        where = [Contribution.article_id.is_(None), Contribution.section_id == target.id]
+    else:
+        where = [Contribution.article_id == target.id]
+    stmt = select(Contribution).where(*where, Contribution.parent_id.is_(None))
     if f.stance is not None:
         stmt = stmt.where(Contribution.stance == f.stance, Contribution.visibility == Visibility.VISIBLE)
     if f.kind is not None:
@@ -397,10 +401,11 @@ def listing_query(article: Article, f: ContributionFilter) -> Select:
     return stmt.options(joinedload(Contribution.author))
 
 
-def page_of_contributions(article: Article, f: ContributionFilter, per_page: int) -> tuple[list[Contribution], bool]:
+def page_of_contributions(target: Article | Section, f: ContributionFilter,
+                          per_page: int) -> tuple[list[Contribution], bool]:
     """One page of contributions and whether there is another (fetches one extra row, never counts all)."""
     rows = db.session.scalars(
-        listing_query(article, f).limit(per_page + 1).offset((max(f.page, 1) - 1) * per_page)
+        listing_query(target, f).limit(per_page + 1).offset((max(f.page, 1) - 1) * per_page)
     ).unique().all()
     return list(rows[:per_page]), len(rows) > per_page
 

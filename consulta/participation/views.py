@@ -6,17 +6,18 @@ from flask_login import current_user, login_required
 from consulta.auth.forms import ActionForm
 from consulta.authz import can_view_consultation
 from consulta.extensions import db, limiter
-from consulta.models import Article, Contribution, ContributionKind, ReportReason, Stance, VoteValue
+from consulta.models import Article, Contribution, ContributionKind, ReportReason, Section, Stance, VoteValue
 from consulta.participation import bp, services
 from consulta.participation.forms import (
     ContributionForm,
     EditForm,
+    NewArticleForm,
     ReplyForm,
     ReportForm,
     SupportForm,
     VoteForm,
 )
-from consulta.participation.page import article_context, filter_from_args
+from consulta.participation.page import article_context, filter_from_args, section_context, thread_context
 from consulta.web import invalid_form_status, is_htmx_partial
 
 
@@ -56,7 +57,8 @@ def _article_url(article: Article, anchor: str | None = None) -> str:
 
 def _contribution_url(contribution: Contribution) -> str:
     if contribution.article is None:
-        return url_for("consultations.consultation", slug=contribution.consultation.slug)
+        return url_for("consultations.section", slug=contribution.consultation.slug,
+                       section_id=contribution.section_id, _anchor=f"contribuicao-{contribution.id}")
     return _article_url(contribution.article, f"contribuicao-{contribution.id}")
 
 
@@ -105,6 +107,31 @@ def contribute(slug: str, article_id: int):
     return _render_article(article, invalid_form_status(), contribution_form=form)
 
 
+@bp.route("/consultas/<slug>/secoes/<int:section_id>/propostas", methods=["POST"])
+@login_required
+@_write_limits
+def propose_article(slug: str, section_id: int):
+    """Propose a new article in a section."""
+    section = db.get_or_404(Section, section_id)
+    if section.consultation.slug != slug or not can_view_consultation(current_user, section.consultation):
+        abort(404)
+    form = NewArticleForm()
+    if form.validate_on_submit():
+        try:
+            contribution, created = services.contribute(
+                current_user, section=section, kind=ContributionKind.NEW_ARTICLE, stance=Stance.NONE,
+                body=form.body.data, proposed_text=form.proposed_text.data, submission_key=form.submission_key.data,
+            )
+        except services.ParticipationError as error:
+            (getattr(form, error.field).errors if error.field else form.form_errors).append(str(error))
+        else:
+            db.session.commit()
+            flash("Proposta publicada." if created else "Esta proposta já tinha sido enviada.", "success")
+            return redirect(_contribution_url(contribution), 303)
+    context = section_context(section, filter_from_args({}), proposal_form=form)
+    return render_template("consultations/section.html", **context), invalid_form_status()
+
+
 @bp.route("/contribuicoes/<int:contribution_id>/respostas", methods=["POST"])
 @login_required
 @_write_limits
@@ -127,7 +154,9 @@ def reply(contribution_id: int):
     if is_htmx_partial():
         return _contribution_fragment(parent, None, reply_form=form)
     if parent.article is None:
-        abort(422)
+        context = section_context(parent.section, filter_from_args({}))
+        context.update(thread_context(parent.consultation, reply_forms={parent.id: form}))
+        return render_template("consultations/section.html", **context), invalid_form_status()
     return _render_article(parent.article, invalid_form_status(), reply_forms={parent.id: form})
 
 
@@ -137,7 +166,7 @@ def _contribution_fragment(contribution: Contribution, message: str | None, **fo
     replies = services.replies_for([parent])
     supported = services.supported_ids(current_user if current_user.is_authenticated else None,
                                        [parent, *replies.get(parent.id, [])])
-    context = article_context(parent.article, filter_from_args({}), with_list=False, **forms) if parent.article else {}
+    context = thread_context(parent.consultation, **forms)
     context.update(c=parent, replies=replies, supported=supported, message=message, focus=True)
     return render_template("participation/_contribution_swap.html", **context)
 

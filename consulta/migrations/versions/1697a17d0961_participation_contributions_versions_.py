@@ -50,8 +50,8 @@ def upgrade():
     sa.UniqueConstraint('author_id', 'submission_key', name=op.f('uq_contributions_author_id_submission_key'))
     )
     with op.batch_alter_table('contributions', schema=None) as batch_op:
-        batch_op.create_index('ix_contributions_article_listing', ['article_id', 'parent_id', 'visibility', 'created_at'], unique=False)
-        batch_op.create_index('ix_contributions_article_support', ['article_id', 'parent_id', 'visibility', 'support_count'], unique=False)
+        batch_op.create_index('ix_contributions_article_listing', ['article_id', 'parent_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_contributions_article_support', ['article_id', 'parent_id', 'support_count'], unique=False)
         batch_op.create_index(batch_op.f('ix_contributions_author_id'), ['author_id'], unique=False)
         batch_op.create_index('ix_contributions_consultation', ['consultation_id', 'created_at'], unique=False)
         batch_op.create_index('ix_contributions_parent', ['parent_id', 'created_at'], unique=False)
