@@ -530,3 +530,19 @@ def test_new_article_is_proposed_in_a_section(app, client, auth, create_user, op
     assert "Todo serviço digital seguirá o eMAG." in page and "Propostas de novo artigo" in page
     assert f"/consultas/{open_consultation.slug}/secoes/{section}" in client.get(
         f"/consultas/{open_consultation.slug}").get_data(as_text=True)
+
+
+def test_restored_contribution_needs_three_new_reports_to_hide_again(app, create_user, open_consultation):
+    ids, _ = articles_of(app, open_consultation.slug)
+    author, moderator = create_user(), create_user("moderator")
+    reporters = [create_user() for _ in range(4)]
+    with app.app_context():
+        c, _ = services.contribute(db.session.get(User, author.id), article=db.session.get(Article, ids[0]),
+                                   kind=ContributionKind.COMMENT, stance=Stance.NONE, body="Polêmico.")
+        for r in reporters[:3]:
+            services.report(db.session.get(User, r.id), c, services.ReportReason.OFFENSIVE)
+        assert c.visibility is Visibility.PENDING
+        services.restore(db.session.get(User, moderator.id), c)
+        services.report(db.session.get(User, reporters[3].id), c, services.ReportReason.OFFENSIVE)
+        assert c.visibility is Visibility.VISIBLE
+        db.session.commit()

@@ -20,6 +20,10 @@ def LOGGED(status: int) -> dict[str, int]:  # noqa: N802  (reads like the other 
     return {role: status for role in ROLES if role != "anonymous"}
 
 
+MODERATOR_ONLY = {"anonymous": 302, "participant": 403, "facilitator": 403, "moderator": 200, "analyst": 403,
+                  "admin": 200}
+MODERATOR_ONLY_POST = {**MODERATOR_ONLY, "moderator": 303, "admin": 303}
+MODERATOR_ONLY_FORM = {**MODERATOR_ONLY, "moderator": 422, "admin": 422}  # an empty form: re-rendered
 LOGGED_IN_FORM = {**LOGGED(422), "anonymous": 302}  # an empty form: re-rendered with its errors
 LOGGED_IN_POST = {**LOGGED(303), "anonymous": 302}
 
@@ -64,6 +68,12 @@ MATRIX = [
     ("participation.edit", "GET", "/contribuicoes/{contribution}/editar", {**LOGGED(403), "anonymous": 302}),
     ("participation.withdraw", "POST", "/contribuicoes/{contribution}/retirar", {**LOGGED(403), "anonymous": 302}),
     ("participation.permalink", "GET", "/contribuicoes/{contribution}", dict.fromkeys(ROLES, 302)),
+    ("moderation.queue", "GET", "/moderacao/", MODERATOR_ONLY),
+    ("moderation.log", "GET", "/moderacao/registro", MODERATOR_ONLY),
+    ("moderation.hide", "POST", "/moderacao/contribuicoes/{contribution}/ocultar", MODERATOR_ONLY_FORM),
+    ("moderation.restore", "POST", "/moderacao/contribuicoes/{contribution}/restaurar", MODERATOR_ONLY_POST),
+    ("moderation.block", "POST", "/moderacao/contas/{user}/bloquear", MODERATOR_ONLY_FORM),
+    ("moderation.unblock", "POST", "/moderacao/contas/{user}/desbloquear", MODERATOR_ONLY_POST),
     ("admin.set_role", "POST", "/admin/usuarios/{user}/papel", ADMIN_ONLY_POST),
 ]
 
@@ -114,7 +124,7 @@ def test_permission_matrix(client, auth, create_user, world, role, endpoint, met
         auth.login(create_user(role, email=f"{role}@exemplo.com.br"))
     response = client.open(url.format(**world), method=method)
     assert response.status_code == expected[role], response.get_data(as_text=True)[:300]
-    if expected[role] == 302 and role == "anonymous" and endpoint.startswith(("admin.", "auth.profile")):
+    if expected[role] == 302 and role == "anonymous" and endpoint.startswith(("admin.", "auth.profile", "moderation.")):
         assert response.headers["Location"].startswith("/entrar?next=")
 
 

@@ -73,6 +73,7 @@ class Contribution(db.Model):
         Index("ix_contributions_article_listing", "article_id", "parent_id", "created_at"),
         Index("ix_contributions_article_support", "article_id", "parent_id", "support_count"),
         Index("ix_contributions_parent", "parent_id", "created_at"),
+        Index("ix_contributions_moderation", "visibility", "report_count"),
         Index("ix_contributions_consultation", "consultation_id", "created_at"),
         UniqueConstraint("author_id", "submission_key"),
         CheckConstraint("article_id IS NOT NULL OR section_id IS NOT NULL", name="has_target"),

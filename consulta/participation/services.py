@@ -283,7 +283,11 @@ def report(user: User, contribution: Contribution, reason: ReportReason, note: s
     if not created:
         return False
     bump(Contribution.report_count, contribution.id, +1)
-    count = db.session.scalar(select(Contribution.report_count).where(Contribution.id == contribution.id))
+    # Only reports a moderator has not yet ruled on count: a restored contribution starts again from zero.
+    count = db.session.scalar(
+        select(func.count()).select_from(Report)
+        .where(Report.contribution_id == contribution.id, Report.resolved_at.is_(None))
+    )
     if count >= current_app.config["REPORTS_TO_HIDE"] and compare_and_set(
         Contribution, contribution.id, Contribution.visibility, Visibility.VISIBLE, Visibility.PENDING
     ):

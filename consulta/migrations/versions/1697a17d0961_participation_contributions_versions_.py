@@ -55,6 +55,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_contributions_author_id'), ['author_id'], unique=False)
         batch_op.create_index('ix_contributions_consultation', ['consultation_id', 'created_at'], unique=False)
         batch_op.create_index('ix_contributions_parent', ['parent_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_contributions_moderation', ['visibility', 'report_count'], unique=False)
         batch_op.create_index(batch_op.f('ix_contributions_section_id'), ['section_id'], unique=False)
 
     op.create_table('votes',
@@ -158,6 +159,7 @@ def downgrade():
     with op.batch_alter_table('contributions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_contributions_section_id'))
         batch_op.drop_index('ix_contributions_parent')
+        batch_op.drop_index('ix_contributions_moderation')
         batch_op.drop_index('ix_contributions_consultation')
         batch_op.drop_index(batch_op.f('ix_contributions_author_id'))
         batch_op.drop_index('ix_contributions_article_support')
