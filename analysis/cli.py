@@ -121,10 +121,10 @@ def write_outputs(result: AnalysisResult, records: list[Record], out: Path, deli
     )
     write(
         "campaigns.csv",
-        ["campanha_id", "contribuicoes", "peso", "textos_distintos", "id_representante", "texto_representante",
+        ["campanha_id", "contribuicoes", "peso", "variantes", "id_representante", "texto_representante",
          "artigos", "canais", "ufs", "clusters", "ids"],
         [
-            [c.id, c.size, c.weighted_size, c.distinct_texts, c.representative_id, c.representative_text,
+            [c.id, c.size, c.weighted_size, c.variants, c.representative_id, c.representative_text,
              _mix(c.articles), _mix(c.channels), _mix(c.ufs), " ".join(map(str, c.cluster_ids)),
              " ".join(map(str, c.member_ids))]
             for c in result.campaigns

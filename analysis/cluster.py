@@ -30,6 +30,7 @@ Choices, in pipeline order:
 from __future__ import annotations
 
 import math
+from collections import Counter
 from functools import lru_cache
 
 import numpy as np
@@ -59,10 +60,19 @@ def _stem(token: str) -> str:
     return fold(_STEMMER.stemWord(token))
 
 
-def content_tokens(segments: list[list[str]], *, stem: bool) -> list[str]:
-    """Return the clustering terms of a text given as token segments."""
+def term_lists(texts: list[list[list[str]]], *, stem: bool) -> list[list[str]]:
+    """Turn texts given as token segments into clustering terms, dropping stop words and rare words."""
     stops = stop_words()
-    return [_stem(t) if stem else fold(t) for seg in segments for t in seg if fold(t) not in stops]
+    words = [[t for seg in segs for t in seg] for segs in texts]
+    document_frequency = Counter(f for w in words for f in {fold(t) for t in w})
+    minimum = 2 if len(texts) >= MIN_DF_FROM else 1
+    terms: dict[str, str] = {}
+    for token in {t for w in words for t in w}:
+        folded = fold(token)
+        if document_frequency[folded] >= minimum and folded not in stops:
+            # Stemming is the slowest step; rare words are never stemmed since they are dropped anyway.
+            terms[token] = _stem(token) if stem else folded
+    return [[terms[t] for t in w if t in terms] for w in words]
 
 
 def _identity(tokens: list[str]) -> list[str]:
@@ -70,15 +80,11 @@ def _identity(tokens: list[str]) -> list[str]:
     return tokens
 
 
-def tfidf(token_lists: list[list[str]]) -> sp.csr_matrix | None:
-    """Build the TF-IDF matrix of pre-tokenized texts, or None when there is no term at all."""
-    if not any(token_lists):
+def tfidf(term_lists: list[list[str]]) -> sp.csr_matrix | None:
+    """Build the TF-IDF matrix of texts given as term lists, or None when there is no term at all."""
+    if not any(term_lists):
         return None
-    counts = CountVectorizer(analyzer=_identity).fit_transform(token_lists).tocsr()
-    if counts.shape[0] >= MIN_DF_FROM:
-        shared = np.flatnonzero(np.bincount(counts.indices, minlength=counts.shape[1]) >= 2)
-        if len(shared):
-            counts = counts[:, shared]
+    counts = CountVectorizer(analyzer=_identity).fit_transform(term_lists)
     return TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr()
 
 

@@ -34,9 +34,9 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
-from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+from sklearn.feature_extraction.text import TfidfTransformer
 
-_HASH_FEATURES = 2**22
+_HASH_BITS = 22
 _ROW_CHUNK = 8_192
 _PAIR_CHUNK = 50_000
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -47,12 +47,26 @@ _BORROW_STEP = np.uint64(2**40)
 
 
 def _char_ngram_counts(keys: Sequence[str], ngram: int) -> sp.csr_matrix:
-    """Count the hashed character n-grams of each key."""
-    vectorizer = HashingVectorizer(
-        analyzer="char", ngram_range=(ngram, ngram), n_features=_HASH_FEATURES, alternate_sign=False,
-        norm=None, lowercase=False, dtype=np.float32,
-    )
-    return vectorizer.transform(keys).tocsr()
+    """Count the hashed character n-grams of each key (vectorized over code points, chunk by chunk)."""
+    blocks = []
+    for start in range(0, len(keys), _ROW_CHUNK):
+        chunk = keys[start : start + _ROW_CHUNK]
+        lengths = np.fromiter((len(k) for k in chunk), dtype=np.int64, count=len(chunk))
+        codes = np.frombuffer("".join(chunk).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        per_key = np.maximum(lengths - ngram + 1, 0)
+        rows = np.repeat(np.arange(len(chunk)), per_key)
+        first = np.arange(per_key.sum()) + np.repeat(np.cumsum(lengths) - lengths - np.cumsum(per_key) + per_key, per_key)
+        hashed = np.zeros(len(first), dtype=np.uint64)
+        for offset in range(ngram):
+            hashed = hashed * _GOLDEN + codes[first + offset]
+        hashed ^= hashed >> np.uint64(31)
+        columns = ((hashed * _MIX) >> np.uint64(64 - _HASH_BITS)).astype(np.int64)
+        block = sp.csr_matrix(
+            (np.ones(len(rows), dtype=np.float32), (rows, columns)), shape=(len(chunk), 2**_HASH_BITS)
+        )
+        block.sum_duplicates()
+        blocks.append(block)
+    return sp.vstack(blocks, format="csr")
 
 
 def _signatures(counts: sp.csr_matrix, n_bins: int, seed: int) -> np.ndarray:

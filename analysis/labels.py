@@ -71,26 +71,12 @@ def _ngrams(segments: list[list[str]]) -> Iterator[tuple[str, str]]:
                 yield " ".join(folded[i : i + n]), " ".join(seg[i : i + n])
 
 
-def _class_presence(
-    texts: list[list[list[str]]], weights: list[float]
-) -> tuple[Counter[str], Counter[str], float]:
-    """Count, for one cluster, the weighted and unweighted number of texts containing each term."""
-    weighted: Counter[str] = Counter()
-    plain: Counter[str] = Counter()
-    for segments, weight in zip(texts, weights, strict=True):
-        terms = {folded for folded, _ in _ngrams(segments)}
-        for term in terms:
-            weighted[term] += weight
-            plain[term] += 1
-    return weighted, plain, float(sum(weights))
-
-
 def _contains(longer: str, shorter: str) -> bool:
     """Tell whether n-gram ``shorter`` occurs as whole words inside n-gram ``longer``."""
     return f" {shorter} " in f" {longer} "
 
 
-def _select(ranked: list[str], presence: Counter[str], n_terms: int) -> list[str]:
+def _select(ranked: list[str], presence: dict[str, float], n_terms: int) -> list[str]:
     """Pick the best terms, letting a longer n-gram replace a shorter one it contains when common enough."""
     chosen: list[str] = []
     for term in ranked:
@@ -105,36 +91,58 @@ def _select(ranked: list[str], presence: Counter[str], n_terms: int) -> list[str
     return chosen[:n_terms]
 
 
-def _surface_forms(texts: list[list[list[str]]], wanted: set[str]) -> dict[str, str]:
-    """Map each wanted folded n-gram to its most frequent spelling among ``texts``."""
-    spellings: dict[str, Counter[str]] = defaultdict(Counter)
-    for segments in texts:
-        for folded, surface in _ngrams(segments):
-            if folded in wanted:
-                spellings[folded][surface] += 1
-    return {term: counter.most_common(1)[0][0] for term, counter in spellings.items()}
+class LabelCorpus:
+    """The texts of one analysed group, with each text's label n-grams extracted once and reused."""
 
+    def __init__(self, texts: list[list[list[str]]], weights: np.ndarray) -> None:
+        """Keep the texts (as token segments) and their weights (copies)."""
+        self.texts = texts
+        self.weights = weights
+        self._terms: dict[int, dict[str, str]] = {}
 
-def top_terms(
-    classes: list[tuple[list[list[list[str]]], list[float]]], n_terms: int
-) -> list[list[str]]:
-    """Return, for each class given as (texts, weights), its best c-TF-IDF terms in their usual spelling."""
-    counted = [_class_presence(texts, weights) for texts, weights in classes]
-    totals: Counter[str] = Counter()
-    for weighted, _, _ in counted:
-        totals.update(weighted)
-    mean_weight = sum(w for _, _, w in counted) / max(1, len(counted))
-    results = []
-    for (texts, _), (weighted, plain, class_weight) in zip(classes, counted, strict=True):
-        eligible = [t for t in weighted if " " in t or t not in NEGATIONS]
-        if len(texts) >= 4 and any(plain[t] >= 2 for t in eligible):
-            eligible = [t for t in eligible if plain[t] >= 2]
-        scores = {t: (weighted[t] / class_weight) * math.log(1 + mean_weight / totals[t]) for t in eligible}
-        ranked = sorted(scores, key=lambda t: (-scores[t], t))[: n_terms * 5]
-        chosen = _select(ranked, weighted, n_terms)
-        surface = _surface_forms(texts, set(chosen))
-        results.append([surface[t] for t in chosen])
-    return results
+    def terms(self, text: int) -> dict[str, str]:
+        """Return the folded label n-grams of one text, each with its spelling there."""
+        if text not in self._terms:
+            found: dict[str, str] = {}
+            for folded, surface in _ngrams(self.texts[text]):
+                found.setdefault(folded, surface)
+            self._terms[text] = found
+        return self._terms[text]
+
+    def _presence(self, members: list[int]) -> tuple[dict[str, float], Counter[str]]:
+        """Count the weighted and plain number of member texts containing each term."""
+        weighted: dict[str, float] = defaultdict(float)
+        plain: Counter[str] = Counter()
+        for text in members:
+            weight = float(self.weights[text])
+            for term in self.terms(text):
+                weighted[term] += weight
+                plain[term] += 1
+        return weighted, plain
+
+    def _spelling(self, members: list[int], term: str) -> str:
+        """Return the most frequent spelling of a folded term among member texts."""
+        spellings = Counter(self.terms(t)[term] for t in members if term in self.terms(t))
+        return max(spellings, key=lambda s: (spellings[s], s))
+
+    def top_terms(self, classes: list[list[int]], n_terms: int) -> list[list[str]]:
+        """Return, for each class (a list of text indices), its best c-TF-IDF terms in their usual spelling."""
+        counted = [self._presence(members) for members in classes]
+        totals: dict[str, float] = defaultdict(float)
+        for weighted, _ in counted:
+            for term, weight in weighted.items():
+                totals[term] += weight
+        class_weights = [float(self.weights[members].sum()) if members else 0.0 for members in classes]
+        mean_weight = sum(class_weights) / max(1, len(classes))
+        results = []
+        for members, (weighted, plain), class_weight in zip(classes, counted, class_weights, strict=True):
+            eligible = [t for t in weighted if " " in t or t not in NEGATIONS]
+            if len(members) >= 4 and any(plain[t] >= 2 for t in eligible):
+                eligible = [t for t in eligible if plain[t] >= 2]
+            scores = {t: weighted[t] / class_weight * math.log(1 + mean_weight / totals[t]) for t in eligible}
+            ranked = sorted(scores, key=lambda t: (-scores[t], t))[: n_terms * 5]
+            results.append([self._spelling(members, t) for t in _select(ranked, weighted, n_terms)])
+        return results
 
 
 def label_from_terms(terms: list[str]) -> str:

@@ -25,8 +25,9 @@ Choices:
 - Only the first :data:`MAX_ANALYSIS_CHARS` characters of a text feed the models, which bounds the cost of
   a 200 KB submission; the display form stays complete.
 - Tokens without a letter (numbers, dates, amounts) are ignored: they rarely name a subject and are where
-  unmasked personal data would hide. So are tokens longer than 40 characters (links, hashes, keyboard
-  mashing), which no label should show.
+  unmasked personal data would hide. So are single characters (every Portuguese one-letter word is a stop
+  word; the rest is "R" of "R$" and the like) and tokens longer than 40 characters (links, hashes,
+  keyboard mashing), which no label should show.
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ _PHONE_RE = re.compile(
     r"(?![\w/-]|\.\w)"
 )
 _MOBILE_DIGITS_RE = re.compile(r"[1-9]{2}9\d{8}")
+_DIGIT_RE = re.compile(r"\d")
+_COMBINING_RE = re.compile(r"[\u0300-\u036f]")
 
 NEGATIONS = frozenset(
     {"nao", "nem", "sem", "nunca", "jamais", "nenhum", "nenhuma", "nenhuns", "nenhumas", "ninguem", "nada",
@@ -117,17 +120,24 @@ def mask_personal_data(text: str) -> str:
     """Replace e-mail addresses, phone numbers, CPFs and CNPJs in ``text`` with placeholders."""
     if not text:
         return ""
-    text = _EMAIL_RE.sub(EMAIL_PLACEHOLDER, text)
-    text = _CNPJ_RE.sub(_mask_cnpj, text)
-    text = _CPF_RE.sub(_mask_cpf, text)
-    return _PHONE_RE.sub(PHONE_PLACEHOLDER, text)
+    if "@" in text:
+        text = _EMAIL_RE.sub(EMAIL_PLACEHOLDER, text)
+    if _DIGIT_RE.search(text):
+        text = _CNPJ_RE.sub(_mask_cnpj, text)
+        text = _CPF_RE.sub(_mask_cpf, text)
+        text = _PHONE_RE.sub(PHONE_PLACEHOLDER, text)
+    return text
+
+
+def fold_text(text: str) -> str:
+    """Lowercase ``text`` and strip its accents (ç → c, ã → a)."""
+    return _COMBINING_RE.sub("", unicodedata.normalize("NFKD", text.lower()))
 
 
 @lru_cache(maxsize=200_000)
 def fold(token: str) -> str:
-    """Lowercase ``token`` and strip its accents (ç → c, ã → a)."""
-    decomposed = unicodedata.normalize("NFKD", token.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    """Fold one token like :func:`fold_text`, cached because words repeat."""
+    return fold_text(token)
 
 
 def _analysis_text(masked: str) -> str:
@@ -137,7 +147,7 @@ def _analysis_text(masked: str) -> str:
 
 def duplicate_key(masked: str) -> str:
     """Return the form under which two masked texts count as exact duplicates ('' when there are no words)."""
-    folded = fold(_analysis_text(masked))
+    folded = fold_text(_analysis_text(masked))
     return " ".join(_NON_ALNUM_RE.sub(" ", folded).split())
 
 
@@ -145,7 +155,9 @@ def segments(masked: str) -> list[list[str]]:
     """Split a masked text into punctuation-free runs of lowercased word tokens."""
     runs = []
     for part in _SEGMENT_BREAK_RE.split(_analysis_text(masked).lower()):
-        tokens = [t for t in _TOKEN_RE.findall(part) if len(t) <= MAX_TOKEN_CHARS and _LETTER_RE.search(t)]
+        tokens = [
+            t for t in _TOKEN_RE.findall(part) if 1 < len(t) <= MAX_TOKEN_CHARS and (t.isalpha() or _LETTER_RE.search(t))
+        ]
         if tokens:
             runs.append(tokens)
     return runs

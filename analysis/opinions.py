@@ -34,6 +34,7 @@ from typing import Literal
 import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
+from threadpoolctl import threadpool_limits
 
 from analysis.result import (
     OpinionGroup,
@@ -158,6 +159,18 @@ def analyze_votes(
     consensus_threshold: float = 0.6, divisive_min_spread: float = 0.3, top: int = 5,
 ) -> OpinionResult:
     """Find opinion groups in (participant, recommendation, 'agree'|'disagree'|'abstain') votes."""
+    with threadpool_limits(limits=1):
+        return _analyze_votes(
+            votes, seed=seed, min_votes=min_votes, max_groups=max_groups, consensus_threshold=consensus_threshold,
+            divisive_min_spread=divisive_min_spread, top=top,
+        )
+
+
+def _analyze_votes(
+    votes: Iterable[tuple[RecordId, RecordId, str]], *, seed: int, min_votes: int, max_groups: int,
+    consensus_threshold: float, divisive_min_spread: float, top: int,
+) -> OpinionResult:
+    """Do the work of :func:`analyze_votes` (single-threaded, see :mod:`analysis.pipeline`)."""
     began = time.perf_counter()
     participants, recommendations, matrix = _matrix(votes)
     n, m = matrix.shape

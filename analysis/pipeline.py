@@ -23,6 +23,10 @@ Stages and the choices that are made here (the others live in the module of each
    only stop words), unless every cluster is that small (then nothing would be left to read).
 5. *labels*, *quotes* — see :mod:`analysis.labels`; themes get c-TF-IDF labels over their sub-themes.
 
+Threads: the run is single-threaded (BLAS and OpenMP limited to one thread). On a 2-core server shared
+with the web app, OpenBLAS and scikit-learn's OpenMP threads busy-wait on each other and k-means ran up to
+ten times slower; one thread is also what makes results identical on machines with different core counts.
+
 Ids: clusters and themes are numbered from 1 across all groups, largest first within a group, "Outros"
 last; duplicate groups and campaigns are numbered from 1, largest first. Progress is reported as
 ``progress(fraction, stage)`` with a non-decreasing fraction from 0 to 1.
@@ -38,10 +42,11 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from analysis import cluster as clustering
 from analysis.duplicates import near_duplicate_groups
-from analysis.labels import LABEL_TEXTS, label_from_terms, representative_indices, top_terms
+from analysis.labels import LABEL_TEXTS, LabelCorpus, label_from_terms, representative_indices
 from analysis.normalize import duplicate_key, mask_personal_data, segments, truncate
 from analysis.result import (
     UNKNOWN,
@@ -136,6 +141,7 @@ class _Prepared:
     duplicate_of: list[int | None]  # duplicate group id per record
     campaign_of: list[int | None]
     duplicate_groups: int
+    distinct_texts: int
     campaign_members: dict[int, list[int]]
 
 
@@ -171,7 +177,10 @@ def _prepare(records: list[Record], params: AnalysisParams, stages: _Stages) -> 
                 campaign_members[campaign_id] = group
                 for i in group:
                     campaign_of[i] = campaign_id
-    return _Prepared(records, masked, key_of, keys, duplicate_of, campaign_of, len(groups), campaign_members)
+    distinct = len(set(near.tolist())) + key_of.count(-1)
+    return _Prepared(
+        records, masked, key_of, keys, duplicate_of, campaign_of, len(groups), distinct, campaign_members
+    )
 
 
 @dataclass
@@ -269,8 +278,7 @@ def _analyze_group(
     with stages.stage("vectorize", at(0.0), at(0.15)):
         units = _units(indices, prep)
         unit_segments = [segments(prep.masked[r]) for r in units.representative]
-        tokens = [clustering.content_tokens(s, stem=params.stem) for s in unit_segments]
-        matrix = clustering.tfidf(tokens)
+        matrix = clustering.tfidf(clustering.term_lists(unit_segments, stem=params.stem))
     with stages.stage("reduce", at(0.15), at(0.35)):
         n_units = len(units.records)
         if matrix is None:
@@ -318,17 +326,17 @@ def _analyze_group(
         theme_index = clustering.themes(centroids[kept]) if kept else np.zeros(0, dtype=np.intp)
     with stages.stage("labels", at(0.75), at(0.9)):
 
-        def label_class(members: list[int]) -> tuple[list[list[list[str]]], list[float]]:
-            best = sorted(members, key=lambda u: (-centrality[u], u))[:LABEL_TEXTS]
-            return [unit_segments[u] for u in best], [float(units.copies[u]) for u in best]
+        def most_central(members: list[int]) -> list[int]:
+            return sorted(members, key=lambda u: (-centrality[u], u))[:LABEL_TEXTS]
 
+        corpus = LabelCorpus(unit_segments, units.copies)
         classes = [*cluster_units, *([other_units] if other_units else [])]
-        cluster_terms = top_terms([label_class(m) for m in classes], params.terms)
+        cluster_terms = corpus.top_terms([most_central(m) for m in classes], params.terms)
         theme_members = [
             [u for c, members in enumerate(cluster_units) if theme_index[c] == t for u in members]
             for t in range(int(theme_index.max()) + 1 if len(theme_index) else 0)
         ]
-        theme_terms = top_terms([label_class(m) for m in theme_members], params.terms)
+        theme_terms = corpus.top_terms([most_central(m) for m in theme_members], params.terms)
     with stages.stage("quotes", at(0.9), at(1.0)):
         ctx = _GroupContext(prep, units, centrality, group_size, float(sum(prep.records[i].weight for i in indices)))
         theme_order = sorted(
@@ -382,9 +390,14 @@ def analyze_contributions(
 ) -> AnalysisResult:
     """Cluster contributions into themes and sub-themes, find campaigns, label, quote and count them."""
     params = AnalysisParams(k=k, seed=seed, group_by=group_by, **options)  # type: ignore[arg-type]
-    stages = _Stages(progress)
+    with threadpool_limits(limits=1):
+        return _run(list(records), params, _Stages(progress))
+
+
+def _run(records: list[Record], params: AnalysisParams, stages: _Stages) -> AnalysisResult:
+    """Run every stage of the pipeline on the records."""
+    group_by = params.group_by
     began = time.perf_counter()
-    records = list(records)
     prep = _prepare(records, params, stages)
     group_of = [None if (v := getattr(r, group_by) if group_by else None) is None else str(v) for r in records]
     grouped: dict[str | None, list[int]] = {}
@@ -412,14 +425,14 @@ def analyze_contributions(
     return AnalysisResult(
         size=len(records),
         weighted_size=float(sum(r.weight for r in records)),
-        distinct_texts=len(prep.keys),
+        distinct_texts=prep.distinct_texts,
         duplicate_groups=prep.duplicate_groups,
         duplicated_records=sum(1 for d in prep.duplicate_of if d is not None),
         groups=groups,
         campaigns=campaigns,
         assignments=assignments,
         run=RunInfo(
-            parameters=asdict(params), seed=seed, versions=library_versions(),
+            parameters=asdict(params), seed=params.seed, versions=library_versions(),
             timings={name: round(t, 4) for name, t in stages.timings.items()},
         ),
     )
@@ -436,7 +449,7 @@ def _campaign(
         id=campaign_id,
         size=len(records),
         weighted_size=float(sum(r.weight for r in records)),
-        distinct_texts=len({prep.key_of[i] for i in members}),
+        variants=len({prep.key_of[i] for i in members}),
         representative_id=prep.records[representative].id,
         representative_text=truncate(prep.masked[representative], CAMPAIGN_TEXT_CHARS),
         member_ids=[r.id for r in records],

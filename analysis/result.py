@@ -1,10 +1,13 @@
 """Plain data in and out of the analysis engine: input records, votes, and the result dataclasses.
 
 Results are frozen dataclasses holding only str, int, float, bool, None, lists and str-keyed dicts, so
-``to_dict()`` output goes straight to ``json.dumps`` and into the web app's database. Every text in a
-result (labels, terms, quotes, representative texts) has already gone through
-:func:`analysis.normalize.mask_personal_data`; record ids are the caller's keys and are passed through
-unchanged.
+``to_dict()`` output goes straight to ``json.dumps`` and into the web app's database.
+
+Counting conventions: ``size`` counts records and ``weighted_size`` sums their weights; ``distinct_texts``
+counts texts once per exact or near-duplicate group (what the clustering sees); a campaign's ``variants``
+counts its distinct wordings. Every text in a result (labels, terms, quotes, representative texts) has
+already gone through :func:`analysis.normalize.mask_personal_data`; record ids are the caller's keys and
+are passed through unchanged.
 """
 
 from __future__ import annotations
@@ -121,7 +124,7 @@ class Campaign(_Serializable):
     id: int
     size: int
     weighted_size: float
-    distinct_texts: int
+    variants: int
     representative_id: RecordId
     representative_text: str
     member_ids: list[RecordId]

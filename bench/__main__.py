@@ -13,7 +13,6 @@ Add a subcommand by writing a function ``(argv) -> int`` and listing it in ``SUB
 import argparse
 import importlib
 import inspect
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -54,6 +53,7 @@ def participation(argv: list[str]) -> int:
     parser.add_argument("--no-keepalive", action="store_true",
                         help="one connection per request (as behind a proxy without upstream keep-alive)")
     parser.add_argument("--no-access-log", action="store_true", help="run gunicorn without its access log")
+    parser.add_argument("--only", choices=("pages", "votes"), help="run one half of the benchmark")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder and database afterwards")
     parser.add_argument("--no-fail", action="store_true", help="exit 0 even when a target is missed")
     args = parser.parse_args(argv)
@@ -63,6 +63,7 @@ def participation(argv: list[str]) -> int:
         workers=args.workers, threads=args.threads, connections=args.connections, clients=args.clients,
         accounts_per_client=args.accounts_per_client, processes=max(1, args.processes), ratelimit=args.ratelimit,
         keepalive=not args.no_keepalive, access_log=not args.no_access_log, keep=args.keep,
+        parts=(args.only,) if args.only else ("pages", "votes"),
     )
     passed = run(opts)
     return 0 if passed or args.no_fail else 1

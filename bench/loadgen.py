@@ -26,7 +26,7 @@ from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
 CSRF_RE = re.compile(rb'name="csrf_token"[^>]*value="([^"]+)"')
-VOTE_OK = "Seu voto foi registrado".encode()
+VOTE_OK = b"Seu voto foi registrado"
 RETRYABLE = (http.client.RemoteDisconnected, http.client.BadStatusLine, ConnectionError, BrokenPipeError)
 
 

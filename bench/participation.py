@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import data
-from bench.server import ROOT, Server
+from bench.loadgen import Client
+from bench.server import ROOT, Server, postgres_cpu_seconds
 
 TARGET_ARTICLE_VS_BARE = 0.35
 TARGET_LARGE_VS_SMALL = 0.8
@@ -46,6 +47,7 @@ class Options:
     keepalive: bool = True
     access_log: bool = True
     keep: bool = False
+    parts: tuple[str, ...] = ("pages", "votes")
 
 
 @dataclass
@@ -100,13 +102,13 @@ def _run_loadgen(jobs: list[dict], windows: list[float], server: Server) -> tupl
             process.stdin.flush()
         server_cpu = []
         _sleep_until(start)
-        before = server.cpu_seconds()
+        before = _cpu(server)
         instant = start
         for window in windows:
             instant += window
             _sleep_until(instant)
-            now = server.cpu_seconds()
-            server_cpu.append(now - before)
+            now = _cpu(server)
+            server_cpu.append((now[0] - before[0], now[1] - before[1]))
             before = now
         results = [_read(p, "result") for p in processes]
         for process in processes:
@@ -117,6 +119,11 @@ def _run_loadgen(jobs: list[dict], windows: list[float], server: Server) -> tupl
             if process.poll() is None:
                 process.kill()
                 process.wait()
+
+
+def _cpu(server: Server) -> tuple[float, float]:
+    """CPU seconds so far: gunicorn (master and workers), and PostgreSQL's processes when it is the database."""
+    return server.cpu_seconds(), postgres_cpu_seconds() if server.database_url.startswith("postgres") else 0.0
 
 
 def _sleep_until(instant: float) -> None:
@@ -140,11 +147,13 @@ def _percentile(values: list[float], q: float) -> float:
 
 def _check_article_page(server: Server, dataset: data.Dataset, article_id: int) -> str:
     """Fetch the page once, logged out, and confirm what the benchmark claims to measure."""
-    import urllib.request
-
-    with urllib.request.urlopen(f"{server.base_url}/consultas/{dataset.slug}/artigos/{article_id}") as response:
-        body = response.read().decode()
-        cookies = response.headers.get_all("Set-Cookie") or []
+    client = Client("127.0.0.1", server.port)
+    status, raw, headers = client.request("GET", f"/consultas/{dataset.slug}/artigos/{article_id}")
+    client.close()
+    if status != 200:
+        raise RuntimeError(f"article {article_id} answered {status}")
+    body = raw.decode()
+    cookies = client.cookies
     shown = body.count('<article class="contribution"')
     problems = []
     if shown != 20:
@@ -183,9 +192,11 @@ def measure_pages(server: Server, dataset: data.Dataset, opts: Options) -> dict:
         if phase["name"].startswith("warmup"):
             continue
         entry = summary.setdefault(phase["name"], {"ok": 0, "errors": 0, "latencies": [], "seconds": 0.0,
-                                                  "client_cpu": 0.0, "server_cpu": 0.0, "samples": []})
+                                                  "client_cpu": 0.0, "server_cpu": 0.0, "db_cpu": 0.0,
+                                                  "samples": []})
         entry["seconds"] += phase["duration"]
-        entry["server_cpu"] += server_cpu[i]
+        entry["server_cpu"] += server_cpu[i][0]
+        entry["db_cpu"] += server_cpu[i][1]
         for result in results:
             r = result["phases"][i]
             entry["ok"] += r["ok"]
@@ -222,7 +233,8 @@ def measure_votes(server: Server, dataset: data.Dataset, opts: Options) -> dict:
         "login_errors": [e for r in ready for e in r["login_errors"]],
         "sessions": sum(r["sessions"] for r in ready),
         "login_seconds": max(r["login_seconds"] for r in ready),
-        "client_cpu": sum(r["client_cpu"] for r in results), "server_cpu": server_cpu[0],
+        "client_cpu": sum(r["client_cpu"] for r in results), "server_cpu": server_cpu[0][0],
+        "db_cpu": server_cpu[0][1],
         "reconnects": sum(r["reconnects"] for r in results), "final": final,
     }
 
@@ -275,6 +287,7 @@ def run_database(kind: str, opts: Options) -> Outcome:
     workdir = Path(tempfile.mkdtemp(prefix=f"consulta-bench-{kind}-"))
     instance = workdir / "instance"
     instance.mkdir()
+    pages = votes = integrity = None
     try:
         _log(f"[{kind}] loading data into a fresh database")
         dataset = data.load(data.database_url(kind, workdir), instance, small=opts.small, large=opts.large,
@@ -283,28 +296,56 @@ def run_database(kind: str, opts: Options) -> Outcome:
                         secret_key=secrets.token_urlsafe(32), access_log=opts.access_log)
         _log(f"[{kind}] starting gunicorn on :{server.port} ({opts.workers} workers x {opts.threads} threads)")
         with server:
-            page_small = _check_article_page(server, dataset, dataset.article_small)
-            page_large = _check_article_page(server, dataset, dataset.article_large)
-            _log(f"[{kind}] pages: {opts.duration:.0f} s per URL in {opts.rounds} interleaved rounds, "
-                 f"{opts.connections} connections")
-            pages = measure_pages(server, dataset, opts)
-            _log(f"[{kind}] votes: {opts.clients} clients x {opts.accounts_per_client} accounts, "
-                 f"{opts.vote_duration:.0f} s")
-            votes = measure_votes(server, dataset, opts)
+            page_notes = (_check_article_page(server, dataset, dataset.article_small),
+                          _check_article_page(server, dataset, dataset.article_large))
+            if "pages" in opts.parts:
+                _log(f"[{kind}] pages: {opts.duration:g} s per URL in {opts.rounds} interleaved rounds, "
+                     f"{opts.connections} connections")
+                pages = measure_pages(server, dataset, opts)
+            if "votes" in opts.parts:
+                _log(f"[{kind}] votes: {opts.clients} clients x {opts.accounts_per_client} accounts, "
+                     f"{opts.vote_duration:g} s")
+                votes = measure_votes(server, dataset, opts)
             restarted = server.restarted_workers()
-            error_log = server.log_tail(10) if (votes["errors"] or restarted) else ""
-        integrity = check_integrity(dataset, instance, votes["final"])
+            error_log = server.log_tail(10) if ((votes and votes["errors"]) or restarted) else ""
+        if votes is not None:
+            integrity = check_integrity(dataset, instance, votes["final"])
     finally:
         if not opts.keep:
             shutil.rmtree(workdir, ignore_errors=True)
             data.drop_database(kind)
-    _fill(outcome, kind, opts, dataset, pages, votes, integrity, page_small, page_large, restarted, error_log)
+    if opts.keep:
+        outcome.footer.append(f"kept: {workdir} ({dataset.url})")
+    _fill_server(outcome, opts, dataset, page_notes, restarted, error_log)
+    if pages is not None:
+        _fill_pages(outcome, opts, dataset, pages)
+    if votes is not None:
+        _fill_votes(outcome, kind, opts, dataset, votes, integrity)
     return outcome
 
 
-def _fill(outcome: Outcome, kind: str, opts: Options, dataset: data.Dataset, pages: dict, votes: dict,
-          integrity: dict, page_small: str, page_large: str, restarted: int, error_log: str) -> None:
-    rows = outcome.rows
+def _fill_server(outcome: Outcome, opts: Options, dataset: data.Dataset, page_notes: tuple[str, str],
+                 restarted: int, error_log: str) -> None:
+    f = outcome.footer
+    f.append(f"server: gunicorn bench.wsgi_bench:app (the production app + /bench/bare), {opts.workers} workers x "
+             f"{opts.threads} threads (gthread), access log {'on' if opts.access_log else 'off'}, "
+             f"keep-alive {'on' if opts.keepalive else 'off'}; {dataset.db_version}")
+    f.append("rate limits: " + ("OFF (CONSULTA_RATELIMIT_ENABLED=false; production keeps them on, with Redis)"
+                                if opts.ratelimit == "off" else
+                                "ON, Redis storage (db 14), limits raised far above the load"))
+    f.append(f"data: {dataset.small:,} + {dataset.large:,} top-level contributions on two recommendations, "
+             f"{dataset.replies:,} replies, {dataset.supports:,} supports, {dataset.authors} authors, "
+             f"loaded in {dataset.load_seconds:.1f} s")
+    f.append(f"article page (logged out): {dataset.small // 1000}k: {page_notes[0]}; "
+             f"{dataset.large // 1000}k: {page_notes[1]}")
+    if restarted:
+        outcome.rows.append(Row("gunicorn workers restarted", f"{restarted}", "0", "FAIL"))
+    if error_log:
+        f.append("gunicorn error log (tail):\n" + error_log)
+
+
+def _fill_pages(outcome: Outcome, opts: Options, dataset: data.Dataset, pages: dict) -> None:
+    rows, f = outcome.rows, outcome.footer
 
     def page_row(key: str, label: str) -> None:
         p = pages[key]
@@ -324,6 +365,35 @@ def _fill(outcome: Outcome, kind: str, opts: Options, dataset: data.Dataset, pag
     page_errors = sum(pages[k]["errors"] for k in ("bare", "small", "large"))
     rows.append(Row("page errors", f"{page_errors}", "0", _verdict(page_errors == 0)))
 
+    names = {"bare": "bare", "small": f"{dataset.small // 1000}k", "large": f"{dataset.large // 1000}k"}
+    postgres = any(pages[k]["db_cpu"] for k in names)
+
+    def per_request(key: str) -> str:
+        p = pages[key]
+        served = max(p["ok"], 1)
+        text = f"{names[key]} {1000 * p['server_cpu'] / served:.2f}"
+        return text + (f"+{1000 * p['db_cpu'] / served:.2f}" if postgres else "")
+
+    def cores(field_name: str) -> str:
+        return "/".join(f"{pages[k][field_name] / pages[k]['seconds']:.2f}" for k in names)
+
+    f.append(f"pages: {opts.duration:g} s per URL in {opts.rounds} interleaved rounds, {opts.connections} "
+             f"keep-alive connections from {opts.processes} load processes")
+    f.append("pages, CPU ms per request (gunicorn" + (" + postgres" if postgres else "") + "): "
+             + ", ".join(per_request(k) for k in names)
+             + f"; cores busy bare/{names['small']}/{names['large']}: gunicorn {cores('server_cpu')}"
+             + (f", postgres {cores('db_cpu')}" if postgres else "")
+             + f", load generator {cores('client_cpu')}")
+    if pages["reconnects"]:
+        f.append(f"pages: client reconnects after a server close: {pages['reconnects']}")
+    for key in names:
+        for sample in pages[key]["samples"][:2]:
+            f.append(f"page error sample ({key}): {sample}")
+
+
+def _fill_votes(outcome: Outcome, kind: str, opts: Options, dataset: data.Dataset, votes: dict,
+                integrity: dict) -> None:
+    rows, f = outcome.rows, outcome.footer
     rate = votes["rate"]
     outcome.votes_per_second = rate
     if kind == "sqlite":
@@ -332,11 +402,13 @@ def _fill(outcome: Outcome, kind: str, opts: Options, dataset: data.Dataset, pag
         target, verdict = "reported", ""
     rows.append(Row(f"votes, {opts.clients} clients", f"{rate:,.0f} votes/s  p50 {votes['p50']:.1f} ms  "
                     f"p95 {votes['p95']:.1f} ms", target, verdict))
-    rows.append(Row("vote errors (non-2xx or no confirmation)", f"{votes['errors']} of {votes['ok'] + votes['errors']:,}",
-                    "0", _verdict(votes["errors"] == 0 and not votes["login_errors"])))
+    total = votes["ok"] + votes["errors"]
+    rows.append(Row("vote errors (non-2xx or no confirmation)", f"{votes['errors']} of {total:,}"
+                    + (f", {len(votes['login_errors'])} failed logins" if votes["login_errors"] else ""),
+                    "0", _verdict(votes["errors"] == 0 and not votes["login_errors"] and total > 0)))
     wrong = integrity["wrong"]
-    rows.append(Row("tallies == COUNT(*) of votes", f"{integrity['articles'] - len(wrong)}/{integrity['articles']} articles",
-                    "all", _verdict(not wrong)))
+    rows.append(Row("tallies == COUNT(*) of votes", f"{integrity['articles'] - len(wrong)}/{integrity['articles']} "
+                    "articles", "all", _verdict(not wrong)))
     rows.append(Row("duplicate (account, article) pairs", f"{integrity['duplicates']}", "0",
                     _verdict(integrity["duplicates"] == 0)))
     consistent = integrity["mismatched"] == 0 and integrity["extra"] == 0
@@ -344,46 +416,26 @@ def _fill(outcome: Outcome, kind: str, opts: Options, dataset: data.Dataset, pag
                     f"{integrity['pairs'] - integrity['mismatched']:,}/{integrity['pairs']:,} pairs"
                     + (f", {integrity['extra']} unconfirmed" if integrity["extra"] else ""),
                     "all", _verdict(consistent)))
-    if restarted:
-        rows.append(Row("gunicorn workers restarted", f"{restarted}", "0", "FAIL"))
 
-    f = outcome.footer
-    f.append(f"server: gunicorn bench.wsgi_bench:app (the production app + /bench/bare), {opts.workers} workers x "
-             f"{opts.threads} threads (gthread), access log {'on' if opts.access_log else 'off'}, "
-             f"keep-alive {'on' if opts.keepalive else 'off'}; {dataset.db_version}")
-    f.append("rate limits: " + ("OFF (CONSULTA_RATELIMIT_ENABLED=false; production keeps them on, with Redis)"
-                                if opts.ratelimit == "off" else
-                                "ON, Redis storage (db 14), limits raised far above the load"))
-    f.append(f"data: {dataset.small:,} + {dataset.large:,} top-level contributions on two recommendations, "
-             f"{dataset.replies:,} replies, {dataset.supports:,} supports, {dataset.authors} authors, "
-             f"loaded in {dataset.load_seconds:.1f} s")
-    f.append(f"article pages (logged out): 1k: {page_small}; 10k: {page_large}")
-    f.append(f"pages: {opts.duration:.0f} s per URL in {opts.rounds} interleaved rounds, {opts.connections} "
-             f"connections from {opts.processes} load processes; server CPU "
-             + ", ".join(f"{k} {pages[k]['server_cpu'] / pages[k]['seconds']:.2f}" for k in ("bare", "small", "large"))
-             + " cores; client CPU "
-             + ", ".join(f"{k} {pages[k]['client_cpu'] / pages[k]['seconds']:.2f}" for k in ("bare", "small", "large"))
-             + " cores")
-    f.append(f"votes: {opts.vote_duration:.0f} s, {opts.clients} clients x {opts.accounts_per_client} logged-in "
-             f"accounts ({votes['sessions']} sessions, logins took {votes['login_seconds']:.1f} s), htmx POST with "
-             f"session cookie + CSRF token over {len(dataset.vote_articles)} recommendations; {votes['ok']:,} votes "
-             f"confirmed, {integrity['total_votes']:,} vote rows; server CPU "
-             f"{votes['server_cpu'] / opts.vote_duration:.2f} cores, client CPU "
-             f"{votes['client_cpu'] / opts.vote_duration:.2f} cores")
-    f.append(f"machine: {os.cpu_count()} CPUs (nproc {_nproc()}), shared by server, load generator and database; "
-             f"Python {platform.python_version()}")
-    reconnects = pages["reconnects"] + votes["reconnects"]
-    if reconnects:
-        f.append(f"client reconnects after idle close: {reconnects}")
+    served = max(votes["ok"], 1)
+    cpu = f"{1000 * votes['server_cpu'] / served:.2f}"
+    if votes["db_cpu"]:
+        cpu += f" + postgres {1000 * votes['db_cpu'] / served:.2f}"
+    f.append(f"votes: {opts.vote_duration:g} s, {opts.clients} clients x {opts.accounts_per_client} logged-in "
+             f"accounts ({votes['sessions']} sessions; logins took {votes['login_seconds']:.1f} s, not timed), "
+             f"htmx POST with session cookie + CSRF token, random value, over {len(dataset.vote_articles)} "
+             f"recommendations; {votes['ok']:,} confirmed, {integrity['total_votes']:,} vote rows")
+    f.append(f"votes, CPU ms per vote (gunicorn): {cpu}; cores busy: gunicorn "
+             f"{votes['server_cpu'] / opts.vote_duration:.2f}"
+             + (f", postgres {votes['db_cpu'] / opts.vote_duration:.2f}" if votes["db_cpu"] else "")
+             + f", load generator {votes['client_cpu'] / opts.vote_duration:.2f}")
+    if votes["reconnects"]:
+        f.append(f"votes: client reconnects after a server close (sessions idle while others logged in): "
+                 f"{votes['reconnects']}")
     for sample in votes["samples"] + votes["login_errors"][:3]:
         f.append(f"vote error sample: {sample}")
-    for key in ("bare", "small", "large"):
-        for sample in pages[key]["samples"][:2]:
-            f.append(f"page error sample ({key}): {sample}")
     for article_id, tally, count in wrong[:5]:
         f.append(f"tally mismatch: article {article_id} stores {tally}, votes count {count}")
-    if error_log:
-        f.append("gunicorn error log (tail):\n" + error_log)
 
 
 def _verdict(ok: bool) -> str:
@@ -418,20 +470,47 @@ def render(outcome: Outcome) -> str:
     return "\n".join(out)
 
 
+PROBE = "import time\nt = time.time(); c = time.process_time()\nwhile time.time() - t < {s}: pass\nprint(time.process_time() - c)"
+
+
+def cpu_probe(seconds: float = 1.0) -> float:
+    """How many cores one busy loop per CPU actually gets right now (the host is shared)."""
+    n = os.cpu_count() or 1
+    procs = [subprocess.Popen([sys.executable, "-c", PROBE.format(s=seconds)], stdout=subprocess.PIPE, text=True)
+             for _ in range(n)]
+    return sum(float(p.communicate()[0]) for p in procs) / seconds
+
+
+def side_by_side(outcomes: list[Outcome]) -> str:
+    """The rows every database has, one value column per database."""
+    labels = [o.database for o in outcomes]
+    metrics = [r.metric for r in outcomes[0].rows if all(any(x.metric == r.metric for x in o.rows) for o in outcomes)]
+    table = [["metric", *labels, "target"]]
+    for metric in metrics:
+        cells = [next(x for x in o.rows if x.metric == metric) for o in outcomes]
+        values = [f"{c.value} {c.verdict}".strip() for c in cells]
+        table.append([metric, *values, next((c.target for c in cells if c.verdict), cells[0].target)])
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |" for row in table]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(["## Participation — side by side", "", *lines])
+
+
 def run(opts: Options) -> bool:
     """Run every requested database and print the tables; True when every target was met."""
     outcomes = []
     started = time.perf_counter()
+    probe_before = cpu_probe()
     for kind in opts.databases:
         outcome = run_database(kind, opts)
         outcomes.append(outcome)
         print(render(outcome) + "\n", flush=True)
+    probe_after = cpu_probe()
     if len(outcomes) > 1:
-        sqlite = next((o for o in outcomes if o.database == DB_LABELS["sqlite"]), None)
-        postgres = next((o for o in outcomes if o.database == DB_LABELS["postgres"]), None)
-        if sqlite and postgres:
-            print(f"votes/s: SQLite (WAL) {sqlite.votes_per_second:,.0f} · PostgreSQL "
-                  f"{postgres.votes_per_second:,.0f} (same run, same gunicorn configuration)")
+        print(side_by_side(outcomes) + "\n")
     passed = all(o.passed for o in outcomes)
+    print(f"machine: nproc {_nproc()}, shared by gunicorn, the load generator and PostgreSQL; a CPU probe (one busy "
+          f"loop per CPU, 1 s) got {probe_before:.2f} cores before and {probe_after:.2f} after the run; "
+          f"Python {platform.python_version()}, {platform.machine()}")
     print(f"overall: {'PASS' if passed else 'FAIL'} ({time.perf_counter() - started:.0f} s)", flush=True)
     return passed

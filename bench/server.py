@@ -1,12 +1,12 @@
 """gunicorn serving ``bench.wsgi_bench:app`` as a subprocess, with CPU accounting from /proc."""
 
+import http.client
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,11 +80,14 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n{self.log_tail()}")
             try:
-                with urllib.request.urlopen(f"{self.base_url}/bench/bare", timeout=2) as response:
-                    if response.status == 200 and len(self.worker_pids()) == self.workers:
-                        break
-            except OSError:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                conn.request("GET", "/bench/bare")
+                if conn.getresponse().status == 200 and len(self.worker_pids()) == self.workers:
+                    break
+            except (OSError, http.client.HTTPException):
                 pass
+            finally:
+                conn.close()
             time.sleep(0.2)
         else:
             raise RuntimeError(f"gunicorn did not answer within {timeout:.0f} s:\n{self.log_tail()}")
@@ -146,6 +149,23 @@ class Server:
             return "\n".join(self.error_log.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return "(no error log)"
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU time used so far by the local PostgreSQL server's processes (0 when it runs elsewhere)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() != "postgres":
+                continue
+        except OSError:
+            continue
+        stat = _stat(int(entry.name))
+        if stat:
+            total += (int(stat[11]) + int(stat[12])) / CLOCK_TICKS
+    return total
 
 
 def _stat(pid: int) -> list[str] | None:
