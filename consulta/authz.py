@@ -9,7 +9,7 @@ from flask import abort
 from flask_login import current_user
 
 from consulta.extensions import login_manager
-from consulta.models import Consultation, Role
+from consulta.models import Consultation, Role, Workshop
 
 
 class Permission(StrEnum):
@@ -19,6 +19,7 @@ class Permission(StrEnum):
     VIEW_DRAFTS = "view_drafts"  # read consultations still in preparation
     MANAGE_USERS = "manage_users"  # change roles
     MODERATE = "moderate"  # hide and restore contributions, block accounts, see the audit log
+    FACILITATE = "facilitate"  # register workshops and log their attendance and input
 
 
 GRANTS: dict[Permission, frozenset[Role]] = {
@@ -26,6 +27,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_DRAFTS: frozenset({Role.ADMIN, Role.ANALYST}),
     Permission.MANAGE_USERS: frozenset({Role.ADMIN}),
     Permission.MODERATE: frozenset({Role.MODERATOR, Role.ADMIN}),
+    Permission.FACILITATE: frozenset({Role.FACILITATOR, Role.ADMIN}),
 }
 
 
@@ -56,3 +58,10 @@ def require(permission: Permission) -> Callable:
         return wrapped
 
     return decorator
+
+
+def can_edit_workshop(user: Any, workshop: Workshop) -> bool:
+    """Only the workshop's facilitator, or an administrator, edits a workshop and its report."""
+    if not can(user, Permission.FACILITATE):
+        return False
+    return user.role is Role.ADMIN or workshop.facilitator_id == user.id

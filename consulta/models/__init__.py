@@ -23,6 +23,14 @@ from consulta.models.participation import (
     VoteValue,
 )
 from consulta.models.types import utcnow
+from consulta.models.workshops import (
+    Attendee,
+    Audience,
+    Workshop,
+    WorkshopAttendance,
+    WorkshopFormat,
+    WorkshopStatus,
+)
 from consulta.models.users import AccountKind, Role, Sector, User
 
 __all__ = [

@@ -12,6 +12,7 @@ from consulta.extensions import db
 from consulta.models.consultations import Article, Consultation, Section
 from consulta.models.types import UTCDateTime, enum_column, utcnow
 from consulta.models.users import User
+from consulta.models.workshops import Workshop
 
 
 class ContributionKind(StrEnum):
@@ -76,6 +77,7 @@ class Contribution(db.Model):
         Index("ix_contributions_moderation", "visibility", "report_count"),
         Index("ix_contributions_consultation", "consultation_id", "created_at"),
         UniqueConstraint("author_id", "submission_key"),
+        UniqueConstraint("workshop_id", "import_key"),
         CheckConstraint("article_id IS NOT NULL OR section_id IS NOT NULL", name="has_target"),
     )
 
@@ -92,6 +94,10 @@ class Contribution(db.Model):
     body: Mapped[str] = mapped_column(Text)
     proposed_text: Mapped[str | None] = mapped_column(Text)
     head_count: Mapped[int | None]  # how many people in a workshop room backed it
+    workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    group_label: Mapped[str | None] = mapped_column(String(120))  # the workshop table or group it came from
+    # A hash of an imported spreadsheet row, so uploading the same file twice adds nothing.
+    import_key: Mapped[str | None] = mapped_column(String(64))
     visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility, "contribution_visibility"),
                                                    default=Visibility.VISIBLE)
     moderation_reason: Mapped[str | None] = mapped_column(String(500))
@@ -109,6 +115,7 @@ class Contribution(db.Model):
     section: Mapped[Section | None] = relationship()
     parent: Mapped[Contribution | None] = relationship(remote_side=[id])
     author: Mapped[User | None] = relationship()
+    workshop: Mapped[Workshop | None] = relationship()
     versions: Mapped[list[ContributionVersion]] = relationship(
         back_populates="contribution", order_by="ContributionVersion.id", cascade="all, delete-orphan"
     )
@@ -120,7 +127,9 @@ class Contribution(db.Model):
 
     @property
     def author_name(self) -> str:
-        """The name shown as author: the person's display name, the organization's name, or a placeholder."""
+        """The name shown as author: the workshop, the person's display name, the organization's name."""
+        if self.workshop_id is not None and self.workshop is not None:
+            return self.workshop.place_label
         if self.author is None or self.author.deleted_at is not None:
             return "Participante removido"
         return self.author.display_name

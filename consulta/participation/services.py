@@ -402,7 +402,7 @@ def listing_query(target: Article | Section, f: ContributionFilter) -> Select:
         stmt = stmt.order_by(Contribution.support_count.desc(), Contribution.id.desc())
     else:
         stmt = stmt.order_by(Contribution.created_at.desc(), Contribution.id.desc())
-    return stmt.options(joinedload(Contribution.author))
+    return stmt.options(joinedload(Contribution.author), joinedload(Contribution.workshop))
 
 
 def page_of_contributions(target: Article | Section, f: ContributionFilter,
@@ -421,7 +421,7 @@ def replies_for(parents: Sequence[Contribution]) -> dict[int, list[Contribution]
         return {}
     rows = db.session.scalars(
         select(Contribution).where(Contribution.parent_id.in_(ids))
-        .order_by(Contribution.created_at, Contribution.id).options(joinedload(Contribution.author))
+        .order_by(Contribution.created_at, Contribution.id).options(joinedload(Contribution.author), joinedload(Contribution.workshop))
     ).unique().all()
     grouped: dict[int, list[Contribution]] = {}
     for row in rows:
