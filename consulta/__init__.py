@@ -39,12 +39,14 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     from consulta.consultations import bp as consultations_bp
     from consulta.moderation import bp as moderation_bp
     from consulta.participation import bp as participation_bp
+    from consulta.workshops import bp as workshops_bp
 
     app.register_blueprint(consultations_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(participation_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(workshops_bp)
 
     from consulta.cli import consulta_cli
 

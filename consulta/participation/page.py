@@ -91,7 +91,7 @@ def thread_context(consultation: Consultation, *, reply_forms: dict[int, ReplyFo
         "report_form_for": lambda c: ReportForm(prefix=f"d{c.id}"),
         "reply_form_for": lambda c: (reply_forms or {}).get(c.id)
         or (reply_form if reply_form is not None and reply_form._prefix == f"r{c.id}-" else None)
-        or ReplyForm(prefix=f"r{c.id}").fresh_key(),
+        or ReplyForm(prefix=f"r{c.id}", formdata=None).fresh_key(),
         "edit_window_open": services.edit_window_open,
         "user_id": user.id if user else None,
     }

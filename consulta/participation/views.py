@@ -96,7 +96,8 @@ def contribute(slug: str, article_id: int):
             db.session.commit()
             message = "Contribuição publicada." if created else "Esta contribuição já tinha sido enviada."
             if is_htmx_partial():
-                context = article_context(article, filter_from_args({}), contribution_form=ContributionForm().fresh_key())
+                context = article_context(article, filter_from_args({}),
+                                          contribution_form=ContributionForm(formdata=None).fresh_key())
                 return render_template("participation/_contributed.html", contribution=contribution,
                                        message=message, created=created, **context)
             flash(message, "success")
@@ -148,7 +149,8 @@ def reply(contribution_id: int):
             db.session.commit()
             message = "Resposta publicada." if created else "Esta resposta já tinha sido enviada."
             if is_htmx_partial():
-                return _contribution_fragment(db.session.get(Contribution, answer.parent_id), message)
+                return _contribution_fragment(db.session.get(Contribution, answer.parent_id), message,
+                                              focus_id=f"contribuicao-{answer.id}")
             flash(message, "success")
             return redirect(_contribution_url(answer), 303)
     if is_htmx_partial():
@@ -160,14 +162,18 @@ def reply(contribution_id: int):
     return _render_article(parent.article, invalid_form_status(), reply_forms={parent.id: form})
 
 
-def _contribution_fragment(contribution: Contribution, message: str | None, **forms):
-    """One contribution (with its replies) as a fragment, plus the live-region message."""
+def _contribution_fragment(contribution: Contribution, message: str | None, focus_id: str | None = None, **forms):
+    """One contribution (with its replies) as a fragment, plus the live-region message.
+
+    Focus goes to `focus_id` (the button just pressed, the new reply) or else to the visible message.
+    """
     parent = contribution if contribution.parent_id is None else contribution.parent
     replies = services.replies_for([parent])
     supported = services.supported_ids(current_user if current_user.is_authenticated else None,
                                        [parent, *replies.get(parent.id, [])])
     context = thread_context(parent.consultation, **forms)
-    context.update(c=parent, replies=replies, supported=supported, message=message, focus=True)
+    context.update(c=parent, replies=replies, supported=supported, message=message, focus_id=focus_id,
+                   message_for=parent.id)
     return render_template("participation/_contribution_swap.html", **context)
 
 
@@ -190,7 +196,7 @@ def support(contribution_id: int):
     db.session.commit()
     message = "Você apoiou esta contribuição." if now else "Você retirou o seu apoio."
     if is_htmx_partial():
-        return _contribution_fragment(contribution, message)
+        return _contribution_fragment(contribution, message, focus_id=f"apoio-{contribution.id}")
     flash(message, "success")
     return redirect(_contribution_url(contribution), 303)
 
@@ -219,7 +225,8 @@ def vote(slug: str, article_id: int):
 def _vote_answer(article: Article, message: str, status: int):
     if is_htmx_partial():
         context = article_context(article, filter_from_args({}), with_list=False)
-        return render_template("participation/_vote_panel.html", message=message, focus=True, **context), 200
+        return render_template("participation/_vote_panel.html", message=message, focus=True,
+                               message_ok=status == 200, **context), 200
     flash(message, "success" if status == 200 else "error")
     return redirect(_article_url(article, "votacao"), 303)
 
