@@ -23,6 +23,7 @@ from consulta.models.participation import (
     VoteValue,
 )
 from consulta.models.types import utcnow
+from consulta.models.users import AccountKind, Role, Sector, User
 from consulta.models.workshops import (
     Attendee,
     Audience,
@@ -31,10 +32,15 @@ from consulta.models.workshops import (
     WorkshopFormat,
     WorkshopStatus,
 )
-from consulta.models.users import AccountKind, Role, Sector, User
 
 __all__ = [
     "AccountKind",
+    "Attendee",
+    "Audience",
+    "Workshop",
+    "WorkshopAttendance",
+    "WorkshopFormat",
+    "WorkshopStatus",
     "Channel",
     "Contribution",
     "ContributionKind",
