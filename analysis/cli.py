@@ -10,6 +10,8 @@ agrees with Latin-1 on every letter; Latin-1 always decodes, so reading never fa
 whichever of ``;``, ``,`` and tab occurs most in the header line (``;`` is what pt-BR spreadsheets write).
 
 Writing: UTF-8 with BOM so that Excel shows accents, with the input's delimiter, and only masked text.
+A text cell that starts with ``=``, ``+``, ``-``, ``@`` or a tab gets a leading apostrophe, so that a
+spreadsheet shows a contribution such as ``=HYPERLINK(...)`` instead of running it (CSV injection).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from analysis.result import AnalysisResult, Record
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 DELIMITERS = (";", ",", "\t")
 OUTPUT_ENCODING = "utf-8-sig"
+SUMMARY_CLUSTERS = 10
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def read_table(path: Path) -> tuple[list[dict[str, str]], list[str], str]:
@@ -60,6 +64,7 @@ def records_from_rows(rows: list[dict[str, str]], args: argparse.Namespace) -> l
     """Turn CSV rows into records using the column names given on the command line."""
 
     def cell(row: dict[str, str], column: str | None) -> str | None:
+        """Return a trimmed cell of an optional column, None when absent or blank."""
         value = (row.get(column) or "").strip() if column else ""
         return value or None
 
@@ -78,6 +83,13 @@ def records_from_rows(rows: list[dict[str, str]], args: argparse.Namespace) -> l
     ]
 
 
+def _spreadsheet_safe(value: object) -> object:
+    """Keep a spreadsheet from reading a text cell as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _mix(counts: dict[str, int]) -> str:
     """Render a count dict as 'a=3; b=1'."""
     return "; ".join(f"{k}={v}" for k, v in counts.items())
@@ -91,42 +103,115 @@ def write_outputs(result: AnalysisResult, records: list[Record], out: Path, deli
     n_quotes = max((len(c.quotes) for c in result.clusters), default=0)
 
     def write(name: str, header: list[str], rows: list[list[object]]) -> None:
+        """Write one CSV file."""
         with (out / name).open("w", encoding=OUTPUT_ENCODING, newline="") as handle:
             writer = csv.writer(handle, delimiter=delimiter)
             writer.writerow(header)
-            writer.writerows(rows)
+            writer.writerows([_spreadsheet_safe(v) for v in row] for row in rows)
 
     write(
         "clusters.csv",
-        ["grupo", "cluster_id", "rotulo", "tema_id", "tema", "outros", "contribuicoes", "peso", "parcela",
-         "parcela_ponderada", "textos_distintos", "autores", "termos", "posicionamentos", "canais", "ufs",
-         "campanhas", *[f"citacao_{i}" for i in range(1, n_quotes + 1)]],
         [
-            [c.group or "", c.id, c.label, c.theme_id or "", themes[c.theme_id].label if c.theme_id else "",
-             int(c.is_other), c.size, c.weighted_size, c.share, c.weighted_share, c.distinct_texts,
-             c.unique_authors, "; ".join(c.terms), _mix(c.stances), _mix(c.channels), _mix(c.ufs),
-             " ".join(map(str, c.campaign_ids)), *[q.text for q in c.quotes]]
+            "grupo",
+            "cluster_id",
+            "rotulo",
+            "tema_id",
+            "tema",
+            "outros",
+            "contribuicoes",
+            "peso",
+            "parcela",
+            "parcela_ponderada",
+            "textos_distintos",
+            "autores",
+            "termos",
+            "posicionamentos",
+            "canais",
+            "ufs",
+            "campanhas",
+            *[f"citacao_{i}" for i in range(1, n_quotes + 1)],
+        ],
+        [
+            [
+                c.group or "",
+                c.id,
+                c.label,
+                c.theme_id or "",
+                themes[c.theme_id].label if c.theme_id else "",
+                int(c.is_other),
+                c.size,
+                c.weighted_size,
+                c.share,
+                c.weighted_share,
+                c.distinct_texts,
+                c.unique_authors,
+                "; ".join(c.terms),
+                _mix(c.stances),
+                _mix(c.channels),
+                _mix(c.ufs),
+                " ".join(map(str, c.campaign_ids)),
+                *[q.text for q in c.quotes],
+            ]
             for c in result.clusters
         ],
     )
     write(
         "contributions.csv",
-        ["id", "grupo", "cluster_id", "rotulo", "tema_id", "similaridade", "grupo_duplicatas", "campanha_id",
-         "texto"],
         [
-            [a.record_id, a.group or "", a.cluster_id, by_id[a.cluster_id].label, a.theme_id or "", a.score,
-             a.duplicate_group or "", a.campaign_id or "", mask_personal_data(r.text or "")]
+            "id",
+            "grupo",
+            "cluster_id",
+            "rotulo",
+            "tema_id",
+            "similaridade",
+            "grupo_duplicatas",
+            "campanha_id",
+            "texto",
+        ],
+        [
+            [
+                a.record_id,
+                a.group or "",
+                a.cluster_id,
+                by_id[a.cluster_id].label,
+                a.theme_id or "",
+                a.score,
+                a.duplicate_group or "",
+                a.campaign_id or "",
+                mask_personal_data(r.text or ""),
+            ]
             for a, r in zip(result.assignments, records, strict=True)
         ],
     )
     write(
         "campaigns.csv",
-        ["campanha_id", "contribuicoes", "peso", "variantes", "id_representante", "texto_representante",
-         "artigos", "canais", "ufs", "clusters", "ids"],
         [
-            [c.id, c.size, c.weighted_size, c.variants, c.representative_id, c.representative_text,
-             _mix(c.articles), _mix(c.channels), _mix(c.ufs), " ".join(map(str, c.cluster_ids)),
-             " ".join(map(str, c.member_ids))]
+            "campanha_id",
+            "contribuicoes",
+            "peso",
+            "variantes",
+            "id_representante",
+            "texto_representante",
+            "artigos",
+            "canais",
+            "ufs",
+            "clusters",
+            "ids",
+        ],
+        [
+            [
+                c.id,
+                c.size,
+                c.weighted_size,
+                c.variants,
+                c.representative_id,
+                c.representative_text,
+                _mix(c.articles),
+                _mix(c.channels),
+                _mix(c.ufs),
+                " ".join(map(str, c.cluster_ids)),
+                " ".join(map(str, c.member_ids)),
+            ]
             for c in result.campaigns
         ],
     )
@@ -145,7 +230,11 @@ def summary(result: AnalysisResult, out: Path) -> str:
     for group in result.groups:
         title = f"[{group.key}] " if group.key is not None else ""
         lines.append(f"{title}{group.size} contribuições, {len(group.themes)} temas, {group.k} subtemas:")
-        lines += [f"  {c.id:>4}  {c.size:>6}  {c.share:>6.1%}  {c.label}" for c in group.clusters]
+        lines += [
+            f"  {c.id:>4}  {c.size:>6}  {c.share:>6.1%}  {c.label}" for c in group.clusters[:SUMMARY_CLUSTERS]
+        ]
+        if len(group.clusters) > SUMMARY_CLUSTERS:
+            lines.append(f"  … e mais {len(group.clusters) - SUMMARY_CLUSTERS} (ver clusters.csv)")
     lines.append(f"Arquivos em {out}")
     return "\n".join(lines)
 
@@ -174,14 +263,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.k is not None and args.k < 1:
         parser.error("--k deve ser pelo menos 1")
+    if args.seed < 0:
+        parser.error("--seed não pode ser negativa")
     if not args.csv.is_file():
         parser.error(f"arquivo não encontrado: {args.csv}")
     rows, columns, delimiter = read_table(args.csv)
-    named = [args.text_column, args.id_column, args.group_column, args.stance_column, args.channel_column,
-             args.uf_column, args.author_column, args.weight_column]
+    named = [
+        args.text_column,
+        args.id_column,
+        args.group_column,
+        args.stance_column,
+        args.channel_column,
+        args.uf_column,
+        args.author_column,
+        args.weight_column,
+    ]
     missing = [c for c in named if c and c not in columns]
     if missing:
-        parser.error(f"coluna(s) ausente(s) no CSV: {', '.join(missing)}; disponíveis: {', '.join(sorted(columns))}")
+        parser.error(
+            f"coluna(s) ausente(s) no CSV: {', '.join(missing)}; disponíveis: {', '.join(sorted(columns))}"
+        )
     records = records_from_rows(rows, args)
     result = analyze_contributions(
         records, k=args.k, seed=args.seed, group_by="article" if args.group_column else None

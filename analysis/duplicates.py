@@ -16,10 +16,13 @@ Why this design:
   MinHash locality-sensitive hashing of each text's set of 5-grams (one-permutation hashing with rotation
   densification, Shrivastava & Li 2014, so one hash per 5-gram instead of one per hash function). With 20
   bands of 3 bins, a pair whose 5-gram Jaccard is 0.5 (about the similarity of a short text and a one-word
-  edit of it) becomes a candidate with probability 0.93, and 0.99 at Jaccard 0.6; pairs below 0.2 rarely
-  do. Each candidate pair is then checked with the exact TF-IDF cosine, so the threshold, not the hashing,
-  decides what is a duplicate; hashing only makes a rare miss possible, and a miss inside a campaign is
-  usually repaired by the other copies through the connected components.
+  edit of it) becomes a candidate with probability 0.93, and 0.99 at Jaccard 0.6; a pair at 0.2 only 15%
+  of the time, and unrelated texts (Jaccard about 0.05) almost never. Each candidate pair is then checked
+  with the exact TF-IDF cosine, so the threshold, not the hashing, decides what is a duplicate; hashing
+  only makes a rare miss possible, and a miss inside a campaign is usually repaired by the other copies
+  through the connected components.
+- 5-grams are hashed with numpy over the texts' code points (2^22 buckets), several times faster than a
+  Python n-gram analyzer at 100k texts; the rare bucket collision only adds a little noise to the cosine.
 - Within an LSH bucket every member is paired with the bucket's first member only (a star, not a clique):
   a campaign with thousands of variants costs thousands of checks, not millions, and the connected
   components still join the bucket.
@@ -55,7 +58,9 @@ def _char_ngram_counts(keys: Sequence[str], ngram: int) -> sp.csr_matrix:
         codes = np.frombuffer("".join(chunk).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
         per_key = np.maximum(lengths - ngram + 1, 0)
         rows = np.repeat(np.arange(len(chunk)), per_key)
-        first = np.arange(per_key.sum()) + np.repeat(np.cumsum(lengths) - lengths - np.cumsum(per_key) + per_key, per_key)
+        first = np.arange(per_key.sum()) + np.repeat(
+            np.cumsum(lengths) - lengths - np.cumsum(per_key) + per_key, per_key
+        )
         hashed = np.zeros(len(first), dtype=np.uint64)
         for offset in range(ngram):
             hashed = hashed * _GOLDEN + codes[first + offset]
@@ -83,7 +88,9 @@ def _signatures(counts: sp.csr_matrix, n_bins: int, seed: int) -> np.ndarray:
         hashed ^= hashed >> np.uint64(29)
         hashed = (hashed * _MIX) >> np.uint64(32)
         block = np.full((stop - start, n_bins), _EMPTY, dtype=np.uint64)
-        np.minimum.at(block, (rows, (hashed % np.uint64(n_bins)).astype(np.intp)), hashed // np.uint64(n_bins))
+        np.minimum.at(
+            block, (rows, (hashed % np.uint64(n_bins)).astype(np.intp)), hashed // np.uint64(n_bins)
+        )
         empty = block == _EMPTY
         if empty.any():
             # Rotation densification: an empty bin takes the next non-empty bin to its right (circularly).
@@ -99,7 +106,9 @@ def _signatures(counts: sp.csr_matrix, n_bins: int, seed: int) -> np.ndarray:
     return signatures
 
 
-def _candidate_pairs(signatures: np.ndarray, rows_with_ngrams: np.ndarray, bands: int, rows: int) -> np.ndarray:
+def _candidate_pairs(
+    signatures: np.ndarray, rows_with_ngrams: np.ndarray, bands: int, rows: int
+) -> np.ndarray:
     """Return unique (i, j) pairs that share a band, each bucket as a star around its first member."""
     pairs = []
     for band in range(bands):
@@ -128,7 +137,13 @@ def _cosines(vectors: sp.csr_matrix, pairs: np.ndarray) -> np.ndarray:
 
 
 def near_duplicate_groups(
-    keys: Sequence[str], *, threshold: float = 0.7, ngram: int = 5, bands: int = 20, rows: int = 3, seed: int = 0
+    keys: Sequence[str],
+    *,
+    threshold: float = 0.7,
+    ngram: int = 5,
+    bands: int = 20,
+    rows: int = 3,
+    seed: int = 0,
 ) -> np.ndarray:
     """Label each distinct key with its near-duplicate group (connected components of cosine ≥ threshold)."""
     n = len(keys)

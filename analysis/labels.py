@@ -60,13 +60,13 @@ def _ngrams(segments: list[list[str]]) -> Iterator[tuple[str, str]]:
     for seg in segments:
         folded = [fold(t) for t in seg]
         for i, first in enumerate(folded):
-            if first in stops:
+            if first in stops or len(first) < 2:
                 continue
             for n in range(1, MAX_NGRAM + 1):
                 if i + n > len(seg):
                     break
                 last = folded[i + n - 1]
-                if last in stops or last in NEGATIONS:
+                if last in stops or last in NEGATIONS or len(last) < 2:
                     continue
                 yield " ".join(folded[i : i + n]), " ".join(seg[i : i + n])
 
@@ -126,7 +126,7 @@ class LabelCorpus:
         return max(spellings, key=lambda s: (spellings[s], s))
 
     def top_terms(self, classes: list[list[int]], n_terms: int) -> list[list[str]]:
-        """Return, for each class (a list of text indices), its best c-TF-IDF terms in their usual spelling."""
+        """Return each class's (a list of text indices) best c-TF-IDF terms, in their usual spelling."""
         counted = [self._presence(members) for members in classes]
         totals: dict[str, float] = defaultdict(float)
         for weighted, _ in counted:
@@ -136,7 +136,7 @@ class LabelCorpus:
         mean_weight = sum(class_weights) / max(1, len(classes))
         results = []
         for members, (weighted, plain), class_weight in zip(classes, counted, class_weights, strict=True):
-            eligible = [t for t in weighted if " " in t or t not in NEGATIONS]
+            eligible = list(weighted)
             if len(members) >= 4 and any(plain[t] >= 2 for t in eligible):
                 eligible = [t for t in eligible if plain[t] >= 2]
             scores = {t: weighted[t] / class_weight * math.log(1 + mean_weight / totals[t]) for t in eligible}

@@ -25,9 +25,10 @@ Choices:
 - Only the first :data:`MAX_ANALYSIS_CHARS` characters of a text feed the models, which bounds the cost of
   a 200 KB submission; the display form stays complete.
 - Tokens without a letter (numbers, dates, amounts) are ignored: they rarely name a subject and are where
-  unmasked personal data would hide. So are single characters (every Portuguese one-letter word is a stop
-  word; the rest is "R" of "R$" and the like) and tokens longer than 40 characters (links, hashes,
-  keyboard mashing), which no label should show.
+  unmasked personal data would hide, and so are tokens longer than 40 characters (links, hashes,
+  keyboard mashing), which no label should show. A skipped token ends a segment, so that no label
+  n-gram jumps over it. One-letter words stay inside segments ("acesso à saúde") but never become a
+  term on their own: every Portuguese one-letter word is a stop word, the rest is "R" of "R$" and such.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ _CNPJ_RE = re.compile(
 _CPF_RE = re.compile(r"(?<![\w./-])\d{3}\.?\d{3}\.?\d{3}-?\d{2}(?![\w/-]|\.\w)")
 _PHONE_RE = re.compile(
     r"(?<![\w+/.-])"
-    r"(?:(?:\+\s?55[\s.-]?)?(?:\(\s?0?[1-9]{2}\s?\)|0?[1-9]{2})[\s.-]?(?:9[\s.]?)?\d{4}[\s.-]?\d{4}"
+    r"(?:(?:(?:\+\s?)?55[\s.-]?)?(?:\(\s?0?[1-9]{2}\s?\)|0?[1-9]{2})[\s.-]?(?:9[\s.]?)?\d{4}[\s.-]?\d{4}"
     r"|9[\s.]?\d{4}-\d{4})"
     r"(?![\w/-]|\.\w)"
 )
@@ -66,8 +67,21 @@ _DIGIT_RE = re.compile(r"\d")
 _COMBINING_RE = re.compile(r"[\u0300-\u036f]")
 
 NEGATIONS = frozenset(
-    {"nao", "nem", "sem", "nunca", "jamais", "nenhum", "nenhuma", "nenhuns", "nenhumas", "ninguem", "nada",
-     "tampouco", "contra"}
+    {
+        "nao",
+        "nem",
+        "sem",
+        "nunca",
+        "jamais",
+        "nenhum",
+        "nenhuma",
+        "nenhuns",
+        "nenhumas",
+        "ninguem",
+        "nada",
+        "tampouco",
+        "contra",
+    }
 )
 
 _SEGMENT_BREAK_RE = re.compile(r"[.!?;:,]+(?=\s|$)|[()\[\]{}\"“”«»|\n\r\t]|\s[-–—]+\s")
@@ -151,15 +165,25 @@ def duplicate_key(masked: str) -> str:
     return " ".join(_NON_ALNUM_RE.sub(" ", folded).split())
 
 
+def _is_word(token: str) -> bool:
+    """Tell whether a token is a word: at most 40 characters, at least one of them a letter."""
+    return len(token) <= MAX_TOKEN_CHARS and (token.isalpha() or _LETTER_RE.search(token) is not None)
+
+
 def segments(masked: str) -> list[list[str]]:
-    """Split a masked text into punctuation-free runs of lowercased word tokens."""
-    runs = []
+    """Split a masked text into runs of consecutive lowercased words, broken at punctuation and non-words."""
+    runs: list[list[str]] = []
     for part in _SEGMENT_BREAK_RE.split(_analysis_text(masked).lower()):
-        tokens = [
-            t for t in _TOKEN_RE.findall(part) if 1 < len(t) <= MAX_TOKEN_CHARS and (t.isalpha() or _LETTER_RE.search(t))
-        ]
-        if tokens:
-            runs.append(tokens)
+        run: list[str] = []
+        for token in _TOKEN_RE.findall(part):
+            if _is_word(token):
+                run.append(token)
+            elif run:
+                # A dropped token breaks the run, so no label n-gram skips over a word of the text.
+                runs.append(run)
+                run = []
+        if run:
+            runs.append(run)
     return runs
 
 

@@ -93,8 +93,10 @@ def _project(matrix: np.ndarray, fitted: np.ndarray) -> tuple[np.ndarray, list[f
     return coords, [round(float(r), 6) for r in ratios] + [0.0] * (2 - len(ratios))
 
 
-def _groups(points: np.ndarray, max_groups: int, seed: int) -> tuple[np.ndarray, np.ndarray, dict[int, float]]:
-    """Cluster 2-D points with k in 2..max_groups by silhouette; return labels, centres (largest first), scores."""
+def _groups(
+    points: np.ndarray, max_groups: int, seed: int
+) -> tuple[np.ndarray, np.ndarray, dict[int, float]]:
+    """Cluster 2-D points (k in 2..max_groups, best silhouette); return labels, centres, scores."""
     n = len(points)
     if n == 0:
         return np.zeros(0, dtype=np.intp), np.zeros((0, 2)), {}
@@ -140,14 +142,18 @@ def _representative(
             ("disagree", disagree[r], rest_disagree[r]),
         )
         for direction, hits, rest_hits in directions:
-            rate = (hits + 1) / (total[r] + 2)
-            rest_rate = (rest_hits + 1) / (rest_total[r] + 2)
-            z = _z(hits, total[r], rest_hits, rest_total[r])
+            rate = float((hits + 1) / (total[r] + 2))
+            rest_rate = float((rest_hits + 1) / (rest_total[r] + 2))
+            z = _z(float(hits), float(total[r]), float(rest_hits), float(rest_total[r]))
             if rate > rest_rate and z >= Z_90:
                 found.append(
                     RepresentativeRecommendation(
-                        recommendation_id=recommendation, direction=direction, group_rate=round(rate, 4),
-                        rest_rate=round(rest_rate, 4), difference=round(rate - rest_rate, 4), z=round(z, 4),
+                        recommendation_id=recommendation,
+                        direction=direction,
+                        group_rate=round(rate, 4),
+                        rest_rate=round(rest_rate, 4),
+                        difference=round(rate - rest_rate, 4),
+                        z=round(z, 4),
                     )
                 )
     found.sort(key=lambda item: (-item.difference, -item.z))
@@ -155,20 +161,37 @@ def _representative(
 
 
 def analyze_votes(
-    votes: Iterable[tuple[RecordId, RecordId, str]], *, seed: int = 0, min_votes: int = 7, max_groups: int = 5,
-    consensus_threshold: float = 0.6, divisive_min_spread: float = 0.3, top: int = 5,
+    votes: Iterable[tuple[RecordId, RecordId, str]],
+    *,
+    seed: int = 0,
+    min_votes: int = 7,
+    max_groups: int = 5,
+    consensus_threshold: float = 0.6,
+    divisive_min_spread: float = 0.3,
+    top: int = 5,
 ) -> OpinionResult:
     """Find opinion groups in (participant, recommendation, 'agree'|'disagree'|'abstain') votes."""
     with threadpool_limits(limits=1):
         return _analyze_votes(
-            votes, seed=seed, min_votes=min_votes, max_groups=max_groups, consensus_threshold=consensus_threshold,
-            divisive_min_spread=divisive_min_spread, top=top,
+            votes,
+            seed=seed,
+            min_votes=min_votes,
+            max_groups=max_groups,
+            consensus_threshold=consensus_threshold,
+            divisive_min_spread=divisive_min_spread,
+            top=top,
         )
 
 
 def _analyze_votes(
-    votes: Iterable[tuple[RecordId, RecordId, str]], *, seed: int, min_votes: int, max_groups: int,
-    consensus_threshold: float, divisive_min_spread: float, top: int,
+    votes: Iterable[tuple[RecordId, RecordId, str]],
+    *,
+    seed: int,
+    min_votes: int,
+    max_groups: int,
+    consensus_threshold: float,
+    divisive_min_spread: float,
+    top: int,
 ) -> OpinionResult:
     """Do the work of :func:`analyze_votes` (single-threaded, see :mod:`analysis.pipeline`)."""
     began = time.perf_counter()
@@ -195,14 +218,23 @@ def _analyze_votes(
         agree_rates[g], disagree_rates[g] = (agree + 1) / (total + 2), (disagree + 1) / (total + 2)
         groups.append(
             OpinionGroup(
-                id=g + 1, size=len(members), participant_ids=[participants[i] for i in members],
-                representative=_representative(matrix, members, rest, recommendations, top) if len(rest) else [],
+                id=g + 1,
+                size=len(members),
+                participant_ids=[participants[i] for i in members],
+                representative=_representative(matrix, members, rest, recommendations, top)
+                if len(rest)
+                else [],
             )
         )
 
-    def standing(r: int, score: float, direction: Literal["agree", "disagree"] | None) -> RecommendationStanding:
+    def standing(
+        r: int, score: float, direction: Literal["agree", "disagree"] | None
+    ) -> RecommendationStanding:
+        """Describe how the groups voted on recommendation ``r``."""
         return RecommendationStanding(
-            recommendation_id=recommendations[r], direction=direction, votes=int((~np.isnan(matrix[:, r])).sum()),
+            recommendation_id=recommendations[r],
+            direction=direction,
+            votes=int((~np.isnan(matrix[:, r])).sum()),
             agree_rates={str(g + 1): round(float(agree_rates[g, r]), 4) for g in range(k)},
             disagree_rates={str(g + 1): round(float(disagree_rates[g, r]), 4) for g in range(k)},
             score=round(score, 4),
@@ -215,21 +247,45 @@ def _analyze_votes(
                 consensus.append(standing(int(r), float(np.prod(rates[:, r])), direction))
     consensus.sort(key=lambda s: -s.score)
     spread = agree_rates.max(axis=0) - agree_rates.min(axis=0) if k > 1 else np.zeros(m)
-    divisive = [standing(int(r), float(spread[r]), None) for r in np.argsort(-spread, kind="stable")
-                if spread[r] >= divisive_min_spread]
+    divisive = [
+        standing(int(r), float(spread[r]), None)
+        for r in np.argsort(-spread, kind="stable")
+        if spread[r] >= divisive_min_spread
+    ]
     points = [
         ParticipantPoint(
-            participant_id=participants[i], x=round(float(coords[i, 0]), 4), y=round(float(coords[i, 1]), 4),
-            group=int(group_of[i]) + 1 if group_of[i] >= 0 else None, fitted=bool(fitted[i]), votes=int(cast[i]),
+            participant_id=participants[i],
+            x=round(float(coords[i, 0]), 4),
+            y=round(float(coords[i, 1]), 4),
+            group=int(group_of[i]) + 1 if group_of[i] >= 0 else None,
+            fitted=bool(fitted[i]),
+            votes=int(cast[i]),
         )
         for i in range(n)
     ]
-    parameters = {"min_votes": min_votes, "max_groups": max_groups, "consensus_threshold": consensus_threshold,
-                  "divisive_min_spread": divisive_min_spread, "top": top}
+    parameters = {
+        "min_votes": min_votes,
+        "max_groups": max_groups,
+        "consensus_threshold": consensus_threshold,
+        "divisive_min_spread": divisive_min_spread,
+        "top": top,
+    }
     return OpinionResult(
-        participants=n, fitted_participants=int(fitted.sum()), recommendations=m, votes=int(cast.sum()), k=k,
-        k_scores={str(kk): round(v, 6) for kk, v in k_scores.items()}, explained_variance=explained,
-        groups=groups, consensus=consensus, divisive=divisive, points=points,
-        run=RunInfo(parameters=parameters, seed=seed, versions=library_versions(),
-                    timings={"total": round(time.perf_counter() - began, 4)}),
+        participants=n,
+        fitted_participants=int(fitted.sum()),
+        recommendations=m,
+        votes=int(cast.sum()),
+        k=k,
+        k_scores={str(kk): round(v, 6) for kk, v in k_scores.items()},
+        explained_variance=explained,
+        groups=groups,
+        consensus=consensus,
+        divisive=divisive,
+        points=points,
+        run=RunInfo(
+            parameters=parameters,
+            seed=seed,
+            versions=library_versions(),
+            timings={"total": round(time.perf_counter() - began, 4)},
+        ),
     )

@@ -40,6 +40,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -78,7 +79,7 @@ class AnalysisParams:
     group_by: str | None = None
     stem: bool = True
     max_k: int = 40
-    n_components: int = 50
+    n_components: int = 40
     duplicate_threshold: float = 0.7
     campaign_min_copies: int = 5
     campaign_min_share: float = 0.01
@@ -170,7 +171,9 @@ def _prepare(records: list[Record], params: AnalysisParams, stages: _Stages) -> 
             for i in group:
                 duplicate_of[i] = group_id
             article = Counter(records[i].article for i in group).most_common(1)[0][0]
-            needed = max(params.campaign_min_copies, math.ceil(params.campaign_min_share * article_sizes[article]))
+            needed = max(
+                params.campaign_min_copies, math.ceil(params.campaign_min_share * article_sizes[article])
+            )
             words = len(keys[Counter(key_of[i] for i in group).most_common(1)[0][0]].split())
             if len(group) >= needed and words >= params.campaign_min_words:
                 campaign_id = len(campaign_members) + 1
@@ -217,8 +220,13 @@ class _Counters:
 
 
 def _cluster_record(
-    cluster_id: int, group: str | None, theme_id: int | None, terms: list[str], units: list[int],
-    quotes: list[int], ctx: _GroupContext,
+    cluster_id: int,
+    group: str | None,
+    theme_id: int | None,
+    terms: list[str],
+    units: list[int],
+    quotes: list[int],
+    ctx: _GroupContext,
 ) -> Cluster:
     """Describe one cluster from its units."""
     prep, u = ctx.prep, ctx.units
@@ -265,30 +273,83 @@ class _GroupContext:
     weighted_size: float
 
 
+def _embed(unit_segments: list[list[list[str]]], params: AnalysisParams) -> tuple[np.ndarray, np.ndarray]:
+    """Return the LSA vector of every unit (zero when it has no term) and the indices of those with terms."""
+    n_units = len(unit_segments)
+    matrix = clustering.tfidf(clustering.term_lists(unit_segments, stem=params.stem))
+    if matrix is None:
+        return np.zeros((n_units, 1), dtype=np.float32), np.zeros(0, dtype=np.intp)
+    content = np.flatnonzero(np.diff(matrix.indptr) > 0)
+    reduced = clustering.lsa(matrix[content], params.n_components, params.seed)
+    vectors = np.zeros((n_units, reduced.shape[1]), dtype=np.float32)
+    vectors[content] = reduced
+    return vectors, content
+
+
+@dataclass
+class _Partition:
+    """Units split into kept clusters (largest first) and "Outros", with each unit's centrality."""
+
+    clusters: list[list[int]]
+    centroids: np.ndarray
+    other: list[int]
+    centrality: np.ndarray
+
+
+def _partition(
+    vectors: np.ndarray,
+    content: np.ndarray,
+    copies: np.ndarray,
+    k: int,
+    group_size: int,
+    params: AnalysisParams,
+) -> _Partition:
+    """Run k-means on the units with terms and gather small clusters and the rest into "Outros"."""
+    n_units = len(vectors)
+    raw = np.full(n_units, -1, dtype=np.intp)
+    centroids = np.zeros((0, vectors.shape[1]), dtype=np.float32)
+    if len(content) and k:
+        raw[content], centroids = clustering.kmeans(
+            vectors[content], copies[content], k, seed=params.seed, minibatch_from=params.minibatch_from
+        )
+    record_counts = np.bincount(raw[raw >= 0], weights=copies[raw >= 0], minlength=len(centroids))
+    small = record_counts < max(params.min_cluster_size, params.min_cluster_share * group_size)
+    if small.all():
+        small[:] = False
+    kept = [c for c in np.argsort(-record_counts, kind="stable") if not small[c]]
+    clusters = [list(np.flatnonzero(raw == c)) for c in kept]
+    other = [u for u in range(n_units) if raw[u] < 0 or small[raw[u]]]
+    centrality = np.zeros(n_units, dtype=np.float32)
+    for c, members in zip(kept, clusters, strict=True):
+        centrality[members] = vectors[members] @ centroids[c]
+    if other:
+        mean = np.average(vectors[other], axis=0, weights=copies[other])
+        norm = np.linalg.norm(mean)
+        if norm > 0:
+            centrality[other] = vectors[other] @ (mean / norm)
+    return _Partition(clusters, centroids[kept], other, centrality)
+
+
 def _analyze_group(
-    key: str | None, indices: list[int], prep: _Prepared, params: AnalysisParams, counters: _Counters,
-    stages: _Stages, span: tuple[float, float],
+    key: str | None,
+    indices: list[int],
+    prep: _Prepared,
+    params: AnalysisParams,
+    counters: _Counters,
+    stages: _Stages,
+    span: tuple[float, float],
 ) -> tuple[GroupAnalysis, dict[int, tuple[int, int | None, float]]]:
     """Cluster one group of records; return its analysis and (cluster, theme, score) per record index."""
     start, width = span[0], span[1] - span[0]
 
     def at(fraction: float) -> float:
+        """Map a fraction of this group's work to a fraction of the whole run."""
         return start + width * fraction
 
-    with stages.stage("vectorize", at(0.0), at(0.15)):
+    with stages.stage("vectorize", at(0.0), at(0.35)):
         units = _units(indices, prep)
         unit_segments = [segments(prep.masked[r]) for r in units.representative]
-        matrix = clustering.tfidf(clustering.term_lists(unit_segments, stem=params.stem))
-    with stages.stage("reduce", at(0.15), at(0.35)):
-        n_units = len(units.records)
-        if matrix is None:
-            vectors = np.zeros((n_units, 1), dtype=np.float32)
-            content = np.zeros(0, dtype=np.intp)
-        else:
-            content = np.flatnonzero(np.diff(matrix.indptr) > 0)
-            reduced = clustering.lsa(matrix[content], params.n_components, params.seed)
-            vectors = np.zeros((n_units, reduced.shape[1]), dtype=np.float32)
-            vectors[content] = reduced
+        vectors, content = _embed(unit_segments, params)
     with stages.stage("select_k", at(0.35), at(0.5)):
         if params.k is not None:
             k, k_scores = min(params.k, max(1, len(content))), {}
@@ -299,49 +360,29 @@ def _analyze_group(
         else:
             k, k_scores = 0, {}
     with stages.stage("cluster", at(0.5), at(0.7)):
-        raw = np.full(n_units, -1, dtype=np.intp)
-        centroids = np.zeros((0, vectors.shape[1]), dtype=np.float32)
-        if len(content) and k:
-            raw[content], centroids = clustering.kmeans(
-                vectors[content], units.copies[content], k, seed=params.seed, minibatch_from=params.minibatch_from
-            )
         group_size = len(indices)
-        record_counts = np.bincount(raw[raw >= 0], weights=units.copies[raw >= 0], minlength=len(centroids))
-        minimum = max(params.min_cluster_size, params.min_cluster_share * group_size)
-        small = record_counts < minimum
-        if small.all():
-            small[:] = False
-        kept = [c for c in np.argsort(-record_counts, kind="stable") if not small[c]]
-        other_units = [u for u in range(n_units) if raw[u] < 0 or small[raw[u]]]
-        cluster_units = [list(np.flatnonzero(raw == c)) for c in kept]
-        centrality = np.zeros(n_units, dtype=np.float32)
-        for c, members in zip(kept, cluster_units, strict=True):
-            centrality[members] = vectors[members] @ centroids[c]
-        if other_units:
-            mean = np.average(vectors[other_units], axis=0, weights=units.copies[other_units])
-            norm = np.linalg.norm(mean)
-            if norm > 0:
-                centrality[other_units] = vectors[other_units] @ (mean / norm)
-    with stages.stage("themes", at(0.7), at(0.75)):
-        theme_index = clustering.themes(centroids[kept]) if kept else np.zeros(0, dtype=np.intp)
-    with stages.stage("labels", at(0.75), at(0.9)):
+        part = _partition(vectors, content, units.copies, k, group_size, params)
+        theme_index = clustering.themes(part.centroids)
+    with stages.stage("labels", at(0.7), at(0.9)):
 
         def most_central(members: list[int]) -> list[int]:
-            return sorted(members, key=lambda u: (-centrality[u], u))[:LABEL_TEXTS]
+            """Keep the texts that label a class: the most central ones."""
+            return sorted(members, key=lambda u: (-part.centrality[u], u))[:LABEL_TEXTS]
 
         corpus = LabelCorpus(unit_segments, units.copies)
-        classes = [*cluster_units, *([other_units] if other_units else [])]
+        classes = [*part.clusters, *([part.other] if part.other else [])]
         cluster_terms = corpus.top_terms([most_central(m) for m in classes], params.terms)
         theme_members = [
-            [u for c, members in enumerate(cluster_units) if theme_index[c] == t for u in members]
-            for t in range(int(theme_index.max()) + 1 if len(theme_index) else 0)
+            [u for c, members in enumerate(part.clusters) if theme_index[c] == t for u in members]
+            for t in range(len(set(theme_index.tolist())))
         ]
         theme_terms = corpus.top_terms([most_central(m) for m in theme_members], params.terms)
-    with stages.stage("quotes", at(0.9), at(1.0)):
-        ctx = _GroupContext(prep, units, centrality, group_size, float(sum(prep.records[i].weight for i in indices)))
+    with stages.stage("describe", at(0.9), at(1.0)):
+        ctx = _GroupContext(
+            prep, units, part.centrality, group_size, float(sum(prep.records[i].weight for i in indices))
+        )
         theme_order = sorted(
-            range(len(theme_members)),
-            key=lambda t: (-sum(units.copies[u] for u in theme_members[t]), t),
+            range(len(theme_members)), key=lambda t: (-sum(units.copies[u] for u in theme_members[t]), t)
         )
         theme_ids = {}
         for t in theme_order:
@@ -350,46 +391,68 @@ def _analyze_group(
         clusters: list[Cluster] = []
         for c, members in enumerate(classes):
             counters.cluster += 1
-            is_other = c >= len(cluster_units)
-            picks = representative_indices(vectors[members], centrality[members], params.quotes)
+            picks = representative_indices(vectors[members], part.centrality[members], params.quotes)
             clusters.append(
                 _cluster_record(
-                    counters.cluster, key, None if is_other else theme_ids[int(theme_index[c])],
-                    cluster_terms[c], members, [members[p] for p in picks], ctx,
+                    counters.cluster,
+                    key,
+                    theme_ids[int(theme_index[c])] if c < len(part.clusters) else None,
+                    cluster_terms[c],
+                    members,
+                    [members[p] for p in picks],
+                    ctx,
                 )
             )
-        themes_out = []
-        for t in theme_order:
-            member_clusters = [cl for c, cl in enumerate(clusters[: len(cluster_units)]) if theme_index[c] == t]
-            size = sum(cl.size for cl in member_clusters)
-            weighted = sum(cl.weighted_size for cl in member_clusters)
-            themes_out.append(
-                Theme(
-                    id=theme_ids[t], group=key, label=label_from_terms(theme_terms[t]), terms=theme_terms[t],
-                    cluster_ids=[cl.id for cl in member_clusters], size=size, weighted_size=weighted,
-                    share=round(size / group_size, 6),
-                    weighted_share=round(weighted / ctx.weighted_size, 6) if ctx.weighted_size else 0.0,
-                )
-            )
+        themes_out = [_theme_record(theme_ids[t], key, theme_terms[t], clusters, ctx) for t in theme_order]
         placement: dict[int, tuple[int, int | None, float]] = {}
         for cl, members in zip(clusters, classes, strict=True):
             for unit in members:
                 for i in units.records[unit]:
-                    placement[i] = (cl.id, cl.theme_id, round(float(centrality[unit]), 4))
+                    placement[i] = (cl.id, cl.theme_id, round(float(part.centrality[unit]), 4))
     analysis = GroupAnalysis(
-        key=key, size=group_size, weighted_size=ctx.weighted_size, distinct_texts=n_units,
-        k=len(cluster_units), k_scores={str(k): round(s, 6) for k, s in k_scores.items()},
-        themes=themes_out, clusters=clusters,
+        key=key,
+        size=group_size,
+        weighted_size=ctx.weighted_size,
+        distinct_texts=len(units.records),
+        k=len(part.clusters),
+        k_scores={str(k): round(s, 6) for k, s in k_scores.items()},
+        themes=themes_out,
+        clusters=clusters,
     )
     return analysis, placement
 
 
+def _theme_record(
+    theme_id: int, group: str | None, terms: list[str], clusters: list[Cluster], ctx: _GroupContext
+) -> Theme:
+    """Describe one theme from the sub-themes that Ward linkage put in it."""
+    members = [cl for cl in clusters if cl.theme_id == theme_id]
+    size = sum(cl.size for cl in members)
+    weighted = sum(cl.weighted_size for cl in members)
+    return Theme(
+        id=theme_id,
+        group=group,
+        label=label_from_terms(terms),
+        terms=terms,
+        cluster_ids=[cl.id for cl in members],
+        size=size,
+        weighted_size=weighted,
+        share=round(size / ctx.size, 6),
+        weighted_share=round(weighted / ctx.weighted_size, 6) if ctx.weighted_size else 0.0,
+    )
+
+
 def analyze_contributions(
-    records: Iterable[Record], *, k: int | None = None, seed: int = 0, group_by: str | None = None,
-    progress: Progress | None = None, **options: object,
+    records: Iterable[Record],
+    *,
+    k: int | None = None,
+    seed: int = 0,
+    group_by: str | None = None,
+    progress: Progress | None = None,
+    **options: Any,
 ) -> AnalysisResult:
     """Cluster contributions into themes and sub-themes, find campaigns, label, quote and count them."""
-    params = AnalysisParams(k=k, seed=seed, group_by=group_by, **options)  # type: ignore[arg-type]
+    params = AnalysisParams(k=k, seed=seed, group_by=group_by, **options)
     with threadpool_limits(limits=1):
         return _run(list(records), params, _Stages(progress))
 
@@ -399,7 +462,9 @@ def _run(records: list[Record], params: AnalysisParams, stages: _Stages) -> Anal
     group_by = params.group_by
     began = time.perf_counter()
     prep = _prepare(records, params, stages)
-    group_of = [None if (v := getattr(r, group_by) if group_by else None) is None else str(v) for r in records]
+    group_of = [
+        None if (v := getattr(r, group_by) if group_by else None) is None else str(v) for r in records
+    ]
     grouped: dict[str | None, list[int]] = {}
     for i, key in enumerate(group_of):
         grouped.setdefault(key, []).append(i)
@@ -415,12 +480,19 @@ def _run(records: list[Record], params: AnalysisParams, stages: _Stages) -> Anal
     with stages.stage("summarize", 0.95, 1.0):
         assignments = [
             Assignment(
-                record_id=r.id, group=group_of[i], cluster_id=placement[i][0], theme_id=placement[i][1],
-                score=placement[i][2], duplicate_group=prep.duplicate_of[i], campaign_id=prep.campaign_of[i],
+                record_id=r.id,
+                group=group_of[i],
+                cluster_id=placement[i][0],
+                theme_id=placement[i][1],
+                score=placement[i][2],
+                duplicate_group=prep.duplicate_of[i],
+                campaign_id=prep.campaign_of[i],
             )
             for i, r in enumerate(records)
         ]
-        campaigns = [_campaign(cid, members, prep, placement) for cid, members in prep.campaign_members.items()]
+        campaigns = [
+            _campaign(cid, members, prep, placement) for cid, members in prep.campaign_members.items()
+        ]
     stages.timings["total"] = time.perf_counter() - began
     return AnalysisResult(
         size=len(records),
@@ -432,7 +504,9 @@ def _run(records: list[Record], params: AnalysisParams, stages: _Stages) -> Anal
         campaigns=campaigns,
         assignments=assignments,
         run=RunInfo(
-            parameters=asdict(params), seed=params.seed, versions=library_versions(),
+            parameters=asdict(params),
+            seed=params.seed,
+            versions=library_versions(),
             timings={name: round(t, 4) for name, t in stages.timings.items()},
         ),
     )

@@ -22,7 +22,6 @@ import scipy
 import sklearn
 
 RecordId = str | int
-VoteValue = Literal["agree", "disagree", "abstain"]
 UNKNOWN = "unknown"
 
 
@@ -149,7 +148,10 @@ class Assignment(_Serializable):
 
 @dataclass(frozen=True)
 class GroupAnalysis(_Serializable):
-    """The clustering of one group of records (one article, or the whole input)."""
+    """The clustering of one group of records (one article, or the whole input).
+
+    ``k`` is the number of sub-themes kept ("Outros" aside); ``k_scores`` maps each k tried to its silhouette.
+    """
 
     key: str | None
     size: int

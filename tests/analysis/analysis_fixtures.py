@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from analysis import Record
 
 SAUDE = [
@@ -81,3 +83,75 @@ def themed_records() -> tuple[list[Record], list[str]]:
             records.append(Record(id=f"{theme}-{i}", text=texts[i], article=f"Art. {i % 3 + 1}"))
             truth.append(theme)
     return records, truth
+
+
+# Near-duplicate families: each template with one-word edits (substitution, insertion, deletion).
+NEAR_DUPLICATE_FAMILIES = [
+    [
+        "Sou contra o artigo 5 porque ele obriga todo cidadão a ter conta no gov.br para acessar o SUS.",
+        "Sou contra o artigo 5 porque ele obriga todo cidadão a ter conta no gov.br para acessar a saúde.",
+        "Sou totalmente contra o artigo 5 porque ele obriga todo cidadão a ter conta no gov.br para acessar "
+        "o SUS.",
+        "Sou contra o artigo 5 porque obriga todo cidadão a ter conta no gov.br para acessar o SUS.",
+        "Sou contra o artigo 5 porque ele força todo cidadão a ter conta no gov.br para acessar o SUS.",
+    ],
+    [
+        "Peço que os dados abertos de saúde sejam publicados mensalmente, por município, em formato aberto.",
+        "Peço que os dados abertos de saúde sejam publicados semanalmente, por município, em formato aberto.",
+        "Peço que os dados abertos da saúde sejam publicados mensalmente, por município, em formato aberto.",
+        "Peço que os dados abertos de saúde sejam publicados mensalmente, por estado, em formato aberto.",
+    ],
+    [
+        "A estratégia precisa garantir acessibilidade digital para pessoas com deficiência visual e "
+        "auditiva.",
+        "A estratégia deve garantir acessibilidade digital para pessoas com deficiência visual e auditiva.",
+        "A estratégia precisa garantir acessibilidade digital plena para pessoas com deficiência visual "
+        "e auditiva.",
+    ],
+]
+UNRELATED = [
+    "A telemedicina deve chegar às cidades do interior com consultas por vídeo pelo SUS.",
+    "O portal de dados abertos precisa de API para baixar as bases atualizadas.",
+    "A assinatura gov.br deveria ser aceita por cartórios e bancos.",
+    "Sou contra o artigo 7 porque ele não prevê orçamento para a inclusão digital nas escolas.",
+    "Peço que a consulta pública fique aberta por mais trinta dias para as comunidades rurais.",
+]
+
+
+def planted_votes(seed: int = 0) -> tuple[list[tuple[str, str, str]], dict[str, int]]:
+    """Return votes of two planted opinion groups (plus light voters) and the true group per participant.
+
+    Recommendations r0–r9 split the groups one way, r10–r19 the other way, and r20–r22 please everyone.
+    Each participant skips about 15% of recommendations, votes against their group 10% of the time and
+    abstains on r22 now and then.
+    """
+    rng = random.Random(seed)
+    votes, truth = [], {}
+    for group in (0, 1):
+        for p in range(30):
+            pid = f"g{group}-p{p}"
+            truth[pid] = group
+            for r in range(23):
+                if rng.random() < 0.15:
+                    continue
+                agrees = r >= 20 or (r < 10) == (group == 0)
+                if rng.random() < 0.1:
+                    agrees = not agrees
+                value = "abstain" if r == 22 and p % 7 == 0 else "agree" if agrees else "disagree"
+                votes.append((pid, f"r{r}", value))
+    for p in range(4):
+        votes += [(f"light-{p}", "r0", "agree"), (f"light-{p}", "r1", "agree")]
+    return votes, truth
+
+
+def assert_plain(value: object) -> None:
+    """Assert that a to_dict() result holds only JSON-ready built-in types (no numpy scalars)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            assert type(key) is str, key
+            assert_plain(item)
+    elif isinstance(value, list):
+        for item in value:
+            assert_plain(item)
+    else:
+        assert type(value) in (str, int, float, bool, type(None)), (value, type(value))
