@@ -36,7 +36,7 @@ def participation(argv: list[str]) -> int:
                         help="interleaved rounds of bare / 1k / 10k page windows (default %(default)s)")
     parser.add_argument("--vote-duration", type=float, default=defaults.vote_duration,
                         help="seconds of voting (default %(default)s)")
-    parser.add_argument("--workers", type=int, default=defaults.workers, help="gunicorn workers (default %(default)s)")
+    parser.add_argument("--workers", type=int, default=defaults.workers, help="gunicorn workers (default: nproc, here %(default)s)")
     parser.add_argument("--threads", type=int, default=defaults.threads,
                         help="gunicorn threads per worker (default %(default)s)")
     parser.add_argument("--connections", type=int, default=defaults.connections,
@@ -53,6 +53,8 @@ def participation(argv: list[str]) -> int:
     parser.add_argument("--no-keepalive", action="store_true",
                         help="one connection per request (as behind a proxy without upstream keep-alive)")
     parser.add_argument("--no-access-log", action="store_true", help="run gunicorn without its access log")
+    parser.add_argument("--wsgi", default=defaults.wsgi,
+                        help="WSGI app for gunicorn, to try a change without editing the app (default %(default)s)")
     parser.add_argument("--only", choices=("pages", "votes"), help="run one half of the benchmark")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder and database afterwards")
     parser.add_argument("--no-fail", action="store_true", help="exit 0 even when a target is missed")
@@ -63,7 +65,7 @@ def participation(argv: list[str]) -> int:
         workers=args.workers, threads=args.threads, connections=args.connections, clients=args.clients,
         accounts_per_client=args.accounts_per_client, processes=max(1, args.processes), ratelimit=args.ratelimit,
         keepalive=not args.no_keepalive, access_log=not args.no_access_log, keep=args.keep,
-        parts=(args.only,) if args.only else ("pages", "votes"),
+        parts=(args.only,) if args.only else ("pages", "votes"), wsgi=args.wsgi,
     )
     passed = run(opts)
     return 0 if passed or args.no_fail else 1

@@ -33,10 +33,10 @@ class Server:
     """``gunicorn --workers W --threads T --bind 127.0.0.1:PORT bench.wsgi_bench:app``, started and stopped."""
 
     def __init__(self, database_url: str, workdir: Path, *, workers: int, threads: int, ratelimit: str,
-                 secret_key: str, access_log: bool = True) -> None:
+                 secret_key: str, access_log: bool = True, wsgi: str = "bench.wsgi_bench:app") -> None:
         self.database_url, self.workdir = database_url, workdir
         self.workers, self.threads, self.ratelimit = workers, threads, ratelimit
-        self.secret_key, self.access_log = secret_key, access_log
+        self.secret_key, self.access_log, self.wsgi = secret_key, access_log, wsgi
         self.port = free_port()
         self.process: subprocess.Popen | None = None
         self.error_log = workdir / "gunicorn-error.log"
@@ -48,7 +48,7 @@ class Server:
                    "--bind", f"127.0.0.1:{self.port}", "--error-logfile", str(self.error_log)]
         if self.access_log:
             command += ["--access-logfile", str(self.workdir / "gunicorn-access.log")]
-        return [*command, "bench.wsgi_bench:app"]
+        return [*command, self.wsgi]
 
     def environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CONSULTA_")}
@@ -58,7 +58,7 @@ class Server:
             "CONSULTA_DATABASE_URL": self.database_url,
             "CONSULTA_SECRET_KEY": self.secret_key,
             "BENCH_INSTANCE_PATH": str(instance),
-            "PYTHONPATH": str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
+            "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p),
         })
         if self.ratelimit == "off":
             env["CONSULTA_RATELIMIT_ENABLED"] = "false"
@@ -94,14 +94,17 @@ class Server:
         self.started_workers = set(self.worker_pids())
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)  # graceful: workers finish their requests
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)  # graceful: workers finish their requests
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        if self.ratelimit == "redis":
+            import redis
+
+            redis.Redis.from_url(REDIS_URL).flushdb()  # leave db 14 as we found it
 
     def __enter__(self) -> "Server":
         try:
