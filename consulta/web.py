@@ -1,6 +1,7 @@
 """Request plumbing shared by every blueprint: htmx detection, template helpers, user loading."""
 
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
@@ -49,7 +50,19 @@ def _date(value: datetime | None, fmt: str = "medium") -> str:
 
 
 def _datetime(value: datetime | None, fmt: str = "medium") -> str:
-    return format_datetime(value, fmt) if value else ""
+    if not value:
+        return ""
+    if fmt == "short":
+        # The pt-BR short form, without a locale lookup per call: pages show dozens of these.
+        return value.astimezone(_local_zone()).strftime("%d/%m/%Y %H:%M")
+    return format_datetime(value, fmt)
+
+
+@lru_cache(maxsize=1)
+def _local_zone():
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(LOCAL_TZ)
 
 
 def init_app(app: Flask) -> None:

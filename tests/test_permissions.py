@@ -24,6 +24,8 @@ MODERATOR_ONLY = {"anonymous": 302, "participant": 403, "facilitator": 403, "mod
                   "admin": 200}
 MODERATOR_ONLY_POST = {**MODERATOR_ONLY, "moderator": 303, "admin": 303}
 MODERATOR_ONLY_FORM = {**MODERATOR_ONLY, "moderator": 422, "admin": 422}  # an empty form: re-rendered
+FACILITATOR_ONLY = {**ADMIN_ONLY, "facilitator": 200}
+FACILITATOR_ONLY_FORM = {**FACILITATOR_ONLY, "facilitator": 422, "admin": 422}  # an empty form: re-rendered
 LOGGED_IN_FORM = {**LOGGED(422), "anonymous": 302}  # an empty form: re-rendered with its errors
 LOGGED_IN_POST = {**LOGGED(303), "anonymous": 302}
 
@@ -68,6 +70,32 @@ MATRIX = [
     ("participation.edit", "GET", "/contribuicoes/{contribution}/editar", {**LOGGED(403), "anonymous": 302}),
     ("participation.withdraw", "POST", "/contribuicoes/{contribution}/retirar", {**LOGGED(403), "anonymous": 302}),
     ("participation.permalink", "GET", "/contribuicoes/{contribution}", dict.fromkeys(ROLES, 302)),
+    ("workshops.consultation_workshops", "GET", "/consultas/{open}/oficinas", PUBLIC),
+    ("workshops.consultation_workshops", "GET", "/consultas/{draft}/oficinas", DRAFT_VISIBLE),
+    ("workshops.workshop", "GET", "/oficinas/{workshop}", PUBLIC),
+    ("workshops.workshop", "GET", "/oficinas/{draft_workshop}", DRAFT_VISIBLE),
+    ("workshops.municipality_options", "GET", "/municipios/AM", PUBLIC),
+    ("workshops.municipality_options", "GET", "/municipios?uf=AM", PUBLIC),
+    ("workshops.mine", "GET", "/oficinas/minhas", FACILITATOR_ONLY),
+    ("workshops.new", "GET", "/consultas/{open}/oficinas/nova", FACILITATOR_ONLY),
+    ("workshops.new", "POST", "/consultas/{open}/oficinas/nova", FACILITATOR_ONLY_FORM),
+    ("workshops.new", "GET", "/consultas/{draft}/oficinas/nova", {**FACILITATOR_ONLY, "facilitator": 404}),
+    # The workshops below belong to another facilitator: the logged-in facilitator gets 403.
+    ("workshops.edit", "GET", "/oficinas/{workshop}/editar", ADMIN_ONLY),
+    ("workshops.edit", "POST", "/oficinas/{workshop}/editar", {**ADMIN_ONLY, "admin": 422}),
+    ("workshops.edit", "GET", "/oficinas/{draft_workshop}/editar", {**ADMIN_ONLY, "facilitator": 404}),
+    ("workshops.set_status", "POST", "/oficinas/{workshop}/situacao", ADMIN_ONLY_POST),
+    ("workshops.attendance", "GET", "/oficinas/{workshop}/presenca", ADMIN_ONLY),
+    ("workshops.attendance", "POST", "/oficinas/{workshop}/presenca", {**ADMIN_ONLY, "admin": 422}),
+    ("workshops.attendee_list", "POST", "/oficinas/{workshop}/presenca/lista", {**ADMIN_ONLY, "admin": 422}),
+    ("workshops.attendee_template", "GET", "/oficinas/{workshop}/presenca/modelo.csv", ADMIN_ONLY),
+    ("workshops.report", "GET", "/oficinas/{workshop}/relato", ADMIN_ONLY),
+    ("workshops.report", "POST", "/oficinas/{workshop}/relato", {**ADMIN_ONLY, "admin": 422}),
+    ("workshops.report_row", "GET", "/oficinas/{workshop}/relato/linha?n=3", {**ADMIN_ONLY, "admin": 302}),
+    ("workshops.input_template", "GET", "/oficinas/{workshop}/relato/modelo.csv", ADMIN_ONLY),
+    ("workshops.input_template", "GET", "/oficinas/{workshop}/relato/modelo.xlsx", ADMIN_ONLY),
+    ("workshops.import_inputs", "GET", "/oficinas/{workshop}/importar", ADMIN_ONLY),
+    ("workshops.import_inputs", "POST", "/oficinas/{workshop}/importar", {**ADMIN_ONLY, "admin": 422}),
     ("moderation.queue", "GET", "/moderacao/", MODERATOR_ONLY),
     ("moderation.log", "GET", "/moderacao/registro", MODERATOR_ONLY),
     ("moderation.hide", "POST", "/moderacao/contribuicoes/{contribution}/ocultar", MODERATOR_ONLY_FORM),
@@ -109,7 +137,21 @@ def world(app, create_consultation, create_user):
         )
         db.session.commit()
         contribution_id = contribution.id
+    workshop_owner = create_user("facilitator", email="facilitadora@exemplo.com.br")
+    with app.app_context():
+        from datetime import UTC, datetime
+
+        from consulta.models import Workshop, WorkshopFormat
+
+        workshops = [Workshop(consultation_id=c.id, facilitator_id=workshop_owner.id, title="Oficina de Manaus",
+                              format=WorkshopFormat.IN_PERSON, starts_at=datetime(2024, 5, 10, 13, tzinfo=UTC),
+                              uf="AM", municipality_code="1302603", municipality_name="Manaus")
+                     for c in (open_c, draft_c)]
+        db.session.add_all(workshops)
+        db.session.commit()
+        workshop_ids = [w.id for w in workshops]
     return {
+        "workshop": workshop_ids[0], "draft_workshop": workshop_ids[1],
         "open": open_c.slug, "draft": draft_c.slug, "open_article": first[open_c.id],
         "draft_article": first[draft_c.id], "user": other.id, "open_recommendation": recommendation,
         "contribution": contribution_id, "open_section": sections[open_c.id], "draft_section": sections[draft_c.id],

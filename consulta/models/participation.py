@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consulta.extensions import db
@@ -70,9 +70,12 @@ class Contribution(db.Model):
     __tablename__ = "contributions"
     __table_args__ = (
         # The article page lists top-level contributions newest first or most supported first, 20 at a time:
-        # these indexes serve both orders without sorting the article's rows.
-        Index("ix_contributions_article_listing", "article_id", "parent_id", "created_at"),
-        Index("ix_contributions_article_support", "article_id", "parent_id", "support_count"),
+        # these partial indexes serve both orders without sorting the article's rows (PostgreSQL cannot use
+        # "parent_id IS NULL" as an equality inside a plain index).
+        Index("ix_contributions_article_listing", "article_id", "created_at", "id",
+              postgresql_where=text("parent_id IS NULL"), sqlite_where=text("parent_id IS NULL")),
+        Index("ix_contributions_article_support", "article_id", "support_count", "id",
+              postgresql_where=text("parent_id IS NULL"), sqlite_where=text("parent_id IS NULL")),
         Index("ix_contributions_parent", "parent_id", "created_at"),
         Index("ix_contributions_moderation", "visibility", "report_count"),
         Index("ix_contributions_consultation", "consultation_id", "created_at"),
@@ -93,6 +96,9 @@ class Contribution(db.Model):
     channel: Mapped[Channel] = mapped_column(enum_column(Channel, "contribution_channel"), default=Channel.ONLINE)
     body: Mapped[str] = mapped_column(Text)
     proposed_text: Mapped[str | None] = mapped_column(Text)
+    # Rendered once when written (consulta.text), not on every page view; see render_contribution().
+    body_html: Mapped[str | None] = mapped_column(Text)
+    proposal_html: Mapped[str | None] = mapped_column(Text)
     head_count: Mapped[int | None]  # how many people in a workshop room backed it
     workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
     group_label: Mapped[str | None] = mapped_column(String(120))  # the workshop table or group it came from
@@ -227,3 +233,32 @@ class Vote(db.Model):
     value: Mapped[VoteValue] = mapped_column(enum_column(VoteValue, "vote_value"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+def render_contribution(contribution: Contribution, article_body: str | None) -> None:
+    """Fill the stored HTML of a contribution's text and of its proposal (a word diff for new wording)."""
+    from consulta.text import render_plain, word_diff
+
+    contribution.body_html = str(render_plain(contribution.body or ""))
+    if not contribution.proposed_text:
+        contribution.proposal_html = None
+    elif contribution.kind is ContributionKind.NEW_WORDING and article_body is not None:
+        contribution.proposal_html = str(word_diff(article_body, contribution.proposed_text))
+    else:
+        contribution.proposal_html = str(render_plain(contribution.proposed_text))
+
+
+@event.listens_for(Contribution, "before_insert")
+@event.listens_for(Contribution, "before_update")
+def _render_before_write(mapper, connection, contribution: Contribution) -> None:
+    """Keep the stored HTML in step with the text whenever the ORM writes a contribution."""
+    state = db.inspect(contribution)
+    changed = state.attrs.body.history.has_changes() or state.attrs.proposed_text.history.has_changes()
+    if contribution.body_html is not None and not changed:
+        return
+    article_body = None
+    if contribution.article_id is not None:
+        article_body = connection.execute(
+            select(Article.body).where(Article.id == contribution.article_id)
+        ).scalar_one_or_none()
+    render_contribution(contribution, article_body)

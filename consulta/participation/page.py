@@ -68,9 +68,12 @@ def article_context(
         stances=list(Stance),
         kinds=[ContributionKind.COMMENT, ContributionKind.NEW_WORDING, ContributionKind.REMOVAL],
         my_vote=services.vote_of(user, article) if article.accepts_votes else None,
-        vote_form=VoteForm(),
-        contribution_form=contribution_form or ContributionForm().fresh_key(),
     )
+    if user is not None:
+        # Forms (and so a CSRF token in the session) only for people who can use them: an anonymous
+        # visitor gets no cookie, and the page stays cacheable.
+        context.update(vote_form=VoteForm(),
+                       contribution_form=contribution_form or ContributionForm(formdata=None).fresh_key())
     if with_list:
         context.update(contribution_page(article, f))
         previous, following = consultation_services.neighbours(article)
@@ -86,8 +89,8 @@ def thread_context(consultation: Consultation, *, reply_forms: dict[int, ReplyFo
     return {
         "consultation": consultation,
         "can_take_part": bool(user and user.is_active and consultation.is_open),
-        "action_form": ActionForm(),
-        "support_form": SupportForm(),
+        "action_form": ActionForm() if user else None,
+        "support_form": SupportForm() if user else None,
         "report_form_for": lambda c: ReportForm(prefix=f"d{c.id}"),
         "reply_form_for": lambda c: (reply_forms or {}).get(c.id)
         or (reply_form if reply_form is not None and reply_form._prefix == f"r{c.id}-" else None)
@@ -122,6 +125,7 @@ def section_context(section: Section, f: services.ContributionFilter,
         filter_args=filter_args,
         trail=consultation_services.section_trail(section),
         section_articles=consultation_services.articles_of_section(section),
-        proposal_form=proposal_form or NewArticleForm().fresh_key(),
+        proposal_form=proposal_form
+        or (NewArticleForm(formdata=None).fresh_key() if current_user.is_authenticated else None),
     )
     return context

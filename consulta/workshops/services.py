@@ -470,7 +470,8 @@ def import_inputs(actor: User, workshop: Workshop, rows: list[InputRow]) -> Impo
         })
         tallies[row.article_id][row.stance] += 1
     if values:
-        db.session.execute(insert(Contribution), values)
+        # Core, not the ORM's bulk insert: the ORM splits the batch wherever a row's None columns differ.
+        db.session.execute(insert(Contribution.__table__), values)
         for article_id, by_stance in tallies.items():
             db.session.execute(
                 update(Article).where(Article.id == article_id)

@@ -132,7 +132,7 @@ _STANCES = {
 _SECTOR_ALIASES = {"cidadao": Sector.CITIZEN, "cidada": Sector.CITIZEN, "sociedade civil": Sector.CIVIL_SOCIETY,
                    "academia": Sector.ACADEMIA, "universidade": Sector.ACADEMIA,
                    "estados": Sector.STATE_MUNICIPAL, "municipios": Sector.STATE_MUNICIPAL,
-                   "empresa publica": Sector.PUBLIC_IT, "governo": Sector.FEDERAL}
+                   "empresa publica": Sector.PUBLIC_IT}
 _UF_BY_NAME = {fold(name): uf for uf, (name, _) in STATES.items()}
 
 _KIND_HINT = "Comentário, Nova redação ou Supressão"
@@ -248,6 +248,12 @@ def _first_line(text: str, limit: int = 200) -> str:
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
+def _text_cell(sheet, row: int, column: int, value: str) -> None:
+    """Write text that stays text: openpyxl would store a string starting with "=" as a formula."""
+    cell = sheet.cell(row=row, column=column, value=value)
+    cell.data_type = "s"
+
+
 def _header_row(sheet, columns: list[str], widths: dict[str, int]) -> None:
     sheet.append(columns)
     for index, name in enumerate(columns, start=1):
@@ -275,8 +281,8 @@ def input_template_xlsx(consultation: Consultation) -> bytes:
     sheet.title = INPUT_SHEET
     _header_row(sheet, INPUT_COLUMNS, {"dispositivo": 20, "tipo": 16, "posicao": 20, "texto": 70,
                                        "texto_proposto": 50, "pessoas_apoiando": 18, "grupo": 16})
-    for label, _ in articles:
-        sheet.append([label])
+    for index, (label, _) in enumerate(articles, start=2):
+        _text_cell(sheet, index, 1, label)
     for column in ("D", "E"):
         for cells in sheet[f"{column}2:{column}{last}"]:
             cells[0].alignment = Alignment(wrap_text=True, vertical="top")
@@ -304,8 +310,9 @@ def input_template_xlsx(consultation: Consultation) -> bytes:
 
     reference = workbook.create_sheet("Dispositivos")
     _header_row(reference, ["dispositivo", "texto"], {"dispositivo": 20, "texto": 100})
-    for label, body in articles:
-        reference.append([label, _first_line(body)])
+    for index, (label, body) in enumerate(articles, start=2):
+        _text_cell(reference, index, 1, label)
+        _text_cell(reference, index, 2, _first_line(body))
 
     instructions = workbook.create_sheet("Instruções")
     instructions.column_dimensions["A"].width = 22
@@ -495,49 +502,80 @@ def _quoted(names: list[str]) -> str:
 
 @dataclass
 class _Table:
-    """The header's column positions and the data rows (line, {column: text}), read lazily."""
+    """The header's column positions, the untitled ones, and the rows below it (line, cells), read lazily."""
 
     columns: dict[str, int]
     unnamed: list[int]
-    header_line: int
     rows: Iterator[tuple[int, list[str]]]
 
 
+HEADER_SEARCH = 5  # non-blank rows looked at for the header, so a title row above it does no harm
+
+
+def _header(line: int, cells: list[str], aliases: dict[str, str], expected: list[str],
+            required: tuple[str, ...]) -> tuple[dict[str, int], list[int], list[RowError], bool]:
+    """Map a candidate header row: (columns, unnamed positions, problems, has every required column)."""
+    columns: dict[str, int] = {}
+    unknown: list[str] = []
+    unnamed: list[int] = []
+    problems: list[RowError] = []
+    for index, cell in enumerate(cells):
+        if not cell:
+            unnamed.append(index)
+            continue
+        name = aliases.get(_header_key(cell))
+        if name is None:
+            unknown.append(f'"{cell}" (coluna {get_column_letter(index + 1)})')
+        elif name in columns:
+            problems.append(RowError(line, name, f'A coluna "{name}" aparece duas vezes (colunas '
+                                                 f'{get_column_letter(columns[name] + 1)} e '
+                                                 f'{get_column_letter(index + 1)}).'))
+        else:
+            columns[name] = index
+    missing = [name for name in required if name not in columns]
+    expected_list = "; ".join(expected)
+    if missing:
+        problems.append(RowError(line, None, f"Faltam colunas obrigatórias: {_quoted(missing)}. A primeira linha "
+                                             f"deve ter os títulos da planilha-modelo: {expected_list}."))
+    if unknown:
+        problems.append(RowError(line, None, f"Colunas não reconhecidas: {', '.join(unknown)}. Use só as colunas "
+                                             f"da planilha-modelo: {expected_list}."))
+    return columns, unnamed, problems, not missing
+
+
 def _table(rows: Iterator[tuple[int, list[str]]], expected: list[str], required: tuple[str, ...],
-           errors: list[RowError]) -> _Table | None:
-    """Find the header (the first non-blank row) and map it to the expected columns; None after an error."""
+           result: ParseResult) -> _Table | None:
+    """Find the header and map it to the expected columns; None after adding the errors.
+
+    The header is the first of the first few non-blank rows that has every required column (rows above it,
+    such as a title, are ignored with a warning); without one, the first non-blank row's problems are reported.
+    """
     aliases = {_header_key(alias): name for name in expected for alias in (name, *_HEADER_ALIASES[name])}
+    first_problems: list[RowError] | None = None
+    skipped: list[int] = []
     for line, cells in rows:
         if not any(cells):
             continue
-        columns: dict[str, int] = {}
-        unknown: list[str] = []
-        unnamed: list[int] = []
-        for index, cell in enumerate(cells):
-            if not cell:
-                unnamed.append(index)
-                continue
-            name = aliases.get(_header_key(cell))
-            if name is None:
-                unknown.append(f'"{cell}" (coluna {get_column_letter(index + 1)})')
-            elif name in columns:
-                errors.append(RowError(line, name, f'A coluna "{name}" aparece duas vezes (colunas '
-                                                   f'{get_column_letter(columns[name] + 1)} e '
-                                                   f'{get_column_letter(index + 1)}).'))
-            else:
-                columns[name] = index
-        missing = [name for name in required if name not in columns]
-        expected_list = "; ".join(expected)
-        if missing:
-            errors.append(RowError(line, None, f"Faltam colunas obrigatórias: {_quoted(missing)}. A primeira linha "
-                                               f"deve ter os títulos da planilha-modelo: {expected_list}."))
-        if unknown:
-            errors.append(RowError(line, None, f"Colunas não reconhecidas: {', '.join(unknown)}. Use só as colunas "
-                                               f"da planilha-modelo: {expected_list}."))
-        if errors:
-            return None
-        return _Table(columns, unnamed, line, rows)
-    errors.append(RowError(0, None, "O arquivo está vazio."))
+        columns, unnamed, problems, complete = _header(line, cells, aliases, expected, required)
+        if complete:
+            if problems:
+                result.errors.extend(problems)
+                return None
+            if len(skipped) == 1:
+                result.warnings.append(f"A linha {skipped[0]}, acima dos títulos das colunas, não foi lida.")
+            elif skipped:
+                result.warnings.append(f"As linhas {skipped[0]} a {skipped[-1]}, acima dos títulos das colunas, "
+                                       "não foram lidas.")
+            return _Table(columns, unnamed, rows)
+        if first_problems is None:
+            first_problems = problems
+        skipped.append(line)
+        if len(skipped) >= HEADER_SEARCH:
+            break
+    if first_problems is None:
+        result.errors.append(RowError(0, None, "O arquivo está vazio."))
+    else:
+        result.errors.extend(first_problems)
     return None
 
 
@@ -600,7 +638,7 @@ _REF_PREFIXES = {"art": ArticleKind.ARTICLE, "artigo": ArticleKind.ARTICLE, "rec
                  "recomendacao": ArticleKind.RECOMMENDATION, "trecho": ArticleKind.PARAGRAPH}
 
 
-def _parse_ref(text: str) -> tuple[str | None, ArticleKind | None, str | None]:
+def _parse_ref(text: str) -> tuple[str, ArticleKind | None, str | None]:
     """(folded text, kind named by its prefix, normalized number) of an article reference."""
     folded = fold(re.sub(r"[º°˚ᵒ]", "", text).replace("–", "-"))
     match = _REF_RE.match(folded)
@@ -730,7 +768,7 @@ def parse_inputs(data: bytes, filename: str, consultation: Consultation) -> Pars
     """Check a workshop-input upload row by row; import its rows only when the result is ok."""
     result: ParseResult[InputRow] = ParseResult()
     try:
-        table = _table(_rows(data, filename, result.warnings), INPUT_COLUMNS, INPUT_REQUIRED, result.errors)
+        table = _table(_rows(data, filename, result.warnings), INPUT_COLUMNS, INPUT_REQUIRED, result)
         if table is None:
             return result
         articles = _Articles(consultation)
@@ -819,7 +857,7 @@ def parse_attendees(data: bytes, filename: str) -> ParseResult[AttendeeRow]:
     """Check an attendance-list upload row by row."""
     result: ParseResult[AttendeeRow] = ParseResult()
     try:
-        table = _table(_rows(data, filename, result.warnings), ATTENDEE_COLUMNS, ATTENDEE_REQUIRED, result.errors)
+        table = _table(_rows(data, filename, result.warnings), ATTENDEE_COLUMNS, ATTENDEE_REQUIRED, result)
         if table is None:
             return result
         names: dict[str, int] = {}

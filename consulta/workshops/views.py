@@ -89,7 +89,7 @@ def _attach(form, error: services.WorkshopError, problems: list[str]) -> None:
         problems.append(str(error))
 
 
-def _status() -> int:
+def _form_status() -> int:
     """200 for a first display; for a re-rendered POST, 422 (or 200 for htmx)."""
     return invalid_form_status() if request.method == "POST" else 200
 
@@ -115,7 +115,7 @@ class MapScale:
         """The class (1–5) of `value`, or 0 for none."""
         if not value:
             return 0
-        return next((s.step for s in self.steps if value <= s.high), len(self.steps))
+        return next((s.step for s in self.steps if value <= s.high), self.steps[-1].step if self.steps else 0)
 
 
 @bp.app_template_global()
@@ -221,7 +221,7 @@ def new(slug: str):
             flash("Oficina registrada. Depois do evento, registre a presença e o que foi dito.", "success")
             return redirect(_workshop_url(workshop), 303)
     return render_template("workshops/form.html", form=form, consultation=consultation, workshop=None,
-                           problems=problems, options=_municipality_choices(form)), _status()
+                           problems=problems, options=_municipality_choices(form)), _form_status()
 
 
 @bp.route("/oficinas/<int:workshop_id>/editar", methods=["GET", "POST"])
@@ -248,7 +248,7 @@ def edit(workshop_id: int):
             flash("Dados da oficina salvos.", "success")
             return redirect(_workshop_url(workshop), 303)
     return render_template("workshops/form.html", form=form, consultation=workshop.consultation, workshop=workshop,
-                           problems=problems, options=_municipality_choices(form)), _status()
+                           problems=problems, options=_municipality_choices(form)), _form_status()
 
 
 def _workshop_fields(form: WorkshopForm) -> dict:
@@ -300,17 +300,22 @@ def _attendance_page(workshop: Workshop, form: AttendanceForm, upload_form: Atte
     ), status
 
 
+def _saved_attendance(workshop: Workshop) -> AttendanceForm:
+    """The attendance form showing what is saved."""
+    form = AttendanceForm(formdata=None)
+    form.total.data = workshop.attendance_total
+    counts = {a.sector: a.count for a in workshop.attendance}
+    for sector, field in form.sector_fields():
+        field.data = counts.get(sector)
+    return form
+
+
 @bp.route("/oficinas/<int:workshop_id>/presenca", methods=["GET", "POST"])
 @require(Permission.FACILITATE)
 def attendance(workshop_id: int):
     """Attendance: the total and the count per sector."""
     workshop = _editable_workshop(workshop_id)
-    form = AttendanceForm()
-    if request.method == "GET":
-        form.total.data = workshop.attendance_total
-        counts = {a.sector: a.count for a in workshop.attendance}
-        for sector, field in form.sector_fields():
-            field.data = counts.get(sector)
+    form = AttendanceForm() if request.method == "POST" else _saved_attendance(workshop)
     problems: list[str] = []
     if form.validate_on_submit():
         try:
@@ -323,7 +328,7 @@ def attendance(workshop_id: int):
             flash("Presença registrada.", "success")
             return redirect(_workshop_url(workshop), 303)
     return _attendance_page(workshop, form, AttendeeUploadForm(formdata=None), problems=problems,
-                            status=_status())
+                            status=_form_status())
 
 
 @bp.route("/oficinas/<int:workshop_id>/presenca/lista", methods=["POST"])
@@ -349,12 +354,7 @@ def attendee_list(workshop_id: int):
                 n = len(report.rows)
                 flash(f"Lista de presença salva: {n} {'pessoa' if n == 1 else 'pessoas'}.", "success")
                 return redirect(url_for("workshops.attendance", workshop_id=workshop.id), 303)
-    form = AttendanceForm(formdata=None)
-    form.total.data = workshop.attendance_total
-    counts = {a.sector: a.count for a in workshop.attendance}
-    for sector, field in form.sector_fields():
-        field.data = counts.get(sector)
-    return _attendance_page(workshop, form, upload_form, problems=problems, report=report,
+    return _attendance_page(workshop, _saved_attendance(workshop), upload_form, problems=problems, report=report,
                             status=invalid_form_status())
 
 
@@ -505,7 +505,7 @@ def import_inputs(workshop_id: int):
                       "success")
                 return redirect(_workshop_url(workshop) + "#contribuicoes", 303)
     return render_template("workshops/import.html", workshop=workshop, form=form, problems=problems,
-                           report=report, columns=spreadsheets.INPUT_COLUMNS), _status()
+                           report=report, columns=spreadsheets.INPUT_COLUMNS), _form_status()
 
 
 # -- helpers ------------------------------------------------------------------------------------------------

@@ -30,6 +30,8 @@ def upgrade():
     sa.Column('channel', sa.Enum('online', 'workshop', 'document', name='contribution_channel', native_enum=False, create_constraint=True, length=12), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('proposed_text', sa.Text(), nullable=True),
+    sa.Column('body_html', sa.Text(), nullable=True),
+    sa.Column('proposal_html', sa.Text(), nullable=True),
     sa.Column('head_count', sa.Integer(), nullable=True),
     sa.Column('visibility', sa.Enum('visible', 'pending', 'hidden', 'withdrawn', name='contribution_visibility', native_enum=False, create_constraint=True, length=13), nullable=False),
     sa.Column('moderation_reason', sa.String(length=500), nullable=True),
@@ -50,8 +52,8 @@ def upgrade():
     sa.UniqueConstraint('author_id', 'submission_key', name=op.f('uq_contributions_author_id_submission_key'))
     )
     with op.batch_alter_table('contributions', schema=None) as batch_op:
-        batch_op.create_index('ix_contributions_article_listing', ['article_id', 'parent_id', 'created_at'], unique=False)
-        batch_op.create_index('ix_contributions_article_support', ['article_id', 'parent_id', 'support_count'], unique=False)
+        batch_op.create_index('ix_contributions_article_listing', ['article_id', 'created_at', 'id'], unique=False, postgresql_where=sa.text('parent_id IS NULL'), sqlite_where=sa.text('parent_id IS NULL'))
+        batch_op.create_index('ix_contributions_article_support', ['article_id', 'support_count', 'id'], unique=False, postgresql_where=sa.text('parent_id IS NULL'), sqlite_where=sa.text('parent_id IS NULL'))
         batch_op.create_index(batch_op.f('ix_contributions_author_id'), ['author_id'], unique=False)
         batch_op.create_index('ix_contributions_consultation', ['consultation_id', 'created_at'], unique=False)
         batch_op.create_index('ix_contributions_parent', ['parent_id', 'created_at'], unique=False)
