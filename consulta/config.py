@@ -33,6 +33,14 @@ class Defaults:
     RATELIMIT_LOGIN = "10 per minute;50 per hour"
     RATELIMIT_REGISTER = "5 per minute;30 per hour"
 
+    # Anonymous readers get public pages from a short-lived cache (seconds; 0 turns it off). CACHE_TYPE
+    # "SimpleCache" keeps it per process; "RedisCache" with CACHE_REDIS_URL shares it between workers.
+    PAGE_CACHE_SECONDS = 5
+    CACHE_TYPE = "SimpleCache"
+    CACHE_DEFAULT_TIMEOUT = 300
+    CACHE_THRESHOLD = 2000
+    CACHE_KEY_PREFIX = "consulta:"
+
     # Trusted reverse proxies in front of the app (X-Forwarded-For hops); 0 when served directly.
     PROXY_FIX_X_FOR = 0
 

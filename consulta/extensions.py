@@ -4,6 +4,7 @@ import sqlite3
 
 from flask import Flask, has_request_context, request
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -38,6 +39,7 @@ csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
 talisman = Talisman()
+cache = Cache()
 
 # No inline script or style anywhere: htmx is configured (meta htmx-config) not to inject its indicator styles.
 CONTENT_SECURITY_POLICY = {
@@ -65,6 +67,7 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
     secure = bool(app.config["SECURE_COOKIES"])
     talisman.init_app(
         app,

@@ -110,3 +110,34 @@ def utc_to_local(value: datetime | None) -> datetime | None:
     from zoneinfo import ZoneInfo
 
     return value.astimezone(ZoneInfo(LOCAL_TZ)).replace(tzinfo=None) if value else None
+
+
+def anonymous_page_cache(view):
+    """Serve a public GET page to anonymous readers from a cache for a few seconds (PAGE_CACHE_SECONDS).
+
+    Only readers with no account and an empty session (no flashed message, no form token) share the
+    cached page, so nothing personal is ever cached; htmx fragments are keyed apart from full pages.
+    Writers are logged in and always see fresh pages; anonymous readers see changes within seconds.
+    """
+    from functools import wraps
+
+    from flask import current_app, session
+
+    from consulta.extensions import cache
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        seconds = current_app.config["PAGE_CACHE_SECONDS"]
+        if not seconds or request.method != "GET" or current_user.is_authenticated or session:
+            return view(*args, **kwargs)
+        key = f"page:{int(is_htmx_partial())}:{request.full_path}"
+        cached = cache.get(key)
+        if cached is not None:
+            body, status, mimetype = cached
+            return Response(body, status=status, mimetype=mimetype)
+        response = current_app.make_response(view(*args, **kwargs))
+        if response.status_code == 200 and not session and not response.direct_passthrough:
+            cache.set(key, (response.get_data(), response.status_code, response.mimetype), timeout=seconds)
+        return response
+
+    return wrapped

@@ -54,6 +54,7 @@ def base_config(url: str, instance: Path) -> dict:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        "PAGE_CACHE_SECONDS": 0,  # tests read their own writes at once; test_page_cache turns it on
     }
 
 

@@ -77,3 +77,24 @@ def test_dates_are_shown_in_brasilia_time(app, client, create_consultation):
         db.session.commit()
     page = client.get(f"/consultas/{c.slug}").get_data(as_text=True)
     assert "01/03/2026 09:00" in page
+
+
+def test_anonymous_readers_share_a_short_lived_page_cache(make_app, create_consultation, create_user):
+    """Anonymous readers get the cached page (no cookie set); logged-in readers always get a fresh one."""
+    app = make_app(PAGE_CACHE_SECONDS=60)
+    c = create_consultation("open")
+    ids = article_ids(app, c.slug)
+    url = f"/consultas/{c.slug}/artigos/{ids[0]}"
+    anonymous = app.test_client()
+    first = anonymous.get(url)
+    assert first.status_code == 200 and "Set-Cookie" not in first.headers
+    with app.app_context():
+        article = db.session.get(Article, ids[0])
+        article.label = "Rótulo alterado"
+        db.session.commit()
+    assert "Rótulo alterado" not in anonymous.get(url).get_data(as_text=True)  # served from the cache
+    reader = app.test_client()
+    reader.post("/entrar", data={"email": create_user().email, "password": "uma senha longa de teste"})
+    assert "Rótulo alterado" in reader.get(url).get_data(as_text=True)
+    fragment = anonymous.get(url, headers={"HX-Request": "true"})
+    assert fragment.status_code == 200

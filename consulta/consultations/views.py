@@ -8,6 +8,7 @@ from consulta.consultations import bp, services
 from consulta.extensions import db
 from consulta.models import Article, Consultation, Section
 from consulta.participation.page import article_context, filter_from_args, section_context
+from consulta.web import anonymous_page_cache
 
 
 def _visible_consultation(slug: str) -> Consultation:
@@ -19,12 +20,14 @@ def _visible_consultation(slug: str) -> Consultation:
 
 
 @bp.route("/")
+@anonymous_page_cache
 def home():
     """Open and closed consultations."""
     return render_template("consultations/home.html", consultations=services.public_consultations())
 
 
 @bp.route("/consultas/<slug>")
+@anonymous_page_cache
 def consultation(slug: str):
     """A consultation: status, dates and the table of contents."""
     consultation = _visible_consultation(slug)
@@ -39,6 +42,7 @@ def consultation(slug: str):
 
 
 @bp.route("/consultas/<slug>/artigos/<int:article_id>")
+@anonymous_page_cache
 def article(slug: str, article_id: int):
     """One article with its numbered structure and links to its neighbours."""
     consultation = _visible_consultation(slug)
@@ -50,6 +54,7 @@ def article(slug: str, article_id: int):
 
 
 @bp.route("/consultas/<slug>/secoes/<int:section_id>")
+@anonymous_page_cache
 def section(slug: str, section_id: int):
     """A section: its articles and the proposals of new articles, with the proposal form."""
     consultation = _visible_consultation(slug)
@@ -60,6 +65,7 @@ def section(slug: str, section_id: int):
 
 
 @bp.route("/consultas/<slug>/texto")
+@anonymous_page_cache
 def full_text(slug: str):
     """The whole draft on one page, for reading and printing."""
     consultation = _visible_consultation(slug)

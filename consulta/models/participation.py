@@ -235,17 +235,24 @@ class Vote(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-def render_contribution(contribution: Contribution, article_body: str | None) -> None:
-    """Fill the stored HTML of a contribution's text and of its proposal (a word diff for new wording)."""
+def rendered_html(body: str, proposed_text: str | None, kind: ContributionKind,
+                  article_body: str | None) -> tuple[str, str | None]:
+    """The stored HTML of a contribution's text and of its proposal (a word diff for new wording)."""
     from consulta.text import render_plain, word_diff
 
-    contribution.body_html = str(render_plain(contribution.body or ""))
-    if not contribution.proposed_text:
-        contribution.proposal_html = None
-    elif contribution.kind is ContributionKind.NEW_WORDING and article_body is not None:
-        contribution.proposal_html = str(word_diff(article_body, contribution.proposed_text))
-    else:
-        contribution.proposal_html = str(render_plain(contribution.proposed_text))
+    body_html = str(render_plain(body or ""))
+    if not proposed_text:
+        return body_html, None
+    if kind is ContributionKind.NEW_WORDING and article_body is not None:
+        return body_html, str(word_diff(article_body, proposed_text))
+    return body_html, str(render_plain(proposed_text))
+
+
+def render_contribution(contribution: Contribution, article_body: str | None) -> None:
+    """Fill a contribution's stored HTML from its text."""
+    contribution.body_html, contribution.proposal_html = rendered_html(
+        contribution.body, contribution.proposed_text, contribution.kind, article_body
+    )
 
 
 @event.listens_for(Contribution, "before_insert")

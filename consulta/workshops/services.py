@@ -59,6 +59,7 @@ from consulta.models import (
     record,
     utcnow,
 )
+from consulta.models.participation import rendered_html
 from consulta.participation.services import STANCE_COLUMNS, _count_in_tallies
 from consulta.workshops.spreadsheets import (
     GROUP_MAX,
@@ -431,7 +432,7 @@ def import_inputs(actor: User, workshop: Workshop, rows: list[InputRow]) -> Impo
     _ensure_takes_input(consultation)
     articles = {
         row.id: row for row in db.session.execute(
-            select(Article.id, Article.section_id, Article.label, Article.accepts_contributions)
+            select(Article.id, Article.section_id, Article.label, Article.accepts_contributions, Article.body)
             .where(Article.consultation_id == consultation.id)
         )
     }
@@ -459,11 +460,14 @@ def import_inputs(actor: User, workshop: Workshop, rows: list[InputRow]) -> Impo
             duplicates += 1
             continue
         known.add(key)
+        proposed = (row.proposed_text or "").strip() or None
+        body_html, proposal_html = rendered_html(row.body.strip(), proposed, row.kind, articles[row.article_id].body)
         values.append({
             "consultation_id": consultation.id, "article_id": row.article_id,
             "section_id": articles[row.article_id].section_id, "parent_id": None, "author_id": actor.id,
             "kind": row.kind, "stance": row.stance, "channel": Channel.WORKSHOP, "body": row.body.strip(),
-            "proposed_text": (row.proposed_text or "").strip() or None, "head_count": row.head_count,
+            "proposed_text": proposed, "body_html": body_html, "proposal_html": proposal_html,
+            "head_count": row.head_count,
             "workshop_id": workshop.id, "group_label": row.group_label, "import_key": key,
             "visibility": Visibility.VISIBLE, "support_count": 0, "reply_count": 0, "report_count": 0,
             "created_at": now,

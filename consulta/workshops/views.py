@@ -26,7 +26,14 @@ from consulta.models import (
     WorkshopFormat,
     WorkshopStatus,
 )
-from consulta.web import invalid_form_status, is_htmx_partial, local_to_utc, safe_next, utc_to_local
+from consulta.web import (
+    anonymous_page_cache,
+    invalid_form_status,
+    is_htmx_partial,
+    local_to_utc,
+    safe_next,
+    utc_to_local,
+)
 from consulta.workshops import bp, services, spreadsheets
 from consulta.workshops.forms import (
     MAX_ROWS,
@@ -141,6 +148,7 @@ def brazil_states() -> dict[str, tuple[str, Region]]:
 # -- public pages -------------------------------------------------------------------------------------------
 
 @bp.route("/consultas/<slug>/oficinas")
+@anonymous_page_cache
 def consultation_workshops(slug: str):
     """Workshops of a consultation by region and state: counts, the map and the list."""
     consultation = _visible_consultation(slug)
@@ -160,6 +168,7 @@ def consultation_workshops(slug: str):
 
 
 @bp.route("/oficinas/<int:workshop_id>")
+@anonymous_page_cache
 def workshop(workshop_id: int):
     """A workshop's public report: details, attendance by sector and the input logged per article."""
     workshop = _visible_workshop(workshop_id)
