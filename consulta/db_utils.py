@@ -1,7 +1,10 @@
 """Small portable database helpers: insert-or-ignore and atomic counter changes (SQLite and PostgreSQL)."""
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
+from flask import g
 from sqlalchemy import Table, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import InstrumentedAttribute
@@ -39,3 +42,42 @@ def compare_and_set(model: Any, row_id: int, column: InstrumentedAttribute, expe
         execution_options={"synchronize_session": False},
     )
     return result.rowcount == 1
+
+
+def late_write_lock(view: Callable) -> Callable:
+    """Let a hot writing route read without SQLite's write lock and take it only around its write.
+
+    By default a POST takes the lock at its first query (BEGIN IMMEDIATE) and keeps it to the end, which
+    serialises whole requests. Routes decorated here read in deferred transactions and must call
+    begin_write() just before they write and end_write() after committing.
+    """
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        g.sqlite_lock = "deferred"
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def begin_write() -> None:
+    """End the reading transaction and start one that holds SQLite's write lock (no-op elsewhere)."""
+    if db.session.get_bind().dialect.name == "sqlite" and g.get("sqlite_lock") is not None:
+        commit_keeping_loaded()  # nothing was written: this only closes the reading transaction
+        g.sqlite_lock = "immediate"
+
+
+def end_write() -> None:
+    """After the commit, go back to reading without the write lock."""
+    if g.get("sqlite_lock") is not None:
+        g.sqlite_lock = "deferred"
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring what the session loaded, to avoid reloading it row by row afterwards."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True

@@ -2,7 +2,7 @@
 
 import sqlite3
 
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_app_context, has_request_context, request
 from flask_babel import Babel
 from flask_caching import Cache
 from flask_limiter import Limiter
@@ -111,6 +111,10 @@ def _sqlite_begin(connection) -> None:
     (GET, HEAD, OPTIONS) start ordinary deferred transactions, so readers never wait for writers under WAL.
     """
     if connection.dialect.name != "sqlite":
+        return
+    lock = g.get("sqlite_lock") if has_app_context() else None  # set by consulta.db_utils.late_write_lock
+    if lock is not None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if lock == "immediate" else "BEGIN")
         return
     reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
     connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from consulta.auth.forms import ActionForm
 from consulta.authz import can_view_consultation
+from consulta.db_utils import begin_write, commit_keeping_loaded, end_write, late_write_lock
 from consulta.extensions import db, limiter
 from consulta.models import Article, Contribution, ContributionKind, ReportReason, Section, Stance, VoteValue
 from consulta.participation import bp, services
@@ -202,6 +203,7 @@ def support(contribution_id: int):
 
 
 @bp.route("/consultas/<slug>/artigos/<int:article_id>/voto", methods=["POST"])
+@late_write_lock
 @login_required
 @_vote_limits
 def vote(slug: str, article_id: int):
@@ -211,20 +213,28 @@ def vote(slug: str, article_id: int):
     if not form.validate_on_submit():
         return _vote_answer(article, "Escolha uma opção de voto.", 422)
     value = VoteValue(form.value.data) if form.value.data else None
+    begin_write()
     try:
         result = services.cast_vote(current_user, article, value)
     except services.ParticipationError as error:
         db.session.rollback()
+        end_write()
         return _vote_answer(article, str(error), 409)
-    db.session.commit()
-    db.session.refresh(article)
+    commit_keeping_loaded()
+    end_write()
+    db.session.refresh(article, ["votes_agree", "votes_disagree", "votes_abstain"])
     message = f"Seu voto foi registrado: {result.label}." if result else "Seu voto foi removido."
     return _vote_answer(article, message, 200)
 
 
 def _vote_answer(article: Article, message: str, status: int):
     if is_htmx_partial():
-        context = article_context(article, filter_from_args({}), with_list=False)
+        # Only what the vote panel shows: the tallies, the reader's vote and the form.
+        context = {
+            "article": article, "consultation": article.consultation, "vote_form": VoteForm(formdata=None),
+            "my_vote": services.vote_of(current_user, article), "can_take_part": current_user.is_active
+            and article.consultation.is_open,
+        }
         return render_template("participation/_vote_panel.html", message=message, focus=True,
                                message_ok=status == 200, **context), 200
     flash(message, "success" if status == 200 else "error")
