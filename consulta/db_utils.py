@@ -27,21 +27,17 @@ def insert_ignore(model: Any, values: dict[str, Any], conflict: list[str]) -> bo
 def bump(column: InstrumentedAttribute, row_id: int, delta: int) -> None:
     """Add `delta` to a counter column in one UPDATE statement (no read-modify-write race)."""
     if delta:
-        model = column.class_
-        db.session.execute(
-            update(model).where(model.id == row_id).values({column.key: column + delta}),
-            execution_options={"synchronize_session": False},
-        )
+        # A Core statement on the table: the ORM's bulk-update machinery costs more than the UPDATE itself.
+        table = column.class_.__table__
+        db.session.execute(update(table).where(table.c.id == row_id).values({column.key: table.c[column.key] + delta}))
 
 
 def compare_and_set(model: Any, row_id: int, column: InstrumentedAttribute, expected: Any, new: Any,
                     **extra: Any) -> bool:
     """Set `column` to `new` only if it still holds `expected`; True when this call changed it."""
-    result = db.session.execute(
-        update(model).where(model.id == row_id, column == expected).values({column.key: new, **extra}),
-        execution_options={"synchronize_session": False},
-    )
-    return result.rowcount == 1
+    table = model.__table__
+    stmt = update(table).where(table.c.id == row_id, table.c[column.key] == expected)
+    return db.session.execute(stmt.values({column.key: new, **extra})).rowcount == 1
 
 
 def late_write_lock(view: Callable) -> Callable:

@@ -16,7 +16,6 @@ from consulta.participation.forms import (
     ReplyForm,
     ReportForm,
     SupportForm,
-    VoteForm,
 )
 
 SORT_LABELS = {"recentes": "Mais recentes", "apoiadas": "Mais apoiadas"}
@@ -72,8 +71,7 @@ def article_context(
     if user is not None:
         # Forms (and so a CSRF token in the session) only for people who can use them: an anonymous
         # visitor gets no cookie, and the page stays cacheable.
-        context.update(vote_form=VoteForm(),
-                       contribution_form=contribution_form or ContributionForm(formdata=None).fresh_key())
+        context.update(contribution_form=contribution_form or ContributionForm(formdata=None).fresh_key())
     if with_list:
         context.update(contribution_page(article, f))
         previous, following = consultation_services.neighbours(article)

@@ -2,6 +2,8 @@
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import defer, joinedload
 
 from consulta.auth.forms import ActionForm
 from consulta.authz import can_view_consultation
@@ -208,10 +210,17 @@ def support(contribution_id: int):
 @_vote_limits
 def vote(slug: str, article_id: int):
     """Vote on a recommendation, change the vote, or remove it."""
-    article = _article(slug, article_id)
+    article = db.session.scalar(
+        select(Article).where(Article.id == article_id)
+        .options(defer(Article.body), defer(Article.body_html), joinedload(Article.consultation))
+    )  # the vote needs the tallies and the consultation's state, not the article's text
+    if article is None or article.consultation.slug != slug or not can_view_consultation(
+        current_user, article.consultation
+    ):
+        abort(404)
     form = VoteForm()
     if not form.validate_on_submit():
-        return _vote_answer(article, "Escolha uma opção de voto.", 422)
+        return _vote_answer(article, "Escolha uma opção de voto.", 422, services.vote_of(current_user, article))
     value = VoteValue(form.value.data) if form.value.data else None
     begin_write()
     try:
@@ -219,20 +228,20 @@ def vote(slug: str, article_id: int):
     except services.ParticipationError as error:
         db.session.rollback()
         end_write()
-        return _vote_answer(article, str(error), 409)
+        return _vote_answer(article, str(error), 409, services.vote_of(current_user, article))
     commit_keeping_loaded()
     end_write()
     db.session.refresh(article, ["votes_agree", "votes_disagree", "votes_abstain"])
     message = f"Seu voto foi registrado: {result.label}." if result else "Seu voto foi removido."
-    return _vote_answer(article, message, 200)
+    return _vote_answer(article, message, 200, result)
 
 
-def _vote_answer(article: Article, message: str, status: int):
+def _vote_answer(article: Article, message: str, status: int, my_vote: VoteValue | None):
     if is_htmx_partial():
         # Only what the vote panel shows: the tallies, the reader's vote and the form.
         context = {
-            "article": article, "consultation": article.consultation, "vote_form": VoteForm(formdata=None),
-            "my_vote": services.vote_of(current_user, article), "can_take_part": current_user.is_active
+            "article": article, "consultation": article.consultation,
+            "my_vote": my_vote, "can_take_part": current_user.is_active
             and article.consultation.is_open,
         }
         return render_template("participation/_vote_panel.html", message=message, focus=True,
