@@ -546,3 +546,21 @@ def test_restored_contribution_needs_three_new_reports_to_hide_again(app, create
         services.report(db.session.get(User, reporters[3].id), c, services.ReportReason.OFFENSIVE)
         assert c.visibility is Visibility.VISIBLE
         db.session.commit()
+
+
+def test_vote_without_csrf_token_is_refused(make_app, create_user, create_consultation):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    consultation = create_consultation("open")
+    _, recs = articles_of(app, consultation.slug)
+    user = create_user()
+    from tests.conftest import csrf_token_from
+
+    token = csrf_token_from(client.get("/entrar").get_data(as_text=True))
+    client.post("/entrar", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    url = f"/consultas/{consultation.slug}/artigos/{recs[0]}/voto"
+    assert client.post(url, data={"value": "agree"}).status_code == 400
+    assert client.post(url, data={"value": "agree", "csrf_token": token}).status_code == 303
+    assert client.post(url, data={"value": "talvez", "csrf_token": token}).status_code == 303
+    with app.app_context():
+        assert db.session.get(Article, recs[0]).votes_agree == 1

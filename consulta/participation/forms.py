@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from consulta.models import ContributionKind, ReportReason, Stance, VoteValue
+from consulta.models import ContributionKind, ReportReason, Stance
 
 ARTICLE_KINDS = [ContributionKind.COMMENT, ContributionKind.NEW_WORDING, ContributionKind.REMOVAL]
 MAX_BODY = 5000
@@ -75,13 +75,6 @@ class ReplyForm(SubmissionKeyMixin):
 
     body = TextAreaField("Sua resposta", validators=[InputRequired("Escreva a sua resposta."),
                                                      Length(max=MAX_BODY)])
-
-
-class VoteForm(FlaskForm):
-    """A vote on a recommendation; an empty value removes the vote."""
-
-    value = RadioField("Seu voto", choices=_choices(VoteValue) + [SelectChoice("", "Remover voto")],
-                       validators=[Optional()])
 
 
 class ReportForm(FlaskForm):

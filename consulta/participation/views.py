@@ -18,7 +18,6 @@ from consulta.participation.forms import (
     ReplyForm,
     ReportForm,
     SupportForm,
-    VoteForm,
 )
 from consulta.participation.page import article_context, filter_from_args, section_context, thread_context
 from consulta.web import invalid_form_status, is_htmx_partial
@@ -218,10 +217,11 @@ def vote(slug: str, article_id: int):
         current_user, article.consultation
     ):
         abort(404)
-    form = VoteForm()
-    if not form.validate_on_submit():
+    # One enum field: read it directly (CSRFProtect has already checked the token for every POST).
+    raw = request.form.get("value", "")
+    if raw and raw not in VoteValue._value2member_map_:
         return _vote_answer(article, "Escolha uma opção de voto.", 422, services.vote_of(current_user, article))
-    value = VoteValue(form.value.data) if form.value.data else None
+    value = VoteValue(raw) if raw else None
     begin_write()
     try:
         result = services.cast_vote(current_user, article, value)
