@@ -36,7 +36,7 @@ class Options:
     rounds: int = 6
     vote_duration: float = 15.0
     workers: int = field(default_factory=lambda: os.cpu_count() or 2)
-    threads: int = 4
+    threads: int = 2  # with more threads per process, the GIL stretches how long a writer holds the SQLite lock
     connections: int = 16
     clients: int = 16
     accounts_per_client: int = 2

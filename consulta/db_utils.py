@@ -24,12 +24,18 @@ def insert_ignore(model: Any, values: dict[str, Any], conflict: list[str]) -> bo
     return db.session.execute(stmt).first() is not None
 
 
-def bump(column: InstrumentedAttribute, row_id: int, delta: int) -> None:
-    """Add `delta` to a counter column in one UPDATE statement (no read-modify-write race)."""
-    if delta:
-        # A Core statement on the table: the ORM's bulk-update machinery costs more than the UPDATE itself.
-        table = column.class_.__table__
-        db.session.execute(update(table).where(table.c.id == row_id).values({column.key: table.c[column.key] + delta}))
+def bump(column: InstrumentedAttribute, row_id: int, delta: int, **more: int) -> None:
+    """Add `delta` to a counter column (and `more` to others of the same row) in one UPDATE statement.
+
+    A single statement means no read-modify-write race; a Core statement on the table, because the ORM's
+    bulk-update machinery costs more than the UPDATE itself.
+    """
+    table = column.class_.__table__
+    changes = {key: n for key, n in {column.key: delta, **more}.items() if n}
+    if changes:
+        db.session.execute(
+            update(table).where(table.c.id == row_id).values({key: table.c[key] + n for key, n in changes.items()})
+        )
 
 
 def compare_and_set(model: Any, row_id: int, column: InstrumentedAttribute, expected: Any, new: Any,

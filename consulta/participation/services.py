@@ -262,8 +262,7 @@ def cast_vote(user: User, article: Article, value: VoteValue | None) -> VoteValu
                 return None
             continue
         if compare_and_set(Vote, vote_id, Vote.value, old, value, updated_at=utcnow()):
-            bump(VOTE_COLUMNS[old], article.id, -1)
-            bump(VOTE_COLUMNS[value], article.id, +1)
+            bump(VOTE_COLUMNS[old], article.id, -1, **{VOTE_COLUMNS[value].key: +1})
             return value
     raise ParticipationError("Muitas alterações simultâneas no seu voto. Tente de novo.")
 

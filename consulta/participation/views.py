@@ -231,7 +231,7 @@ def vote(slug: str, article_id: int):
         return _vote_answer(article, str(error), 409, services.vote_of(current_user, article))
     commit_keeping_loaded()
     end_write()
-    db.session.refresh(article, ["votes_agree", "votes_disagree", "votes_abstain"])
+    db.session.refresh(article, ["votes_agree", "votes_disagree", "votes_abstain"])  # others vote too
     message = f"Seu voto foi registrado: {result.label}." if result else "Seu voto foi removido."
     return _vote_answer(article, message, 200, result)
 
