@@ -47,6 +47,8 @@ def participation(argv: list[str]) -> int:
                         help="logged-in accounts each voting client alternates between (default %(default)s)")
     parser.add_argument("--processes", type=int, default=defaults.processes,
                         help="load-generator processes sharing the connections (default %(default)s)")
+    parser.add_argument("--page-cache", type=int, default=None, metavar="SECONDS",
+                        help="anonymous page cache seconds for the server (default: the app's; 0 = off)")
     parser.add_argument("--ratelimit", choices=("off", "redis"), default=defaults.ratelimit,
                         help="off: CONSULTA_RATELIMIT_ENABLED=false; redis: limits on with Redis db 14 and "
                              "raised far above the load (default %(default)s)")
@@ -64,6 +66,7 @@ def participation(argv: list[str]) -> int:
         duration=args.duration, rounds=max(1, args.rounds), vote_duration=args.vote_duration,
         workers=args.workers, threads=args.threads, connections=args.connections, clients=args.clients,
         accounts_per_client=args.accounts_per_client, processes=max(1, args.processes), ratelimit=args.ratelimit,
+        page_cache=args.page_cache,
         keepalive=not args.no_keepalive, access_log=not args.no_access_log, keep=args.keep,
         parts=(args.only,) if args.only else ("pages", "votes"), wsgi=args.wsgi,
     )

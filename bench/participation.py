@@ -38,6 +38,7 @@ class Options:
     workers: int = field(default_factory=lambda: os.cpu_count() or 2)
     threads: int = 2  # with more threads per process, the GIL stretches how long a writer holds the SQLite lock
     connections: int = 16
+    page_cache: int | None = None  # seconds of anonymous page cache; None keeps the app's default
     clients: int = 16
     accounts_per_client: int = 2
     processes: int = 2
@@ -302,7 +303,8 @@ def run_database(kind: str, opts: Options) -> Outcome:
         dataset = data.load(data.database_url(kind, workdir), instance, small=opts.small, large=opts.large,
                             authors=opts.authors, voters=opts.clients * opts.accounts_per_client)
         server = Server(dataset.url, workdir, workers=opts.workers, threads=opts.threads, ratelimit=opts.ratelimit,
-                        secret_key=secrets.token_urlsafe(32), access_log=opts.access_log, wsgi=opts.wsgi)
+                        secret_key=secrets.token_urlsafe(32), access_log=opts.access_log, wsgi=opts.wsgi,
+                        page_cache=opts.page_cache)
         _log(f"[{kind}] starting gunicorn on :{server.port} ({opts.workers} workers x {opts.threads} threads)")
         with server:
             page_notes = (_check_article_page(server, dataset, dataset.article_small),
@@ -344,6 +346,9 @@ def _fill_server(outcome: Outcome, opts: Options, dataset: data.Dataset, page_no
     f.append("rate limits: " + ("OFF (CONSULTA_RATELIMIT_ENABLED=false; production keeps them on, with Redis)"
                                 if opts.ratelimit == "off" else
                                 "ON, Redis storage (db 14), limits raised far above the load"))
+    f.append("anonymous page cache: " + ("the app's default (CONSULTA_PAGE_CACHE_SECONDS=5, per process)"
+                                         if opts.page_cache is None else
+                                         f"{opts.page_cache} s" if opts.page_cache else "OFF"))
     f.append(f"data: {dataset.small:,} + {dataset.large:,} top-level contributions on two recommendations, "
              f"{dataset.replies:,} replies, {dataset.supports:,} supports, {dataset.authors} authors, "
              f"loaded in {dataset.load_seconds:.1f} s")

@@ -33,10 +33,12 @@ class Server:
     """``gunicorn --workers W --threads T --bind 127.0.0.1:PORT bench.wsgi_bench:app``, started and stopped."""
 
     def __init__(self, database_url: str, workdir: Path, *, workers: int, threads: int, ratelimit: str,
-                 secret_key: str, access_log: bool = True, wsgi: str = "bench.wsgi_bench:app") -> None:
+                 secret_key: str, access_log: bool = True, wsgi: str = "bench.wsgi_bench:app",
+                 page_cache: int | None = None) -> None:
         self.database_url, self.workdir = database_url, workdir
         self.workers, self.threads, self.ratelimit = workers, threads, ratelimit
         self.secret_key, self.access_log, self.wsgi = secret_key, access_log, wsgi
+        self.page_cache = page_cache
         self.port = free_port()
         self.process: subprocess.Popen | None = None
         self.error_log = workdir / "gunicorn-error.log"
@@ -60,6 +62,8 @@ class Server:
             "BENCH_INSTANCE_PATH": str(instance),
             "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p),
         })
+        if self.page_cache is not None:
+            env["CONSULTA_PAGE_CACHE_SECONDS"] = str(self.page_cache)
         if self.ratelimit == "off":
             env["CONSULTA_RATELIMIT_ENABLED"] = "false"
         else:
