@@ -124,6 +124,14 @@ def load_demo(accounts: bool | None) -> None:
             register(email=email, password=password, display_name=name, role=role, kind=AccountKind.PERSON)
         click.echo(f"  {role.value:<12} {email:<32} senha: {password}")
     db.session.commit()
+    consultation = services.get_by_slug(DEMO_SLUG)
+    facilitator = find_by_email(DEMO_ACCOUNTS[1][0])
+    if consultation is not None and facilitator is not None and facilitator.role is Role.FACILITATOR:
+        from consulta.demo.workshops import load_demo_workshops
+
+        if created := load_demo_workshops(consultation, facilitator):
+            db.session.commit()
+            click.echo(f"Oficinas de demonstração: {created} (/consultas/{DEMO_SLUG}/oficinas).")
 
 
 @consulta_cli.command("recount-votes")

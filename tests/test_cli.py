@@ -102,3 +102,19 @@ def test_demo_accounts_are_refused_in_production(make_app):
     app = make_app(SECURE_COOKIES=True)
     result = app.test_cli_runner().invoke(args=["consulta", "load-demo", "--accounts"])
     assert result.exit_code != 0 and "produção" in result.output
+
+
+def test_load_demo_with_accounts_registers_the_regional_workshops(app, runner):
+    from consulta.models import Contribution, Workshop, WorkshopStatus
+
+    result = runner.invoke(args=["consulta", "load-demo", "--accounts"])
+    assert result.exit_code == 0, result.output
+    runner.invoke(args=["consulta", "load-demo", "--accounts"])  # idempotent
+    with app.app_context():
+        workshops = db.session.scalars(select(Workshop)).all()
+        assert len(workshops) == 9
+        assert {w.uf for w in workshops if w.uf} == {"RS", "CE", "RJ", "AM", "GO"}
+        assert all(w.status is WorkshopStatus.REPORTED for w in workshops)
+        assert 850 <= sum(w.attendance_total for w in workshops) <= 950
+        inputs = db.session.scalars(select(Contribution).where(Contribution.workshop_id.is_not(None))).all()
+        assert len(inputs) >= 10 and all(c.channel.value == "workshop" for c in inputs)
