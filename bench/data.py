@@ -194,6 +194,7 @@ def _insert_contributions(db, rng: random.Random, article, consultation_id: int,
             "created_at": start + step * i + timedelta(seconds=rng.randint(0, 59)),
             "withdrawn_at": end if visibility == "withdrawn" else None,
         })
+    _with_rendered_html(rows, article.body)
     _chunked_insert(db, table, rows)
     top = list(db.session.execute(
         select(table.c.id, table.c.created_at).where(table.c.article_id == article.id, table.c.parent_id.is_(None))
@@ -208,6 +209,7 @@ def _insert_contributions(db, rng: random.Random, article, consultation_id: int,
                 "channel": "online", "body": textgen.reply_body(rng), "visibility": "visible",
                 "created_at": created_at + timedelta(minutes=5 + 15 * n),
             })
+    _with_rendered_html(replies, article.body)
     _chunked_insert(db, table, replies)
     supports = []
     for contribution_id, _ in top:
@@ -235,3 +237,14 @@ def count_rows(url: str, instance: Path) -> dict[str, int]:
         db.session.remove()
         db.engine.dispose()
     return counts
+
+
+def _with_rendered_html(rows: list[dict], article_body: str) -> None:
+    """Store each row's rendered HTML, as the app does when it writes a contribution."""
+    from consulta.models import ContributionKind
+    from consulta.models.participation import rendered_html
+
+    for row in rows:
+        row["body_html"], row["proposal_html"] = rendered_html(
+            row["body"], row.get("proposed_text"), ContributionKind(row["kind"]), article_body
+        )
