@@ -20,6 +20,7 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"  # change roles
     MODERATE = "moderate"  # hide and restore contributions, block accounts, see the audit log
     FACILITATE = "facilitate"  # register workshops and log their attendance and input
+    ANALYZE = "analyze"  # run analyses, edit clusters, answer contributions (devolutiva), download reports
 
 
 GRANTS: dict[Permission, frozenset[Role]] = {
@@ -28,6 +29,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_USERS: frozenset({Role.ADMIN}),
     Permission.MODERATE: frozenset({Role.MODERATOR, Role.ADMIN}),
     Permission.FACILITATE: frozenset({Role.FACILITATOR, Role.ADMIN}),
+    Permission.ANALYZE: frozenset({Role.ANALYST, Role.ADMIN}),
 }
 
 

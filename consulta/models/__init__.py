@@ -1,5 +1,6 @@
 """Typed SQLAlchemy 2.0 models, one module per domain area."""
 
+from consulta.models.analysis import AnalysisRun, RunScope, RunStatus
 from consulta.models.audit import AuditLog, record
 from consulta.models.consultations import (
     Article,
@@ -16,6 +17,7 @@ from consulta.models.participation import (
     ContributionVersion,
     Report,
     ReportReason,
+    ResponseStatus,
     Stance,
     Support,
     Visibility,
@@ -35,6 +37,10 @@ from consulta.models.workshops import (
 
 __all__ = [
     "AccountKind",
+    "AnalysisRun",
+    "ResponseStatus",
+    "RunScope",
+    "RunStatus",
     "Attendee",
     "Audience",
     "Workshop",

@@ -55,6 +55,21 @@ class Channel(StrEnum):
     DOCUMENT = "document"
 
 
+class ResponseStatus(StrEnum):
+    """The drafting team's official response (devolutiva) to a contribution."""
+
+    UNDER_REVIEW = "under_review"
+    ACCEPTED = "accepted"
+    PARTLY_ACCEPTED = "partly_accepted"
+    NOT_ACCEPTED = "not_accepted"
+
+    @property
+    def label(self) -> str:
+        """The status in Portuguese."""
+        return {"under_review": "Em análise", "accepted": "Acolhida", "partly_accepted": "Parcialmente acolhida",
+                "not_accepted": "Não acolhida"}[self.value]
+
+
 class Visibility(StrEnum):
     """Moderation state: only VISIBLE contributions show their text to the public."""
 
@@ -112,6 +127,11 @@ class Contribution(db.Model):
     report_count: Mapped[int] = mapped_column(default=0)
     # A random key carried by the form: a double-submitted form finds its first record instead of a copy.
     submission_key: Mapped[str | None] = mapped_column(String(64))
+    # The drafting team's official response, shown publicly under the contribution.
+    response_status: Mapped[ResponseStatus | None] = mapped_column(enum_column(ResponseStatus, "response_status"))
+    response_text: Mapped[str | None] = mapped_column(Text)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -120,7 +140,7 @@ class Contribution(db.Model):
     article: Mapped[Article | None] = relationship()
     section: Mapped[Section | None] = relationship()
     parent: Mapped[Contribution | None] = relationship(remote_side=[id])
-    author: Mapped[User | None] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     workshop: Mapped[Workshop | None] = relationship()
     versions: Mapped[list[ContributionVersion]] = relationship(
         back_populates="contribution", order_by="ContributionVersion.id", cascade="all, delete-orphan"
