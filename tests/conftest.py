@@ -229,3 +229,14 @@ def csrf_token_from(html: str) -> str:
     )
     assert match, "no CSRF token in the page"
     return match.group(1)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Under CI (CONSULTA_STRICT_SKIPS=1) a skipped test fails the run: browser, PostgreSQL and Redis must run."""
+    if os.environ.get("CONSULTA_STRICT_SKIPS") != "1":
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if skipped:
+        reporter.write_line(f"CONSULTA_STRICT_SKIPS: {skipped} skipped test(s) fail this run", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
