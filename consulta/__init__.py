@@ -37,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     from consulta.admin import bp as admin_bp
     from consulta.auth import bp as auth_bp
     from consulta.consultations import bp as consultations_bp
+    from consulta.insights import bp as insights_bp
     from consulta.moderation import bp as moderation_bp
     from consulta.participation import bp as participation_bp
     from consulta.workshops import bp as workshops_bp
@@ -47,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     app.register_blueprint(participation_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(workshops_bp)
+    app.register_blueprint(insights_bp)
 
     from consulta.cli import consulta_cli
 

@@ -148,3 +148,39 @@ def recount_votes(slug: str | None) -> None:
     articles = recount(consultation)
     db.session.commit()
     click.echo(f"Contagens refeitas em {articles} dispositivos.")
+
+
+@consulta_cli.command("analyze")
+@click.argument("slug")
+@click.option("--article", "article_id", type=int, default=None, help="Só este dispositivo (id).")
+@click.option("--k", type=click.IntRange(1, 40), default=None, help="Número de grupos (padrão: automático).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Semente do agrupamento.")
+def analyze(slug: str, article_id: int | None, k: int | None, seed: int) -> None:
+    """Create and execute an analysis run synchronously (e.g. from cron), printing a summary."""
+    from consulta.insights import runs
+    from consulta.models import AnalysisRun, Article, RunScope, RunStatus
+
+    consultation = services.get_by_slug(slug)
+    if consultation is None:
+        raise click.ClickException(f"consulta não encontrada: {slug}")
+    article = None
+    if article_id is not None:
+        article = db.session.get(Article, article_id)
+        if article is None or article.consultation_id != consultation.id:
+            raise click.ClickException(f"dispositivo {article_id} não pertence a {slug}")
+    run = runs.create_run(None, consultation, scope=RunScope.ARTICLE if article else RunScope.CONSULTATION,
+                          article=article, k=k, seed=seed)
+    run_id = run.id  # read before the commit, which would otherwise open a new (SQLite: locking) transaction
+    db.session.commit()
+    runs.execute_run(run_id, current_app._get_current_object())  # type: ignore[attr-defined]
+    db.session.expire_all()
+    run = db.session.get(AnalysisRun, run_id)
+    if run is None or run.status is not RunStatus.DONE:
+        raise click.ClickException(f"análise nº {run_id} falhou: {run.error if run else 'não encontrada'}")
+    result = run.result or {}
+    clusters = [c for g in result.get("groups", []) for c in g["clusters"]]
+    click.echo(f"Análise nº {run_id}: {result.get('size', 0)} contribuições, {len(clusters)} grupos, "
+               f"{len(result.get('campaigns', []))} campanhas, {run.timings.get('total', 0) if run.timings else 0} s.")
+    for cluster in clusters:
+        where = f"[{cluster['group']}] " if cluster.get("group") else ""
+        click.echo(f"  {where}{cluster['label']}: {cluster['size']}")

@@ -26,6 +26,8 @@ MODERATOR_ONLY_POST = {**MODERATOR_ONLY, "moderator": 303, "admin": 303}
 MODERATOR_ONLY_FORM = {**MODERATOR_ONLY, "moderator": 422, "admin": 422}  # an empty form: re-rendered
 FACILITATOR_ONLY = {**ADMIN_ONLY, "facilitator": 200}
 FACILITATOR_ONLY_FORM = {**FACILITATOR_ONLY, "facilitator": 422, "admin": 422}  # an empty form: re-rendered
+ANALYST_ONLY = {**ADMIN_ONLY, "analyst": 200}
+ANALYST_ONLY_FORM = {**ANALYST_ONLY, "analyst": 422, "admin": 422}  # an empty form: re-rendered
 LOGGED_IN_FORM = {**LOGGED(422), "anonymous": 302}  # an empty form: re-rendered with its errors
 LOGGED_IN_POST = {**LOGGED(303), "anonymous": 302}
 
@@ -96,6 +98,16 @@ MATRIX = [
     ("workshops.input_template", "GET", "/oficinas/{workshop}/relato/modelo.xlsx", ADMIN_ONLY),
     ("workshops.import_inputs", "GET", "/oficinas/{workshop}/importar", ADMIN_ONLY),
     ("workshops.import_inputs", "POST", "/oficinas/{workshop}/importar", {**ADMIN_ONLY, "admin": 422}),
+    ("insights.index", "GET", "/analise/", ANALYST_ONLY),
+    ("insights.start_run", "POST", "/analise/execucoes", ANALYST_ONLY_FORM),
+    ("insights.run", "GET", "/analise/execucoes/{run}", ANALYST_ONLY),
+    # without HX-Request the progress fragment redirects to the run page
+    ("insights.progress", "GET", "/analise/execucoes/{run}/progresso", {**ANALYST_ONLY, "analyst": 302, "admin": 302}),
+    ("insights.edit", "POST", "/analise/execucoes/{run}/edicoes", ANALYST_ONLY_FORM),
+    ("insights.response_desk", "GET", "/analise/consultas/{open}/devolutiva", ANALYST_ONLY),
+    ("insights.response_report", "GET", "/analise/consultas/{open}/devolutiva/relatorio", ANALYST_ONLY),
+    ("insights.respond_contribution", "POST", "/analise/contribuicoes/{contribution}/resposta", ANALYST_ONLY_FORM),
+    ("insights.respond_bulk", "POST", "/analise/consultas/{open}/devolutiva/lote", ANALYST_ONLY_FORM),
     ("moderation.queue", "GET", "/moderacao/", MODERATOR_ONLY),
     ("moderation.log", "GET", "/moderacao/registro", MODERATOR_ONLY),
     ("moderation.hide", "POST", "/moderacao/contribuicoes/{contribution}/ocultar", MODERATOR_ONLY_FORM),
@@ -150,7 +162,14 @@ def world(app, create_consultation, create_user):
         db.session.add_all(workshops)
         db.session.commit()
         workshop_ids = [w.id for w in workshops]
+        from consulta.insights import runs as insight_runs
+        from consulta.models import Consultation
+
+        run = insight_runs.create_run(None, db.session.get(Consultation, open_c.id), scope="consultation")
+        db.session.commit()
+        run_id = run.id
     return {
+        "run": run_id,
         "workshop": workshop_ids[0], "draft_workshop": workshop_ids[1],
         "open": open_c.slug, "draft": draft_c.slug, "open_article": first[open_c.id],
         "draft_article": first[draft_c.id], "user": other.id, "open_recommendation": recommendation,
@@ -166,7 +185,7 @@ def test_permission_matrix(client, auth, create_user, world, role, endpoint, met
         auth.login(create_user(role, email=f"{role}@exemplo.com.br"))
     response = client.open(url.format(**world), method=method)
     assert response.status_code == expected[role], response.get_data(as_text=True)[:300]
-    if expected[role] == 302 and role == "anonymous" and endpoint.startswith(("admin.", "auth.profile", "moderation.")):
+    if expected[role] == 302 and role == "anonymous" and endpoint.startswith(("admin.", "auth.profile", "moderation.", "insights.")):
         assert response.headers["Location"].startswith("/entrar?next=")
 
 

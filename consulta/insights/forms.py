@@ -1,0 +1,50 @@
+"""Forms of the analysis pages: starting a run and editing its clusters."""
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, SelectField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from consulta.insights.runs import MAX_K
+
+
+def _optional_int(value: object) -> int | None:
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+class StartRunForm(FlaskForm):
+    """What to analyse: a whole consultation or one of its articles, with optional k and seed."""
+
+    consultation = SelectField("Consulta", coerce=int, validators=[InputRequired("Escolha a consulta.")])
+    scope = RadioField(
+        "Escopo", choices=[SelectChoice("consultation", "Toda a consulta (agrupada por dispositivo)"),
+                           SelectChoice("article", "Um dispositivo")],
+        default="consultation", validators=[InputRequired("Escolha o escopo.")],
+    )
+    article = SelectField("Dispositivo", coerce=_optional_int,
+                          description="Só para o escopo “Um dispositivo”.")
+    k = IntegerField("Número de grupos (opcional)", validators=[Optional(), NumberRange(
+        min=1, max=MAX_K, message=f"Use um número de 1 a {MAX_K}.")],
+        description="Deixe em branco para a escolha automática.")
+    seed = IntegerField("Semente", default=0, validators=[Optional(), NumberRange(
+        min=0, max=2**31 - 1, message="Use um número inteiro não negativo.")],
+        description="A mesma semente com os mesmos dados repete o resultado.")
+
+    def validate_article(self, field: SelectField) -> None:
+        if self.scope.data == "article" and not field.data:
+            raise ValidationError("Escolha o dispositivo.")
+
+
+class EditForm(FlaskForm):
+    """One edit of a finished run; which fields count depends on `op` (checked by the service)."""
+
+    op = HiddenField(validators=[InputRequired()])
+    cluster = HiddenField()
+    label = StringField("Novo nome", validators=[Optional(), Length(max=200)])
+    into = SelectField("Juntar em", validate_choice=False)
+    contribution = IntegerField("Contribuição nº", validators=[Optional()])
+    to = SelectField("Mover para", validate_choice=False)

@@ -1,0 +1,405 @@
+"""The devolutiva: the drafting team's official response to each contribution, one by one or in bulk.
+
+Services take the acting user, flush and never commit. The routes (the response desk, the per-row answer,
+the bulk answer and the printable report) live here too and join the insights blueprint; every one requires
+Permission.ANALYZE.
+
+Bulk answers write one audit entry per contribution (action "contribution.respond" with ``bulk=True``), so
+each contribution's history reads the same whether it was answered alone or with a whole cluster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, stream_template, url_for
+from flask_login import current_user
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from consulta.authz import Permission, require
+from consulta.extensions import db
+from consulta.insights import bp
+from consulta.insights.runs import edited_view, pseudonym
+from consulta.models import (
+    AnalysisRun,
+    Article,
+    Consultation,
+    Contribution,
+    ResponseStatus,
+    RunStatus,
+    Section,
+    User,
+    Visibility,
+    record,
+    utcnow,
+)
+from consulta.web import invalid_form_status, is_htmx_partial, safe_next
+
+JUSTIFICATION_MIN = 10
+JUSTIFICATION_MAX = 5000
+DESK_PER_PAGE = 30
+SEARCH_MAX = 200
+NO_RESPONSE = "sem-resposta"
+NEW_ARTICLES = "novos"  # the article filter's value for section-level proposals of new articles
+REPORT_BATCH = 500
+
+
+class ResponseError(Exception):
+    """A response the rules refuse; the message is Portuguese and safe to show. `field` names a form field."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# -- services -------------------------------------------------------------------------------------------
+
+def _answerable_refusal(contribution: Contribution) -> str | None:
+    if contribution.parent_id is not None:
+        return "Só contribuições principais recebem devolutiva; respostas entre participantes não."
+    if contribution.visibility is Visibility.WITHDRAWN:
+        return "Esta contribuição foi retirada pelo autor e não recebe devolutiva."
+    return None
+
+
+def clean_justification(status: ResponseStatus, text: str | None) -> str | None:
+    """The justification trimmed, or ResponseError: required (10 to 5000 characters) except for "Em análise"."""
+    text = (text or "").strip()
+    if not text:
+        if status is ResponseStatus.UNDER_REVIEW:
+            return None
+        raise ResponseError("Escreva a justificativa: ela é obrigatória para esta situação.", "justificativa")
+    if len(text) < JUSTIFICATION_MIN:
+        raise ResponseError(f"A justificativa precisa ter ao menos {JUSTIFICATION_MIN} caracteres.", "justificativa")
+    if len(text) > JUSTIFICATION_MAX:
+        raise ResponseError(
+            f"A justificativa tem {len(text):,} caracteres; o limite é {JUSTIFICATION_MAX:,}.".replace(",", "."),
+            "justificativa",
+        )
+    return text
+
+
+def _apply(actor: User, contribution: Contribution, status: ResponseStatus, text: str | None, **details: Any) -> None:
+    previous = contribution.response_status
+    contribution.response_status = status
+    contribution.response_text = text
+    contribution.responded_at = utcnow()
+    contribution.responded_by_id = actor.id
+    record(actor, "contribution.respond", contribution, reason=text,
+           previous=previous.value if previous else None, new=status.value, **details)
+
+
+def respond(actor: User, contribution: Contribution, status: ResponseStatus, text: str | None) -> None:
+    """Record the team's response to one top-level, non-withdrawn contribution, with an audit entry."""
+    if refusal := _answerable_refusal(contribution):
+        raise ResponseError(refusal)
+    _apply(actor, contribution, status, clean_justification(status, text))
+    db.session.flush()
+
+
+def respond_many(actor: User, contributions: Iterable[Contribution], status: ResponseStatus,
+                 text: str | None) -> int:
+    """Give the same response to many contributions; replies and withdrawn ones are skipped. Returns how many.
+
+    The justification is checked once, before anything changes; each answered contribution gets its own
+    audit entry (with ``bulk=True``).
+    """
+    justification = clean_justification(status, text)
+    answered = 0
+    for contribution in contributions:
+        if _answerable_refusal(contribution) is None:
+            _apply(actor, contribution, status, justification, bulk=True)
+            answered += 1
+    db.session.flush()
+    return answered
+
+
+def _as_ids(values: Iterable[Any]) -> list[int]:
+    ids = []
+    for value in values:
+        try:
+            ids.append(int(value))
+        except (TypeError, ValueError):
+            continue
+    return ids
+
+
+def members_of(run: AnalysisRun, cluster_id: int | None = None, campaign_id: int | None = None) -> list[int]:
+    """Contribution ids of one cluster or one campaign of a run, with the analysts' edits applied, sorted."""
+    result = edited_view(run)
+    if cluster_id is not None:
+        return sorted(set(_as_ids(
+            a.get("record_id") for a in result.get("assignments") or [] if a.get("cluster_id") == cluster_id
+        )))
+    if campaign_id is not None:
+        for campaign in result.get("campaigns") or []:
+            if campaign.get("id") == campaign_id:
+                return sorted(set(_as_ids(campaign.get("member_ids") or [])))
+        return []
+    return []
+
+
+def answerable_query(consultation: Consultation) -> Select:
+    """Top-level contributions of a consultation that may be answered: visible or hidden, not withdrawn."""
+    return select(Contribution).where(
+        Contribution.consultation_id == consultation.id,
+        Contribution.parent_id.is_(None),
+        Contribution.visibility != Visibility.WITHDRAWN,
+    )
+
+
+def answerable_by_ids(consultation: Consultation, ids: Sequence[int]) -> list[Contribution]:
+    """The answerable contributions of this consultation among `ids` (others are ignored)."""
+    if not ids:
+        return []
+    found: list[Contribution] = []
+    for start in range(0, len(ids), 900):  # stays under SQLite's bound-parameter limit
+        chunk = ids[start:start + 900]
+        found.extend(db.session.scalars(answerable_query(consultation).where(Contribution.id.in_(chunk))))
+    return found
+
+
+@dataclass
+class DeskFilter:
+    """What the desk shows: one article (or the new-article proposals), one response status, a text search."""
+
+    article: str | None = None  # an article id as text, or NEW_ARTICLES
+    status: str | None = None  # a ResponseStatus value or NO_RESPONSE
+    search: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> DeskFilter:
+        """Read artigo, situacao, busca and pagina, ignoring anything invalid."""
+        f = cls()
+        article = args.get("artigo", "")
+        if article == NEW_ARTICLES or (article.isdigit() and len(article) < 10):
+            f.article = article
+        status = args.get("situacao", "")
+        if status == NO_RESPONSE or status in ResponseStatus._value2member_map_:
+            f.status = status
+        f.search = (args.get("busca") or "").strip()[:SEARCH_MAX]
+        page = args.get("pagina", "1")
+        f.page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+        return f
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """Query-string arguments for links, leaving defaults out."""
+        values = {"artigo": self.article, "situacao": self.status, "busca": self.search or None,
+                  "pagina": self.page if self.page > 1 else None}
+        values.update(changes)
+        return {k: v for k, v in values.items() if v is not None}
+
+
+def desk_query(consultation: Consultation, f: DeskFilter) -> Select:
+    """Answerable contributions matching the filter, in document order, oldest first within an article."""
+    stmt = answerable_query(consultation).outerjoin(Article, Contribution.article_id == Article.id)
+    if f.article == NEW_ARTICLES:
+        stmt = stmt.where(Contribution.article_id.is_(None))
+    elif f.article:
+        stmt = stmt.where(Contribution.article_id == int(f.article))
+    if f.status == NO_RESPONSE:
+        stmt = stmt.where(Contribution.response_status.is_(None))
+    elif f.status:
+        stmt = stmt.where(Contribution.response_status == ResponseStatus(f.status))
+    if f.search:
+        needle = f.search.lower()
+        stmt = stmt.where(or_(func.lower(Contribution.body).contains(needle, autoescape=True),
+                              func.lower(Contribution.proposed_text).contains(needle, autoescape=True)))
+    return stmt.options(
+        joinedload(Contribution.author), joinedload(Contribution.workshop), joinedload(Contribution.article),
+        joinedload(Contribution.section),
+    ).order_by(Article.position.is_(None), Article.position, Contribution.created_at, Contribution.id)
+
+
+def status_counts(consultation: Consultation) -> dict[str, int]:
+    """How many answerable contributions hold each response status, NO_RESPONSE included (one query)."""
+    counts = dict.fromkeys([NO_RESPONSE, *(s.value for s in ResponseStatus)], 0)
+    rows = db.session.execute(
+        answerable_query(consultation).with_only_columns(Contribution.response_status, func.count())
+        .group_by(Contribution.response_status)
+    )
+    for status, total in rows:
+        counts[status.value if status else NO_RESPONSE] = total
+    return counts
+
+
+def public_author(contribution: Contribution) -> str:
+    """Who signs a contribution in the report: the workshop, the organization, or a person's pseudonym."""
+    if contribution.workshop_id is not None and contribution.workshop is not None:
+        return contribution.workshop.place_label
+    author = contribution.author
+    if author is None or author.deleted_at is not None:
+        return "Participante removido"
+    if author.is_organization:
+        return author.display_name
+    return "Participante " + pseudonym(author.id).removeprefix("p-").upper()
+
+
+def report_rows(consultation: Consultation) -> Iterator[Contribution]:
+    """Every answerable contribution in document order (articles, then each section's new-article proposals).
+
+    Rows are read in batches, so a large consultation is never held in memory at once.
+    """
+    stmt = (
+        answerable_query(consultation)
+        .outerjoin(Article, Contribution.article_id == Article.id)
+        .outerjoin(Section, Contribution.section_id == Section.id)
+        .options(joinedload(Contribution.author), joinedload(Contribution.workshop),
+                 joinedload(Contribution.article), joinedload(Contribution.section))
+        .order_by(Article.position.is_(None), Article.position, Section.position, Contribution.created_at,
+                  Contribution.id)
+        .execution_options(yield_per=REPORT_BATCH)
+    )
+    yield from db.session.scalars(stmt)
+
+
+# -- routes ---------------------------------------------------------------------------------------------
+
+def _consultation(slug: str) -> Consultation:
+    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+    if consultation is None:
+        abort(404)
+    return consultation
+
+
+def _articles(consultation: Consultation) -> list[tuple[int, str]]:
+    return list(db.session.execute(
+        select(Article.id, Article.label).where(Article.consultation_id == consultation.id).order_by(Article.position)
+    ))
+
+
+def _done_runs(consultation: Consultation) -> list[AnalysisRun]:
+    return list(db.session.scalars(
+        select(AnalysisRun).where(AnalysisRun.consultation_id == consultation.id, AnalysisRun.status == RunStatus.DONE)
+        .order_by(AnalysisRun.created_at.desc(), AnalysisRun.id.desc()).limit(50)
+    ))
+
+
+def _status_choices() -> list[ResponseStatus]:
+    return list(ResponseStatus)
+
+
+def _desk_page(consultation: Consultation, *, bulk: dict[str, Any] | None = None,
+               bulk_errors: dict[str, str] | None = None, status: int = 200):
+    f = DeskFilter.from_args(request.args)
+    pagination = db.paginate(desk_query(consultation, f), page=f.page, per_page=DESK_PER_PAGE, error_out=False)
+    prefill = {"run_id": request.args.get("run_id", ""), "cluster": request.args.get("cluster", ""),
+               "campaign": request.args.get("campaign", ""), "status": "", "justificativa": "", "ids": []}
+    return render_template(
+        "insights/responses.html", consultation=consultation, filter=f, pagination=pagination,
+        articles=_articles(consultation), statuses=_status_choices(), counts=status_counts(consultation),
+        runs=_done_runs(consultation), bulk={**prefill, **(bulk or {})}, bulk_errors=bulk_errors or {},
+        back=request.full_path.rstrip("?"), no_response=NO_RESPONSE, new_articles=NEW_ARTICLES,
+    ), status
+
+
+@bp.route("/consultas/<slug>/devolutiva")
+@require(Permission.ANALYZE)
+def response_desk(slug: str):
+    """The response desk: a consultation's contributions, filtered, each with its response form."""
+    return _desk_page(_consultation(slug))
+
+
+def _parse_status(value: str | None) -> ResponseStatus | None:
+    return ResponseStatus(value) if value in ResponseStatus._value2member_map_ else None
+
+
+@bp.route("/contribuicoes/<int:contribution_id>/resposta", methods=["POST"])
+@require(Permission.ANALYZE)
+def respond_contribution(contribution_id: int):
+    """Answer one contribution: the row fragment for htmx, else a redirect back to the desk."""
+    contribution = db.get_or_404(Contribution, contribution_id)
+    back = safe_next(request.form.get("next"),
+                     url_for("insights.response_desk", slug=contribution.consultation.slug))
+    status = _parse_status(request.form.get("status"))
+    typed = request.form.get("justificativa", "")
+    errors: dict[str, str] = {}
+    if status is None:
+        errors["status"] = "Escolha a situação da resposta."
+    else:
+        try:
+            respond(current_user, contribution, status, typed)
+        except ResponseError as error:
+            db.session.rollback()
+            errors[error.field or "form"] = str(error)
+    context = {"c": contribution, "statuses": _status_choices(), "back": back}
+    if errors:
+        context.update(errors=errors, typed={"status": request.form.get("status", ""), "justificativa": typed})
+        if is_htmx_partial():
+            return render_template("insights/_response_row.html", selectable=True, selected=[], **context), 200
+        return render_template("insights/responses_form.html", **context), invalid_form_status()
+    db.session.commit()
+    message = f"Resposta registrada: {status.label}."
+    if is_htmx_partial():
+        return render_template("insights/_response_row.html", message=message, selectable=True, selected=[],
+                               **context)
+    flash(message, "success")
+    return redirect(back, 303)
+
+
+def _bulk_targets(consultation: Consultation, form: Mapping[str, Any], ids: list[int],
+                  errors: dict[str, str]) -> list[Contribution]:
+    run_id, cluster, campaign = (form.get(k, "").strip() for k in ("run_id", "cluster", "campaign"))
+    if ids:
+        return answerable_by_ids(consultation, ids)
+    if not run_id:
+        errors["alvo"] = "Selecione contribuições na lista ou indique uma análise com um grupo ou uma campanha."
+        return []
+    run = db.session.get(AnalysisRun, int(run_id)) if run_id.isdigit() else None
+    if run is None or run.consultation_id != consultation.id or run.status is not RunStatus.DONE:
+        errors["run_id"] = "Escolha uma análise concluída desta consulta."
+        return []
+    if cluster.isdigit() == campaign.isdigit():
+        errors["cluster"] = "Indique o número de um grupo ou de uma campanha (um dos dois)."
+        return []
+    members = (members_of(run, cluster_id=int(cluster)) if cluster.isdigit()
+               else members_of(run, campaign_id=int(campaign)))
+    if not members:
+        errors["cluster"] = "Esse grupo ou campanha não existe nesta análise ou não tem contribuições."
+    return answerable_by_ids(consultation, members)
+
+
+@bp.route("/consultas/<slug>/devolutiva/lote", methods=["POST"])
+@require(Permission.ANALYZE)
+def respond_bulk(slug: str):
+    """Answer the selected contributions, or a whole cluster or campaign of an analysis run, at once."""
+    consultation = _consultation(slug)
+    ids = _as_ids(request.form.getlist("ids"))
+    status = _parse_status(request.form.get("status"))
+    typed = request.form.get("justificativa", "")
+    errors: dict[str, str] = {}
+    if status is None:
+        errors["status"] = "Escolha a situação da resposta."
+    targets = _bulk_targets(consultation, request.form, ids, errors)
+    if not errors and not targets:
+        errors["alvo"] = "Nenhuma das contribuições indicadas pode receber devolutiva."
+    if not errors:
+        try:
+            answered = respond_many(current_user, targets, status, typed)
+        except ResponseError as error:
+            db.session.rollback()
+            errors[error.field or "alvo"] = str(error)
+    if errors:
+        bulk = {"run_id": request.form.get("run_id", ""), "cluster": request.form.get("cluster", ""),
+                "campaign": request.form.get("campaign", ""), "status": request.form.get("status", ""),
+                "justificativa": typed, "ids": ids}
+        return _desk_page(consultation, bulk=bulk, bulk_errors=errors, status=422)
+    db.session.commit()
+    flash(f"{answered} {'contribuição respondida' if answered == 1 else 'contribuições respondidas'}.", "success")
+    return redirect(url_for("insights.response_desk", slug=slug, **DeskFilter.from_args(request.args).args()), 303)
+
+
+@bp.route("/consultas/<slug>/devolutiva/relatorio")
+@require(Permission.ANALYZE)
+def response_report(slug: str):
+    """The printable devolutiva report: every contribution per article, with its status and justification."""
+    consultation = _consultation(slug)
+    return stream_template(
+        "insights/responses_report.html", consultation=consultation, counts=status_counts(consultation),
+        statuses=_status_choices(), rows=report_rows(consultation), public_author=public_author,
+        no_response=NO_RESPONSE, generated_at=utcnow(),
+    )
