@@ -28,6 +28,7 @@ FACILITATOR_ONLY = {**ADMIN_ONLY, "facilitator": 200}
 FACILITATOR_ONLY_FORM = {**FACILITATOR_ONLY, "facilitator": 422, "admin": 422}  # an empty form: re-rendered
 ANALYST_ONLY = {**ADMIN_ONLY, "analyst": 200}
 ANALYST_ONLY_FORM = {**ANALYST_ONLY, "analyst": 422, "admin": 422}  # an empty form: re-rendered
+RUN_NOT_DONE = {"analyst": 409, "admin": 409}
 LOGGED_IN_FORM = {**LOGGED(422), "anonymous": 302}  # an empty form: re-rendered with its errors
 LOGGED_IN_POST = {**LOGGED(303), "anonymous": 302}
 
@@ -104,6 +105,16 @@ MATRIX = [
     # without HX-Request the progress fragment redirects to the run page
     ("insights.progress", "GET", "/analise/execucoes/{run}/progresso", {**ANALYST_ONLY, "analyst": 302, "admin": 302}),
     ("insights.edit", "POST", "/analise/execucoes/{run}/edicoes", ANALYST_ONLY_FORM),
+    # downloads of a run that is not done (the world's run is queued) answer 409
+    ("insights.download_xlsx", "GET", "/analise/execucoes/{run}/download.xlsx", {**ANALYST_ONLY, **RUN_NOT_DONE}),
+    ("insights.download_clusters_csv", "GET", "/analise/execucoes/{run}/clusters.csv",
+     {**ANALYST_ONLY, **RUN_NOT_DONE}),
+    ("insights.download_contributions_csv", "GET", "/analise/execucoes/{run}/contribuicoes.csv",
+     {**ANALYST_ONLY, **RUN_NOT_DONE}),
+    ("insights.download_campaigns_csv", "GET", "/analise/execucoes/{run}/campanhas.csv",
+     {**ANALYST_ONLY, **RUN_NOT_DONE}),
+    ("insights.download_json", "GET", "/analise/execucoes/{run}/resultado.json", {**ANALYST_ONLY, **RUN_NOT_DONE}),
+    ("insights.report", "GET", "/analise/execucoes/{run}/relatorio", {**ANALYST_ONLY, **RUN_NOT_DONE}),
     ("insights.response_desk", "GET", "/analise/consultas/{open}/devolutiva", ANALYST_ONLY),
     ("insights.response_report", "GET", "/analise/consultas/{open}/devolutiva/relatorio", ANALYST_ONLY),
     ("insights.respond_contribution", "POST", "/analise/contribuicoes/{contribution}/resposta", ANALYST_ONLY_FORM),

@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("insights", __name__, url_prefix="/analise")
 
 # Routes attach to bp: views (analysis runs) and responses (devolutiva).
-from consulta.insights import responses, views  # noqa: E402,F401
+from consulta.insights import downloads, responses, views  # noqa: E402,F401

@@ -1,0 +1,460 @@
+"""Downloads of a finished analysis run: XLSX workbook, CSV tables, JSON and a printable HTML report.
+
+Everything is built from ``runs.edited_view(run)``, so clusters renamed, merged or moved by the analysts show
+the same way in every file. No file carries an e-mail, a CPF, a phone number or a person's name: people appear
+by pseudonym (as in the devolutiva report), texts go through ``analysis.mask_personal_data``, and cells that
+a spreadsheet would read as a formula are prefixed with an apostrophe. Every route requires Permission.ANALYZE
+and answers 409 for a run that is not done.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from flask import Response, render_template, stream_with_context
+from openpyxl import Workbook
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+import analysis
+from consulta.authz import Permission, require
+from consulta.extensions import db
+from consulta.geo import STATES
+from consulta.insights import bp
+from consulta.insights.responses import public_author
+from consulta.insights.runs import clusters_by_id, edited_view, pseudonym
+from consulta.insights.views import CHANNEL_LABELS, STANCE_LABELS
+from consulta.models import AnalysisRun, Article, Contribution, RunScope, RunStatus, Vote, utcnow
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+RESERVED_SHEETS = {"resumo", "contribuições", "campanhas", "regiões", "grupos de opinião", "history"}
+VOTE_LABELS = {"agree": "concordam", "disagree": "discordam"}
+
+CLUSTER_COLUMNS = [
+    ("dispositivo", "Dispositivo"), ("grupo_id", "Grupo nº"), ("grupo", "Grupo"), ("tema", "Tema"),
+    ("termos", "Termos principais"), ("contribuicoes", "Contribuições"), ("com_peso", "Com peso das oficinas"),
+    ("participacao", "Participação no dispositivo (%)"), ("autores_unicos", "Autores únicos"),
+    ("posicoes", "Posições"), ("canais", "Canais"), ("ufs", "UFs"), ("citacoes", "Citações"),
+]
+CONTRIBUTION_COLUMNS = [
+    ("id", "Contribuição nº"), ("dispositivo", "Dispositivo"), ("grupo_id", "Grupo nº"), ("grupo", "Grupo"),
+    ("campanha_id", "Campanha nº"), ("posicao", "Posição"), ("canal", "Canal"), ("autor", "Autor"), ("uf", "UF"),
+    ("texto", "Texto (dados pessoais mascarados)"), ("resposta", "Resposta oficial"),
+    ("justificativa", "Justificativa"),
+]
+CAMPAIGN_COLUMNS = [
+    ("id", "Campanha nº"), ("contribuicoes", "Contribuições"), ("com_peso", "Com peso das oficinas"),
+    ("variacoes", "Variações"), ("texto", "Texto representativo"), ("dispositivos", "Dispositivos"),
+    ("canais", "Canais"), ("ufs", "UFs"), ("grupos", "Grupos"), ("membros", "Contribuições (nº)"),
+]
+
+
+# -- helpers ----------------------------------------------------------------------------------------------
+
+def safe_cell(value: Any) -> Any:
+    """A value for a spreadsheet cell: text that would start a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _mask(text: str | None) -> str:
+    return analysis.mask_personal_data(text or "") if text else ""
+
+
+def _counts(mapping: dict[str, int] | None, labels: dict[str, str] | None = None) -> str:
+    items = sorted((mapping or {}).items(), key=lambda kv: (-kv[1], kv[0]))
+    return "; ".join(f"{(labels or {}).get(k, k)}: {n}" for k, n in items)
+
+
+def _group_name(run: AnalysisRun, group: dict[str, Any]) -> str:
+    if group.get("key"):
+        return str(group["key"])
+    if run.scope is RunScope.ARTICLE and run.article is not None:
+        return run.article.label
+    return "Todas as contribuições"
+
+
+def sheet_title(name: str, taken: set[str]) -> str:
+    """A sheet name Excel accepts (31 characters, no []:*?/\\, not blank), unique in `taken` (case-insensitive)."""
+    base = SHEET_FORBIDDEN.sub("-", name).strip("' ") or "Dispositivo"
+    base = base[:31]
+    candidate, n = base, 1
+    while candidate.lower() in taken or candidate.lower() in RESERVED_SHEETS:
+        n += 1
+        suffix = f" ({n})"
+        candidate = base[:31 - len(suffix)] + suffix
+    taken.add(candidate.lower())
+    return candidate
+
+
+def _scope_label(run: AnalysisRun) -> str:
+    if run.scope is RunScope.ARTICLE and run.article is not None:
+        return run.article.label
+    if run.scope is RunScope.SECTION and run.section is not None:
+        return run.section.title
+    return "Toda a consulta, por dispositivo"
+
+
+def _filename(run: AnalysisRun, name: str) -> str:
+    return f"analise-{run.id}-{run.consultation.slug}-{name}"
+
+
+def _attachment(filename: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{filename}"', "X-Content-Type-Options": "nosniff"}
+
+
+# -- services ---------------------------------------------------------------------------------------------
+
+def cluster_rows(run: AnalysisRun, view: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """One row per cluster of the edited view, in the order of the groups."""
+    for group in view.get("groups") or []:
+        themes = {t["id"]: t["label"] for t in group.get("themes") or []}
+        for c in group["clusters"]:
+            yield {
+                "dispositivo": _group_name(run, group), "grupo_id": c["id"], "grupo": c["label"],
+                "tema": themes.get(c.get("theme_id"), ""), "termos": ", ".join(c.get("terms") or []),
+                "contribuicoes": c["size"], "com_peso": round(c["weighted_size"], 2),
+                "participacao": round(c["share"] * 100, 1), "autores_unicos": c["unique_authors"],
+                "posicoes": _counts(c.get("stances"), STANCE_LABELS),
+                "canais": _counts(c.get("channels"), CHANNEL_LABELS), "ufs": _counts(c.get("ufs")),
+                "citacoes": " | ".join(_mask(q["text"]) for q in c.get("quotes") or []),
+            }
+
+
+def campaign_rows(view: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """One row per campaign (near-identical texts sent many times)."""
+    clusters = clusters_by_id(view)
+    for campaign in view.get("campaigns") or []:
+        yield {
+            "id": campaign["id"], "contribuicoes": campaign["size"], "com_peso": round(campaign["weighted_size"], 2),
+            "variacoes": campaign["variants"], "texto": _mask(campaign["representative_text"]),
+            "dispositivos": _counts(campaign.get("articles")),
+            "canais": _counts(campaign.get("channels"), CHANNEL_LABELS), "ufs": _counts(campaign.get("ufs")),
+            "grupos": "; ".join(clusters[c]["label"] for c in campaign.get("cluster_ids") or [] if c in clusters),
+            "membros": " ".join(str(m) for m in campaign.get("member_ids") or []),
+        }
+
+
+def _uf_of(contribution: Contribution) -> str | None:
+    if contribution.workshop_id is not None and contribution.workshop is not None:
+        return contribution.workshop.uf
+    uf = contribution.author.uf if contribution.author is not None else None
+    return uf or (contribution.workshop.uf if contribution.workshop is not None else None)
+
+
+def _text_of(contribution: Contribution) -> str:
+    text = contribution.body or ""
+    if contribution.proposed_text:
+        text = f"{text}\n\nTexto proposto: {contribution.proposed_text}".strip()
+    return _mask(text)
+
+
+def contribution_rows(view: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """One row per analysed contribution with its (edited) cluster, read from the database in batches."""
+    clusters = clusters_by_id(view)
+    assignments = {a["record_id"]: a for a in view.get("assignments") or []}
+    ids = sorted(i for i in assignments if isinstance(i, int))
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start:start + BATCH]
+        found = db.session.scalars(
+            select(Contribution).where(Contribution.id.in_(chunk)).order_by(Contribution.id)
+            .options(joinedload(Contribution.author), joinedload(Contribution.workshop),
+                     joinedload(Contribution.article), joinedload(Contribution.section))
+        ).unique()
+        for c in found:
+            a = assignments[c.id]
+            cluster = clusters.get(a["cluster_id"]) or {}
+            if c.article is not None:
+                article = c.article.label
+            else:
+                article = "Propostas de novo artigo" + (f" — {c.section.title}" if c.section else "")
+            yield {
+                "id": c.id, "dispositivo": article, "grupo_id": a["cluster_id"], "grupo": cluster.get("label", ""),
+                "campanha_id": a.get("campaign_id") or "", "posicao": c.stance.label,
+                "canal": CHANNEL_LABELS.get(c.channel.value, c.channel.value), "autor": public_author(c),
+                "uf": _uf_of(c) or "", "texto": _text_of(c),
+                "resposta": c.response_status.label if c.response_status else "Sem resposta",
+                "justificativa": _mask(c.response_text),
+            }
+
+
+def region_rows(rows: Iterable[dict[str, Any]]) -> list[tuple[str, str, int]]:
+    """(region, UF, contributions) for the given contribution rows, sorted; unknown UFs at the end."""
+    counts = Counter(r["uf"] or "" for r in rows)
+    out = []
+    for uf, n in counts.items():
+        region = STATES[uf][1].label if uf in STATES else "Não informada"
+        out.append((region, uf or "não informada", n))
+    return sorted(out, key=lambda r: (r[0] == "Não informada", r[0], r[1]))
+
+
+def opinion_groups(run: AnalysisRun) -> dict[str, Any] | None:
+    """Opinion groups from the consultation's votes (participants by pseudonym); None when nobody voted."""
+    rows = db.session.execute(
+        select(Vote.user_id, Vote.article_id, Vote.value, Article.label)
+        .join(Article, Article.id == Vote.article_id)
+        .where(Article.consultation_id == run.consultation_id, Vote.user_id.is_not(None))
+        .order_by(Vote.id)
+    ).all()
+    if not rows:
+        return None
+    labels = {r.article_id: r.label for r in rows}
+    votes = [(pseudonym(r.user_id), r.article_id, r.value.value) for r in rows]
+    try:
+        result = analysis.analyze_votes(votes, seed=run.seed).to_dict()
+    except Exception:  # noqa: BLE001 - a failed opinion analysis must not break the downloads
+        log.exception("opinion groups for run %s failed", run.id)
+        return {"error": "Não foi possível calcular os grupos de opinião com os votos atuais.", "groups": []}
+    for group in result["groups"]:
+        for rep in group["representative"]:
+            rep["label"] = labels.get(rep["recommendation_id"], str(rep["recommendation_id"]))
+    for key in ("consensus", "divisive"):
+        for standing in result[key]:
+            standing["label"] = labels.get(standing["recommendation_id"], str(standing["recommendation_id"]))
+    result.pop("points", None)  # per-participant coordinates are not needed in a report
+    return result
+
+
+def summary_rows(run: AnalysisRun, view: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The "Resumo" sheet: what was analysed, how, and the totals."""
+    info = view.get("run") or {}
+    rows: list[tuple[str, Any]] = [
+        ("Consulta", run.consultation.title), ("Análise nº", run.id), ("Escopo", _scope_label(run)),
+        ("Concluída em", run.finished_at.strftime("%d/%m/%Y %H:%M UTC") if run.finished_at else ""),
+        ("Gerado em", utcnow().strftime("%d/%m/%Y %H:%M UTC")), ("Semente", run.seed),
+        ("Contribuições analisadas", view.get("size")), ("Com peso das oficinas", view.get("weighted_size")),
+        ("Textos distintos", view.get("distinct_texts")), ("Repetidas", view.get("duplicated_records")),
+        ("Grupos", len(clusters_by_id(view))), ("Campanhas", len(view.get("campaigns") or [])),
+        ("Edições da equipe", len(run.edits or [])),
+    ]
+    rows += [(f"Parâmetro: {k}", json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v)
+             for k, v in sorted((info.get("parameters") or {}).items())]
+    rows += [(f"Versão: {k}", v) for k, v in sorted((run.versions or info.get("versions") or {}).items())]
+    return rows
+
+
+def build_xlsx(run: AnalysisRun) -> bytes:
+    """The workbook: summary, one sheet per article, contributions, campaigns, regions and opinion groups."""
+    view = edited_view(run)
+    wb = Workbook(write_only=True)
+
+    def sheet(title: str, rows: Iterable[Iterable[Any]]) -> None:
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append([safe_cell(v) for v in row])
+
+    sheet("Resumo", [("Item", "Valor"), *summary_rows(run, view)])
+    taken: set[str] = set()
+    headers = [h for _, h in CLUSTER_COLUMNS]
+    for group in view.get("groups") or []:
+        group_rows = list(cluster_rows(run, {"groups": [group]}))
+        sheet(sheet_title(_group_name(run, group), taken),
+              [headers, *([r[k] for k, _ in CLUSTER_COLUMNS] for r in group_rows)])
+    contributions = list(contribution_rows(view))
+    sheet("Contribuições", [[h for _, h in CONTRIBUTION_COLUMNS],
+                            *([r[k] for k, _ in CONTRIBUTION_COLUMNS] for r in contributions)])
+    campaigns = [[r[k] for k, _ in CAMPAIGN_COLUMNS] for r in campaign_rows(view)]
+    sheet("Campanhas", [[h for _, h in CAMPAIGN_COLUMNS], *campaigns] if campaigns
+          else [["Nenhuma campanha encontrada nesta análise."]])
+    sheet("Regiões", [("Região", "UF", "Contribuições"), *region_rows(contributions)])
+    sheet("Grupos de opinião", opinion_sheet_rows(opinion_groups(run)))
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def opinion_sheet_rows(opinions: dict[str, Any] | None) -> list[list[Any]]:
+    """Rows describing the opinion groups, or one row saying there are none."""
+    if opinions is None:
+        return [["Não há votos nesta consulta: não há grupos de opinião a mostrar."]]
+    if opinions.get("error"):
+        return [[opinions["error"]]]
+    rows: list[list[Any]] = [
+        ["Participantes", opinions["participants"]], ["Votos", opinions["votes"]], ["Grupos", opinions["k"]], [],
+        ["Grupo", "Participantes", "Recomendação", "O grupo", "Taxa no grupo (%)", "Taxa no resto (%)"],
+    ]
+    for g in opinions["groups"]:
+        if not g["representative"]:
+            rows.append([g["id"], g["size"], "", "", "", ""])
+        for rep in g["representative"]:
+            rows.append([g["id"], g["size"], rep["label"], VOTE_LABELS.get(rep["direction"], rep["direction"]),
+                         round(rep["group_rate"] * 100, 1), round(rep["rest_rate"] * 100, 1)])
+    rows += [[], ["Consenso", "Direção", "Votos"]]
+    rows += [[s["label"], VOTE_LABELS.get(s["direction"] or "", ""), s["votes"]] for s in opinions["consensus"]]
+    rows += [[], ["Divide os grupos", "Diferença", "Votos"]]
+    rows += [[s["label"], s["score"], s["votes"]] for s in opinions["divisive"]]
+    return rows
+
+
+def csv_lines(columns: list[tuple[str, str]], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """CSV text, header first, one line per yield, starting with a UTF-8 byte order mark (utf-8-sig)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def take() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    writer.writerow([h for _, h in columns])
+    yield "\ufeff" + take()
+    for row in rows:
+        writer.writerow([safe_cell(row[k]) for k, _ in columns])
+        yield take()
+
+
+def build_json(run: AnalysisRun) -> dict[str, Any]:
+    """Everything about the run: facts, parameters, versions, the edited view, contributions, opinion groups."""
+    view = edited_view(run)
+    return {
+        "run": {
+            "id": run.id, "consultation": run.consultation.title, "consultation_slug": run.consultation.slug,
+            "scope": run.scope.value, "scope_label": _scope_label(run), "status": run.status.value,
+            "seed": run.seed, "params": run.params, "versions": run.versions, "timings": run.timings,
+            "created_at": run.created_at.isoformat() if run.created_at else None,
+            "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+            "edits": run.edits or [],
+        },
+        "result": view,
+        "contributions": list(contribution_rows(view)),
+        "opinion_groups": opinion_groups(run),
+    }
+
+
+STANCE_ORDER = ["agree", "partly", "disagree", "none", "unknown"]
+STANCE_COLORS = {"agree": "#2e7d32", "partly": "#f9a825", "disagree": "#c62828", "none": "#78909c",
+                 "unknown": "#b0bec5"}
+
+
+def stance_bar(stances: dict[str, int]) -> list[dict[str, Any]]:
+    """SVG rectangles (x, width in a 0-100 box) for a stance mix, in a fixed order."""
+    total = sum(stances.values()) or 1
+    x = 0.0
+    rects = []
+    for key in STANCE_ORDER + sorted(set(stances) - set(STANCE_ORDER)):
+        n = stances.get(key, 0)
+        if not n:
+            continue
+        width = 100 * n / total
+        rects.append({"x": round(x, 2), "width": round(width, 2), "fill": STANCE_COLORS.get(key, "#90a4ae"),
+                      "label": STANCE_LABELS.get(key, key), "n": n})
+        x += width
+    return rects
+
+
+def report_context(run: AnalysisRun) -> dict[str, Any]:
+    """What the printable report shows, per article, then the opinion groups."""
+    view = edited_view(run)
+    groups = []
+    for group in view.get("groups") or []:
+        name = _group_name(run, group)
+        stances: Counter[str] = Counter()
+        for c in group["clusters"]:
+            stances.update(c.get("stances") or {})
+        campaigns = [c for c in view.get("campaigns") or [] if name in (c.get("articles") or {})
+                     or (len(view.get("groups") or []) == 1)]
+        groups.append({"name": name, "group": group, "stances": dict(stances), "bar": stance_bar(dict(stances)),
+                       "themes": {t["id"]: t["label"] for t in group.get("themes") or []},
+                       "campaigns": campaigns})
+    return {"run": run, "view": view, "groups": groups, "opinions": opinion_groups(run),
+            "scope_label": _scope_label(run), "generated_at": utcnow(), "stance_labels": STANCE_LABELS,
+            "channel_labels": CHANNEL_LABELS, "mask": _mask, "counts": _counts, "stance_bar": stance_bar,
+            "vote_labels": VOTE_LABELS}
+
+
+# -- routes -----------------------------------------------------------------------------------------------
+
+def _done_run(run_id: int) -> tuple[AnalysisRun | None, Any]:
+    run = db.get_or_404(AnalysisRun, run_id)
+    if run.status is not RunStatus.DONE or not run.result:
+        page = render_template(
+            "errors/error.html", code=409, title="Análise não concluída",
+            message="Os arquivos só ficam disponíveis depois que a análise termina com sucesso. "
+                    "Acompanhe a situação na página da análise.",
+        )
+        return None, (page, 409)
+    return run, None
+
+
+@bp.route("/execucoes/<int:run_id>/download.xlsx")
+@require(Permission.ANALYZE)
+def download_xlsx(run_id: int):
+    """The run as an Excel workbook."""
+    run, refusal = _done_run(run_id)
+    if run is None:
+        return refusal
+    return Response(build_xlsx(run),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers=_attachment(_filename(run, "resultado.xlsx")))
+
+
+def _csv_response(run: AnalysisRun, name: str, lines: Iterator[str]) -> Response:
+    return Response(stream_with_context(lines), mimetype="text/csv", content_type="text/csv; charset=utf-8",
+                    headers=_attachment(_filename(run, name)))
+
+
+@bp.route("/execucoes/<int:run_id>/clusters.csv")
+@require(Permission.ANALYZE)
+def download_clusters_csv(run_id: int):
+    """The clusters of the edited view as CSV."""
+    run, refusal = _done_run(run_id)
+    if run is None:
+        return refusal
+    view = edited_view(run)
+    return _csv_response(run, "grupos.csv", csv_lines(CLUSTER_COLUMNS, cluster_rows(run, view)))
+
+
+@bp.route("/execucoes/<int:run_id>/contribuicoes.csv")
+@require(Permission.ANALYZE)
+def download_contributions_csv(run_id: int):
+    """The analysed contributions, with their clusters, as CSV."""
+    run, refusal = _done_run(run_id)
+    if run is None:
+        return refusal
+    view = edited_view(run)
+    return _csv_response(run, "contribuicoes.csv", csv_lines(CONTRIBUTION_COLUMNS, contribution_rows(view)))
+
+
+@bp.route("/execucoes/<int:run_id>/campanhas.csv")
+@require(Permission.ANALYZE)
+def download_campaigns_csv(run_id: int):
+    """The campaigns of the run as CSV."""
+    run, refusal = _done_run(run_id)
+    if run is None:
+        return refusal
+    view = edited_view(run)
+    return _csv_response(run, "campanhas.csv", csv_lines(CAMPAIGN_COLUMNS, campaign_rows(view)))
+
+
+@bp.route("/execucoes/<int:run_id>/resultado.json")
+@require(Permission.ANALYZE)
+def download_json(run_id: int):
+    """Everything about the run as JSON."""
+    run, refusal = _done_run(run_id)
+    if run is None:
+        return refusal
+    body = json.dumps(build_json(run), ensure_ascii=False, indent=2, default=str)
+    return Response(body, mimetype="application/json", headers=_attachment(_filename(run, "resultado.json")))
+
+
+@bp.route("/execucoes/<int:run_id>/relatorio")
+@require(Permission.ANALYZE)
+def report(run_id: int):
+    """The printable report of the run (use the browser's print to save a PDF)."""
+    run, refusal = _done_run(run_id)
+    if run is None:
+        return refusal
+    return render_template("insights/report.html", **report_context(run))

@@ -1,0 +1,258 @@
+"""Downloads of a finished analysis run: XLSX, CSVs, JSON and the printable report, from the edited view."""
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+
+import pytest
+from openpyxl import load_workbook
+
+from consulta.extensions import db
+from consulta.insights import downloads, runs
+from consulta.models import (
+    AccountKind,
+    AnalysisRun,
+    Article,
+    ArticleKind,
+    Channel,
+    Consultation,
+    Contribution,
+    ResponseStatus,
+    RunScope,
+    Stance,
+    User,
+    Vote,
+    VoteValue,
+    Workshop,
+    WorkshopFormat,
+)
+
+TEXTS = [
+    "Precisamos de mais acessibilidade digital para pessoas com deficiência nos serviços públicos.",
+    "Os serviços digitais devem ser acessíveis para pessoas com deficiência visual.",
+    "Acessibilidade para pessoas com deficiência deve ser prioridade nos aplicativos do governo.",
+    "Garantir acessibilidade digital com leitores de tela para pessoas com deficiência.",
+    "Sites do governo precisam de acessibilidade para pessoas com deficiência auditiva e visual.",
+    "Proteção de dados pessoais e privacidade devem seguir a LGPD rigorosamente.",
+    "A privacidade dos dados pessoais dos cidadãos precisa de proteção forte pela LGPD.",
+    "Vazamento de dados pessoais é grave; proteção de dados e privacidade são essenciais.",
+    "Exigir consentimento e proteção de dados pessoais conforme a LGPD.",
+    "Dados pessoais devem ter privacidade; meu CPF 123.456.789-09 e maria@exemplo.com.br vazaram.",
+    "Internet rural e conectividade nas escolas do interior são urgentes.",
+    "Levar internet banda larga para áreas rurais e comunidades do interior.",
+    "Conectividade e internet nas escolas rurais do interior do país.",
+    "=Expandir a internet para comunidades rurais sem conectividade.",
+    "Internet nas comunidades rurais do interior com conectividade para escolas.",
+]
+SECRETS = ["maria@exemplo.com.br", "Maria Secreta", "123.456.789-09", "12345678909", "faci@exemplo.com.br",
+           "Fulana Facilitadora", "votante"]
+
+
+@pytest.fixture
+def world(app, create_consultation, create_user):
+    consultation = create_consultation("open")
+    person = create_user(email="maria@exemplo.com.br", name="Maria Secreta")
+    org = create_user(email="ong@exemplo.org.br", name="ONG Transparência", kind=AccountKind.ORGANIZATION,
+                      cnpj="11222333000181")
+    facilitator = create_user("facilitator", email="faci@exemplo.com.br", name="Fulana Facilitadora")
+    voters = [create_user(email=f"votante{i}@exemplo.com.br", name=f"Pessoa votante {i}") for i in range(4)]
+    with app.app_context():
+        db.session.get(User, person.id).uf = "BA"
+        db.session.get(User, org.id).uf = "SP"
+        articles = db.session.scalars(db.select(Article).where(Article.consultation_id == consultation.id)
+                                      .order_by(Article.position)).all()
+        first, second = articles[0], articles[1]
+        workshop = Workshop(consultation_id=consultation.id, facilitator_id=facilitator.id, title="Oficina de Manaus",
+                            format=WorkshopFormat.IN_PERSON, starts_at=datetime(2024, 5, 10, 13, tzinfo=UTC),
+                            uf="AM", municipality_code="1302603", municipality_name="Manaus")
+        db.session.add(workshop)
+        db.session.flush()
+        ids = []
+        for n, text in enumerate(TEXTS, start=1):
+            article = first if n % 2 else second
+            if n % 5 == 0:
+                c = Contribution(consultation_id=consultation.id, article_id=article.id, body=text,
+                                 channel=Channel.WORKSHOP, workshop_id=workshop.id, author_id=facilitator.id,
+                                 head_count=12, stance=Stance.AGREE)
+            else:
+                c = Contribution(consultation_id=consultation.id, article_id=article.id, body=text,
+                                 author_id=org.id if n % 3 == 0 else person.id,
+                                 stance=Stance.PARTLY if n % 2 else Stance.DISAGREE)
+            db.session.add(c)
+            db.session.flush()
+            ids.append(c.id)
+        answered = db.session.get(Contribution, ids[0])
+        answered.response_status = ResponseStatus.ACCEPTED
+        answered.response_text = "Acolhida: o texto passa a prever acessibilidade digital."
+        recs = db.session.scalars(db.select(Article.id).where(
+            Article.consultation_id == consultation.id, Article.kind == ArticleKind.RECOMMENDATION)).all()
+        for i, voter in enumerate(voters):
+            for j, rec in enumerate(recs):
+                value = VoteValue.AGREE if (i + j) % 2 else VoteValue.DISAGREE
+                db.session.add(Vote(user_id=voter.id, article_id=rec, value=value))
+        db.session.commit()
+        run = runs.create_run(None, db.session.get(Consultation, consultation.id), scope=RunScope.CONSULTATION)
+        db.session.commit()
+        run_id = run.id
+    runs.execute_run(run_id, app)
+    with app.app_context():
+        run = db.session.get(AnalysisRun, run_id)
+        assert run.status.value == "done", run.error
+        cluster = runs.edited_view(run)["groups"][0]["clusters"][0]
+        runs.add_edit(None, run, {"op": "rename", "cluster": cluster["id"], "label": "Nome dado pela equipe"})
+        db.session.commit()
+        view = runs.edited_view(run)
+    return {"run": run_id, "ids": ids, "view": view, "consultation_id": consultation.id, "renamed": cluster["id"]}
+
+
+@pytest.fixture
+def analyst(client, auth, create_user):
+    auth.login(create_user("analyst", email="analista@exemplo.com.br", name="Ana Analista"))
+    return client
+
+
+def _get(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response
+
+
+def _no_secrets(text: str) -> None:
+    for secret in SECRETS:
+        assert secret.lower() not in text.lower(), secret
+
+
+def _csv(response) -> list[dict[str, str]]:
+    raw = response.get_data()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8-sig")
+    _no_secrets(text)
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_xlsx_holds_the_edited_view(analyst, world):
+    response = _get(analyst, f"/analise/execucoes/{world['run']}/download.xlsx")
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert ".xlsx" in response.headers["Content-Disposition"]
+    wb = load_workbook(io.BytesIO(response.get_data()), read_only=True)
+    names = wb.sheetnames
+    assert names[0] == "Resumo"
+    for name in ("Contribuições", "Campanhas", "Regiões", "Grupos de opinião"):
+        assert name in names
+    groups = world["view"]["groups"]
+    article_sheets = names[1:1 + len(groups)]
+    assert len(article_sheets) == len(groups)
+    assert all(len(n) <= 31 for n in names)
+    labels, sizes = set(), 0
+    for name in article_sheets:
+        rows = list(wb[name].iter_rows(values_only=True))
+        assert rows[0][2] == "Grupo"
+        labels |= {r[2] for r in rows[1:]}
+        sizes += sum(r[5] for r in rows[1:])
+    expected = {c["label"] for g in groups for c in g["clusters"]}
+    assert labels == expected and "Nome dado pela equipe" in labels
+    assert sizes == world["view"]["size"] == len(world["ids"])
+    contributions = list(wb["Contribuições"].iter_rows(values_only=True))
+    assert len(contributions) == 1 + len(world["ids"])
+    header = contributions[0]
+    by_id = {r[0]: dict(zip(header, r, strict=True)) for r in contributions[1:]}
+    first = by_id[world["ids"][0]]
+    assert first["Resposta oficial"] == "Acolhida" or first["Resposta oficial"] == ResponseStatus.ACCEPTED.label
+    assert first["Autor"].startswith("Participante ")
+    assert by_id[world["ids"][2]]["Autor"] == "ONG Transparência"
+    assert by_id[world["ids"][4]]["Autor"] == "Oficina de Manaus/AM"
+    assert by_id[world["ids"][13]]["Texto (dados pessoais mascarados)"].startswith("'=")
+    regions = list(wb["Regiões"].iter_rows(values_only=True))
+    assert sum(r[2] for r in regions[1:]) == len(world["ids"])
+    assert ("Nordeste", "BA") in {(r[0], r[1]) for r in regions[1:]}
+    opinion = list(wb["Grupos de opinião"].iter_rows(values_only=True))
+    assert opinion[0][0] == "Participantes" and opinion[0][1] == 4
+    text = " ".join(str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v)
+    _no_secrets(text)
+    assert "Ana Analista" not in text
+
+
+def test_csvs_match_the_edited_view(analyst, world):
+    base = f"/analise/execucoes/{world['run']}"
+    clusters = _csv(_get(analyst, f"{base}/clusters.csv"))
+    expected = {c["id"]: c for g in world["view"]["groups"] for c in g["clusters"]}
+    assert {int(r["Grupo nº"]): r["Grupo"] for r in clusters} == {i: c["label"] for i, c in expected.items()}
+    assert sum(int(r["Contribuições"]) for r in clusters) == len(world["ids"])
+    contributions = _csv(_get(analyst, f"{base}/contribuicoes.csv"))
+    assert sorted(int(r["Contribuição nº"]) for r in contributions) == sorted(world["ids"])
+    assignment = {a["record_id"]: a["cluster_id"] for a in world["view"]["assignments"]}
+    for row in contributions:
+        cid = assignment[int(row["Contribuição nº"])]
+        assert int(row["Grupo nº"]) == cid and row["Grupo"] == expected[cid]["label"]
+    response = _get(analyst, f"{base}/campanhas.csv")
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    campaigns = _csv(response)
+    assert len(campaigns) == len(world["view"].get("campaigns") or [])
+
+
+def test_json_parses_and_holds_everything(analyst, world):
+    response = _get(analyst, f"/analise/execucoes/{world['run']}/resultado.json")
+    assert "attachment" in response.headers["Content-Disposition"]
+    text = response.get_data(as_text=True)
+    _no_secrets(text)
+    data = json.loads(text)
+    assert data["run"]["id"] == world["run"] and data["run"]["versions"]
+    assert data["run"]["edits"][0]["op"] == "rename"
+    labels = {c["label"] for g in data["result"]["groups"] for c in g["clusters"]}
+    assert "Nome dado pela equipe" in labels
+    assert len(data["contributions"]) == len(world["ids"])
+    assert data["opinion_groups"]["participants"] == 4
+
+
+def test_report_renders(analyst, world):
+    response = _get(analyst, f"/analise/execucoes/{world['run']}/relatorio")
+    html = response.get_data(as_text=True)
+    assert "Nome dado pela equipe" in html
+    assert "<svg" in html and "<rect" in html and "style=" not in html
+    assert "Grupos de opinião" in html
+    _no_secrets(html)
+
+
+def test_run_page_links_the_downloads(analyst, world):
+    html = _get(analyst, f"/analise/execucoes/{world['run']}").get_data(as_text=True)
+    assert f"/analise/execucoes/{world['run']}/download.xlsx" in html
+    assert f"/analise/execucoes/{world['run']}/relatorio" in html
+
+
+def test_run_not_done_answers_409(app, analyst, create_consultation):
+    consultation = create_consultation("open")
+    with app.app_context():
+        run = runs.create_run(None, db.session.get(Consultation, consultation.id), scope=RunScope.CONSULTATION)
+        db.session.commit()
+        run_id = run.id
+    for path in ("download.xlsx", "clusters.csv", "contribuicoes.csv", "campanhas.csv", "resultado.json",
+                 "relatorio"):
+        response = analyst.get(f"/analise/execucoes/{run_id}/{path}")
+        assert response.status_code == 409
+        assert "Análise não concluída" in response.get_data(as_text=True)
+    assert analyst.get("/analise/execucoes/999999/download.xlsx").status_code == 404
+
+
+def test_no_votes_gives_a_sheet_saying_so(app, world):
+    with app.app_context():
+        db.session.execute(db.delete(Vote))
+        db.session.commit()
+        run = db.session.get(AnalysisRun, world["run"])
+        with app.test_request_context():
+            wb = load_workbook(io.BytesIO(downloads.build_xlsx(run)), read_only=True)
+    rows = list(wb["Grupos de opinião"].iter_rows(values_only=True))
+    assert "Não há votos" in rows[0][0]
+
+
+def test_sheet_titles_and_safe_cells():
+    taken: set[str] = set()
+    assert downloads.sheet_title("Art. 1º", taken) == "Art. 1º"
+    assert downloads.sheet_title("art. 1º", taken) == "art. 1º (2)"
+    long = downloads.sheet_title("A/B:C*D?E[F]G\\" + "x" * 40, taken)
+    assert len(long) <= 31 and not any(ch in long for ch in "/:*?[]\\")
+    assert downloads.sheet_title("Resumo", taken) == "Resumo (2)"
+    assert downloads.safe_cell("=1+1") == "'=1+1"
+    assert downloads.safe_cell("@SUM") == "'@SUM"
+    assert downloads.safe_cell("-x") == "'-x" and downloads.safe_cell(-3) == -3
+    assert downloads.safe_cell("texto") == "texto"
