@@ -2,6 +2,7 @@
 themes, answers a contribution (officially, in place) and sees the answer under the contribution in public.
 The analysis pages pass axe."""
 
+import openpyxl
 from flask import Flask
 from playwright.sync_api import Page, expect
 
@@ -54,6 +55,25 @@ def test_analyst_runs_an_analysis_and_answers_a_contribution(
     expect(page.get_by_text("Grupos de contribuições").first).to_be_visible()
     assert_accessible(page, "página da análise")
     save_screenshot(page, artifacts / "analise-desktop.png")
+    run_url = page.url
+
+    # Downloads: the spreadsheet opens with openpyxl and the printable report renders.
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Planilha completa (XLSX)").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    saved = artifacts / "analise.xlsx"
+    download.save_as(saved)
+    workbook = openpyxl.load_workbook(saved, read_only=True)
+    assert {"Resumo", "Contribuições", "Campanhas", "Regiões", "Grupos de opinião"} <= set(workbook.sheetnames)
+    workbook.close()
+    page.goto(run_url)
+    page.get_by_role("link", name="Relatório para impressão").click()
+    expect(page.get_by_role("heading", name="Recomendação 1.4").first).to_be_visible()
+    assert_accessible(page, "relatório da análise")
+    page.emulate_media(media="print")
+    save_screenshot(page, artifacts / "relatorio-impressao.png")
+    page.emulate_media(media="screen")
 
     # Official response, in place, then public under the contribution.
     page.goto(f"/analise/consultas/{demo_consultation}/devolutiva")
