@@ -75,6 +75,8 @@ MATRIX = [
     ("participation.permalink", "GET", "/contribuicoes/{contribution}", dict.fromkeys(ROLES, 302)),
     ("workshops.consultation_workshops", "GET", "/consultas/{open}/oficinas", PUBLIC),
     ("workshops.consultation_workshops", "GET", "/consultas/{draft}/oficinas", DRAFT_VISIBLE),
+    ("results.consultation_results", "GET", "/consultas/{open}/resultados", PUBLIC),
+    ("results.consultation_results", "GET", "/consultas/{draft}/resultados", DRAFT_VISIBLE),
     ("workshops.workshop", "GET", "/oficinas/{workshop}", PUBLIC),
     ("workshops.workshop", "GET", "/oficinas/{draft_workshop}", DRAFT_VISIBLE),
     ("workshops.municipality_options", "GET", "/municipios/AM", PUBLIC),

@@ -1,0 +1,310 @@
+"""Aggregate results of a consultation, in a fixed number of GROUP BY queries.
+
+Nothing here loads contributions or votes row by row: vote tallies come from the article counters, and
+every other figure is a GROUP BY over indexed columns (consultation, article, workshop), so the number of
+statements does not grow with participation. No names or e-mails leave this module: only counts.
+
+Decisions worth knowing:
+
+* Participants = distinct authors of visible top-level online contributions + workshop attendance totals.
+  Workshop input is signed by the facilitator, so it is not counted as an online author.
+* Cells of the state and sector cross-tabs with 1–4 people are shown as "<5" (`Suppressed`), so a small
+  group cannot be singled out. National totals are not suppressed.
+* Days are Brasília dates. PostgreSQL converts with the real time zone; SQLite (development and tests)
+  uses the fixed UTC−3 offset Brasília has kept since daylight saving ended in 2019.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import Date, cast, func, literal_column, select, union
+
+from consulta.extensions import db
+from consulta.geo import STATES, Region
+from consulta.models import (
+    AccountKind,
+    Article,
+    Channel,
+    Consultation,
+    Contribution,
+    Sector,
+    User,
+    Visibility,
+    Vote,
+    Workshop,
+    WorkshopAttendance,
+)
+from consulta.workshops.services import region_summary
+
+SUPPRESS_BELOW = 5
+MIN_DIVISION_VOTES = 10  # recommendations need this many agree+disagree votes to rank by division
+MAX_TIMELINE_DAYS = 400
+CHANNEL_LABELS = {Channel.ONLINE: "Online", Channel.WORKSHOP: "Oficinas", Channel.DOCUMENT: "Documentos enviados"}
+
+
+class Suppressed(int):
+    """A count of 1–4 shown as "<5": an int (0) for arithmetic and sorting, true so maps tint it lightly."""
+
+    def __new__(cls) -> Suppressed:
+        return super().__new__(cls, 0)
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __str__(self) -> str:
+        return f"<{SUPPRESS_BELOW}"
+
+    __repr__ = __str__
+
+    def __html__(self) -> str:
+        return f"&lt;{SUPPRESS_BELOW}"
+
+
+def suppress(value: int) -> int:
+    """`value`, or `Suppressed()` when it counts fewer than SUPPRESS_BELOW people (but some)."""
+    return Suppressed() if 0 < value < SUPPRESS_BELOW else value
+
+
+def share(part: int, whole: int) -> float:
+    """`part` as a percentage of `whole` (0 when `whole` is 0)."""
+    return 100.0 * part / whole if whole else 0.0
+
+
+@dataclass
+class Totals:
+    participants: int = 0
+    online_participants: int = 0
+    contributions: int = 0
+    votes: int = 0
+    organizations: int = 0
+    workshops: int = 0
+    attendees: int = 0
+
+
+@dataclass
+class Row:
+    """One row of a cross-tab: online authors, workshop attendees and their sum (raw; suppress when shown)."""
+
+    key: str
+    label: str
+    online: int = 0
+    workshop: int = 0
+    workshops: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.online + self.workshop
+
+    @property
+    def shown(self) -> dict[str, int]:
+        """The cells as published: counts of people under SUPPRESS_BELOW become "<5"."""
+        return {"online": suppress(self.online), "workshop": suppress(self.workshop), "total": suppress(self.total)}
+
+
+@dataclass
+class RegionRows:
+    row: Row
+    states: list[Row] = field(default_factory=list)
+
+
+@dataclass
+class Day:
+    day: date
+    contributions: int
+    votes: int
+
+    @property
+    def total(self) -> int:
+        return self.contributions + self.votes
+
+
+@dataclass
+class Timeline:
+    days: list[Day]
+
+    @property
+    def peak(self) -> Day | None:
+        return max(self.days, key=lambda d: d.total) if self.days else None
+
+    @property
+    def total(self) -> int:
+        return sum(d.total for d in self.days)
+
+    @property
+    def active_days(self) -> int:
+        return sum(1 for d in self.days if d.total)
+
+
+@dataclass
+class Recommendation:
+    id: int
+    label: str
+    agree: int
+    disagree: int
+    abstain: int
+
+    @property
+    def votes(self) -> int:
+        return self.agree + self.disagree + self.abstain
+
+    @property
+    def agreement(self) -> float:
+        """Share of agree among all votes, in percent."""
+        return share(self.agree, self.votes)
+
+    @property
+    def division(self) -> float:
+        """Distance from an even split of agree and disagree, in percentage points (0 = 50/50)."""
+        return abs(share(self.agree, self.agree + self.disagree) - 50.0)
+
+
+@dataclass
+class Results:
+    totals: Totals
+    regions: list[RegionRows]
+    without_uf: Row
+    channels: list[tuple[str, int]]
+    sectors: list[Row]
+    timeline: Timeline
+    recommendations: list[Recommendation]
+
+    @property
+    def map_values(self) -> dict[str, int]:
+        """{uf: participants} for the tile map, suppressed like the table."""
+        return {s.key: s.shown["total"] for region in self.regions for s in region.states}
+
+    @property
+    def by_agreement(self) -> list[Recommendation]:
+        voted = [r for r in self.recommendations if r.votes]
+        return sorted(voted, key=lambda r: (-r.agreement, -r.votes, r.id))
+
+    @property
+    def by_division(self) -> list[Recommendation]:
+        eligible = [r for r in self.recommendations if r.agree + r.disagree >= MIN_DIVISION_VOTES]
+        return sorted(eligible, key=lambda r: (r.division, -(r.agree + r.disagree), r.id))
+
+    @property
+    def min_division_votes(self) -> int:
+        return MIN_DIVISION_VOTES
+
+
+def _local_day(column, dialect: str):
+    """The Brasília date of a naive-UTC timestamp column, as SQL."""
+    if dialect == "postgresql":
+        return cast(func.timezone("America/Sao_Paulo", func.timezone("UTC", column)), Date)
+    return func.date(column, literal_column("'-3 hours'"))
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def consultation_results(consultation: Consultation) -> Results:
+    """Every figure of the results page, in nine queries whatever the amount of participation."""
+    cid = consultation.id
+    visible_top = (Contribution.consultation_id == cid, Contribution.parent_id.is_(None),
+                   Contribution.visibility == Visibility.VISIBLE)
+
+    # 1. Online participants — people who posted or voted — by their profile's state, sector and kind
+    # (each falls in exactly one group).
+    online_people = union(
+        select(Contribution.author_id.label("user_id")).where(*visible_top, Contribution.channel == Channel.ONLINE),
+        select(Vote.user_id.label("user_id")).join(Article, Vote.article_id == Article.id)
+        .where(Article.consultation_id == cid, Vote.user_id.is_not(None)),
+    ).subquery()
+    author_rows = db.session.execute(
+        select(User.uf, User.sector, User.kind, func.count())
+        .join(online_people, online_people.c.user_id == User.id)
+        .group_by(User.uf, User.sector, User.kind)
+    ).all()
+    # 2. Contributions by channel.
+    channel_rows = dict(db.session.execute(
+        select(Contribution.channel, func.count()).where(*visible_top).group_by(Contribution.channel)
+    ).all())
+    # 3–4. Workshops and attendees by state (shared with the workshops page).
+    workshops = region_summary(consultation)
+    # 5. Workshop attendance by sector.
+    attendance_rows = db.session.execute(
+        select(WorkshopAttendance.sector, func.sum(WorkshopAttendance.count))
+        .join(Workshop, WorkshopAttendance.workshop_id == Workshop.id)
+        .where(Workshop.consultation_id == cid).group_by(WorkshopAttendance.sector)
+    ).all()
+    # 6. Recommendations with their vote counters; 7. all votes of the consultation from the counters.
+    recommendations = [
+        Recommendation(id=a.id, label=a.label, agree=a.votes_agree, disagree=a.votes_disagree,
+                       abstain=a.votes_abstain)
+        for a in db.session.execute(
+            select(Article.id, Article.label, Article.votes_agree, Article.votes_disagree, Article.votes_abstain)
+            .where(Article.consultation_id == cid, Article.accepts_votes).order_by(Article.position, Article.id)
+        )
+    ]
+    votes_total = db.session.execute(
+        select(func.coalesce(func.sum(Article.votes_agree + Article.votes_disagree + Article.votes_abstain), 0))
+        .where(Article.consultation_id == cid)
+    ).scalar_one()
+    # 8–9. Contributions and votes per Brasília day.
+    dialect = db.session.get_bind().dialect.name
+    c_day = _local_day(Contribution.created_at, dialect)
+    v_day = _local_day(Vote.created_at, dialect)
+    per_day: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    for day, n in db.session.execute(select(c_day, func.count()).where(*visible_top).group_by(c_day)):
+        per_day[_as_date(day)][0] += n
+    for day, n in db.session.execute(
+        select(v_day, func.count()).join(Article, Vote.article_id == Article.id)
+        .where(Article.consultation_id == cid).group_by(v_day)
+    ):
+        per_day[_as_date(day)][1] += n
+
+    # -- assemble ----------------------------------------------------------------------------------------
+    online_by_uf: dict[str | None, int] = defaultdict(int)
+    online_by_sector: dict[Sector | None, int] = defaultdict(int)
+    online_total = organizations = 0
+    for uf, sector, kind, authors in author_rows:
+        online_by_uf[uf if uf in STATES else None] += authors
+        online_by_sector[sector] += authors
+        online_total += authors
+        if kind is AccountKind.ORGANIZATION or kind == AccountKind.ORGANIZATION.value:
+            organizations += authors
+
+    regions: list[RegionRows] = []
+    for region_counts in workshops.regions:
+        region = region_counts.region
+        group = RegionRows(Row(region.value, region.label, workshops=region_counts.workshops))
+        for state in region_counts.states:
+            row = Row(state.uf, f"{state.name} ({state.uf})", online=online_by_uf.get(state.uf, 0),
+                      workshop=state.attendees, workshops=state.workshops)
+            group.states.append(row)
+            group.row.online += row.online
+            group.row.workshop += row.workshop
+        regions.append(group)
+    without_uf = Row("sem-uf", "Sem estado informado", online=online_by_uf.get(None, 0),
+                     workshop=workshops.without_uf.attendees, workshops=workshops.without_uf.workshops)
+
+    attendance = {Sector(s): int(n or 0) for s, n in attendance_rows}
+    sectors = [Row(s.value, s.label, online=online_by_sector.get(s, 0), workshop=attendance.get(s, 0))
+               for s in Sector]
+    unassigned = max(workshops.national.attendees - sum(attendance.values()), 0)
+    sectors.append(Row("nao-informado", "Não informado", online=online_by_sector.get(None, 0), workshop=unassigned))
+
+    timeline_days: list[Day] = []
+    if per_day:
+        first, last = min(per_day), max(per_day)
+        first = max(first, last - timedelta(days=MAX_TIMELINE_DAYS - 1))
+        timeline_days = [Day(first + timedelta(days=n), *per_day.get(first + timedelta(days=n), [0, 0]))
+                         for n in range((last - first).days + 1)]
+
+    totals = Totals(
+        participants=online_total + workshops.national.attendees, online_participants=online_total,
+        contributions=sum(channel_rows.values()), votes=int(votes_total or 0), organizations=organizations,
+        workshops=workshops.national.workshops, attendees=workshops.national.attendees,
+    )
+    channels = [(CHANNEL_LABELS[Channel(c)], channel_rows.get(c, 0)) for c in Channel
+                if c is not Channel.DOCUMENT or channel_rows.get(c)]
+    return Results(totals=totals, regions=regions, without_uf=without_uf, channels=channels, sectors=sectors,
+                   timeline=Timeline(timeline_days), recommendations=recommendations)
+
+
+__all__ = ["Region", "Results", "Suppressed", "consultation_results", "share", "suppress"]
