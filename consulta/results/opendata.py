@@ -1,0 +1,258 @@
+"""Open data of a consultation: text, public contributions, vote tallies and workshops, in CSV and JSON.
+
+Every file is streamed: rows are read from the database in batches (`yield_per`, a server-side cursor on
+PostgreSQL) and written out as they come, so memory stays flat however large the consultation is.
+
+No personal data leaves here: persons appear only as a stable pseudonymous id (`insights.runs.pseudonym`),
+never by name, e-mail or profile state; organizations by their public name; workshop input by the
+workshop's place. Contribution texts go through `mask_personal_data`; dates are Brasília dates without time.
+Individual votes and workshop attendee lists are never published — only tallies.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime
+from types import SimpleNamespace
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Response, abort, stream_with_context
+from flask_login import current_user
+from sqlalchemy import select
+
+from analysis import mask_personal_data
+from consulta.authz import can_view_consultation
+from consulta.consultations.services import get_by_slug
+from consulta.extensions import db
+from consulta.insights.runs import pseudonym
+from consulta.models import (
+    AccountKind,
+    Article,
+    Consultation,
+    Contribution,
+    Section,
+    Sector,
+    User,
+    Visibility,
+    Workshop,
+    WorkshopAttendance,
+)
+from consulta.results import bp
+
+BATCH = 1000  # rows fetched from the database at a time
+FLUSH_EVERY = 200  # rows written per chunk sent to the client
+BRASILIA = ZoneInfo("America/Sao_Paulo")
+FORMATS = "<any(csv, json):fmt>"
+MIMETYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
+
+Row = dict[str, Any]
+
+
+# -- helpers ---------------------------------------------------------------------------------------------
+
+
+def local_date(moment: datetime | None) -> str | None:
+    """The Brasília calendar date of a UTC timestamp, as YYYY-MM-DD (no time)."""
+    if moment is None:
+        return None
+    return moment.astimezone(BRASILIA).date().isoformat()
+
+
+def _consultation_or_404(slug: str) -> Consultation:
+    consultation = get_by_slug(slug)
+    if consultation is None or not can_view_consultation(current_user, consultation):
+        abort(404)
+    return consultation
+
+
+def _csv_chunks(fields: list[str], rows: Iterable[Row]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=fields, extrasaction="ignore", lineterminator="\r\n")
+    buffer.write("\ufeff")  # utf-8-sig: spreadsheet programs then read the accents right
+    writer.writeheader()
+    for n, row in enumerate(rows, 1):
+        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+        if n % FLUSH_EVERY == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _json_chunks(rows: Iterable[Row]) -> Iterator[str]:
+    """A JSON array written one element at a time."""
+    yield "["
+    separator = "\n"
+    for row in rows:
+        yield separator + json.dumps(row, ensure_ascii=False, default=_json_default)
+        separator = ",\n"
+    yield "\n]\n"
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _stream(consultation: Consultation, dataset: str, fmt: str, fields: list[str],
+            rows: Callable[[int], Iterator[Row]]) -> Response:
+    """A streamed attachment of `rows(consultation_id)` in `fmt`."""
+    consultation_id = consultation.id
+
+    def generate() -> Iterator[bytes]:
+        chunks = _csv_chunks(fields, rows(consultation_id)) if fmt == "csv" else _json_chunks(rows(consultation_id))
+        for chunk in chunks:
+            yield chunk.encode("utf-8")
+
+    response = Response(stream_with_context(generate()), mimetype=MIMETYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{consultation.slug}-{dataset}.{fmt}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _batched(statement) -> Iterator[Any]:
+    """Rows of `statement`, fetched BATCH at a time (server-side cursor where the driver has one)."""
+    yield from db.session.execute(statement.execution_options(yield_per=BATCH))
+
+
+# -- text ------------------------------------------------------------------------------------------------
+
+TEXT_FIELDS = ["registro", "id", "secao_id", "posicao", "rotulo", "tipo", "texto"]
+
+
+def _text_rows(consultation_id: int) -> Iterator[Row]:
+    sections = select(Section.id, Section.parent_id, Section.position, Section.title, Section.intro).where(
+        Section.consultation_id == consultation_id).order_by(Section.position, Section.id)
+    for s in _batched(sections):
+        yield {"registro": "secao", "id": s.id, "secao_id": s.parent_id, "posicao": s.position,
+               "rotulo": s.title, "tipo": "secao", "texto": s.intro}
+    articles = select(Article.id, Article.section_id, Article.position, Article.label, Article.kind,
+                      Article.body).where(Article.consultation_id == consultation_id).order_by(
+        Article.position, Article.id)
+    for a in _batched(articles):
+        yield {"registro": "artigo", "id": a.id, "secao_id": a.section_id, "posicao": a.position,
+               "rotulo": a.label, "tipo": str(a.kind), "texto": a.body}
+
+
+@bp.route(f"/consultas/<slug>/dados/texto.{FORMATS}")
+def opendata_text(slug: str, fmt: str):
+    """The consultation's text: sections and articles."""
+    consultation = _consultation_or_404(slug)
+    return _stream(consultation, "texto", fmt, TEXT_FIELDS, _text_rows)
+
+
+# -- contributions ---------------------------------------------------------------------------------------
+
+CONTRIBUTION_FIELDS = ["id", "resposta_a", "artigo_id", "artigo", "tipo", "posicionamento", "canal",
+                       "autor_tipo", "autor", "uf", "data", "texto", "texto_proposto", "devolutiva_status",
+                       "devolutiva_texto"]
+
+
+def _workshop_places(consultation_id: int) -> dict[int, tuple[str, str | None]]:
+    """Each workshop's public place label and UF (workshops per consultation are few)."""
+    rows = db.session.execute(select(Workshop.id, Workshop.format, Workshop.municipality_name, Workshop.uf,
+                                     Workshop.title).where(Workshop.consultation_id == consultation_id))
+    return {r.id: (Workshop.place_label.fget(SimpleNamespace(**r._mapping)), r.uf) for r in rows}
+
+
+def _contribution_rows(consultation_id: int) -> Iterator[Row]:
+    places = _workshop_places(consultation_id)
+    statement = (
+        select(Contribution.id, Contribution.parent_id, Contribution.article_id, Article.label,
+               Contribution.kind, Contribution.stance, Contribution.channel, Contribution.author_id,
+               Contribution.workshop_id, Contribution.created_at, Contribution.body, Contribution.proposed_text,
+               Contribution.response_status, Contribution.response_text,
+               User.kind.label("author_kind"), User.display_name, User.deleted_at)
+        .outerjoin(Article, Article.id == Contribution.article_id)
+        .outerjoin(User, User.id == Contribution.author_id)
+        .where(Contribution.consultation_id == consultation_id, Contribution.visibility == Visibility.VISIBLE)
+        .order_by(Contribution.id)
+    )
+    for c in _batched(statement):
+        author_kind, author, uf = _author(c, places)
+        yield {
+            "id": c.id, "resposta_a": c.parent_id, "artigo_id": c.article_id, "artigo": c.label,
+            "tipo": str(c.kind), "posicionamento": str(c.stance), "canal": str(c.channel),
+            "autor_tipo": author_kind, "autor": author, "uf": uf, "data": local_date(c.created_at),
+            "texto": mask_personal_data(c.body or ""),
+            "texto_proposto": mask_personal_data(c.proposed_text) if c.proposed_text else None,
+            "devolutiva_status": str(c.response_status) if c.response_status else None,
+            "devolutiva_texto": mask_personal_data(c.response_text) if c.response_text else None,
+        }
+
+
+def _author(c: Any, places: dict[int, tuple[str, str | None]]) -> tuple[str, str | None, str | None]:
+    """(kind, public identity, UF): workshop place and UF, organization name, or a person's pseudonym."""
+    if c.workshop_id is not None and c.workshop_id in places:
+        label, uf = places[c.workshop_id]
+        return "oficina", label, uf
+    if c.author_id is None or c.deleted_at is not None:
+        return "removido", None, None
+    if c.author_kind is AccountKind.ORGANIZATION or c.author_kind == AccountKind.ORGANIZATION.value:
+        return "organizacao", c.display_name, None
+    return "pessoa", pseudonym(c.author_id), None
+
+
+@bp.route(f"/consultas/<slug>/dados/contribuicoes.{FORMATS}")
+def opendata_contributions(slug: str, fmt: str):
+    """Public contributions and replies, pseudonymized and masked."""
+    consultation = _consultation_or_404(slug)
+    return _stream(consultation, "contribuicoes", fmt, CONTRIBUTION_FIELDS, _contribution_rows)
+
+
+# -- votes -----------------------------------------------------------------------------------------------
+
+VOTE_FIELDS = ["artigo_id", "artigo", "concordo", "discordo", "abstencao", "total"]
+
+
+def _vote_rows(consultation_id: int) -> Iterator[Row]:
+    statement = select(Article.id, Article.label, Article.votes_agree, Article.votes_disagree,
+                       Article.votes_abstain).where(Article.consultation_id == consultation_id,
+                                                    Article.accepts_votes.is_(True)).order_by(Article.position)
+    for a in _batched(statement):
+        yield {"artigo_id": a.id, "artigo": a.label, "concordo": a.votes_agree, "discordo": a.votes_disagree,
+               "abstencao": a.votes_abstain, "total": a.votes_agree + a.votes_disagree + a.votes_abstain}
+
+
+@bp.route(f"/consultas/<slug>/dados/votos.{FORMATS}")
+def opendata_votes(slug: str, fmt: str):
+    """Vote tallies per recommendation (never individual votes)."""
+    consultation = _consultation_or_404(slug)
+    return _stream(consultation, "votos", fmt, VOTE_FIELDS, _vote_rows)
+
+
+# -- workshops -------------------------------------------------------------------------------------------
+
+SECTOR_FIELDS = [f"publico_{sector.value}" for sector in Sector]
+WORKSHOP_FIELDS = ["id", "titulo", "formato", "uf", "municipio_ibge", "municipio", "data", "publico_alvo",
+                   "situacao", "publico_total", *SECTOR_FIELDS]
+
+
+def _workshop_rows(consultation_id: int) -> Iterator[Row]:
+    by_sector: dict[int, dict[str, int]] = {}
+    counts = select(WorkshopAttendance.workshop_id, WorkshopAttendance.sector, WorkshopAttendance.count).join(
+        Workshop, Workshop.id == WorkshopAttendance.workshop_id).where(Workshop.consultation_id == consultation_id)
+    for r in db.session.execute(counts):
+        by_sector.setdefault(r.workshop_id, {})[f"publico_{Sector(r.sector).value}"] = r.count
+    statement = select(Workshop.id, Workshop.title, Workshop.format, Workshop.uf, Workshop.municipality_code,
+                       Workshop.municipality_name, Workshop.starts_at, Workshop.audience, Workshop.status,
+                       Workshop.attendance_total).where(Workshop.consultation_id == consultation_id).order_by(
+        Workshop.starts_at, Workshop.id)
+    for w in _batched(statement):
+        sectors = by_sector.get(w.id, {})
+        yield {"id": w.id, "titulo": w.title, "formato": str(w.format), "uf": w.uf,
+               "municipio_ibge": w.municipality_code, "municipio": w.municipality_name,
+               "data": local_date(w.starts_at), "publico_alvo": str(w.audience), "situacao": str(w.status),
+               "publico_total": w.attendance_total, **{field: sectors.get(field) for field in SECTOR_FIELDS}}
+
+
+@bp.route(f"/consultas/<slug>/dados/oficinas.{FORMATS}")
+def opendata_workshops(slug: str, fmt: str):
+    """Workshops with their attendance, in total and by sector (never the attendance list)."""
+    consultation = _consultation_or_404(slug)
+    return _stream(consultation, "oficinas", fmt, WORKSHOP_FIELDS, _workshop_rows)

@@ -1,0 +1,182 @@
+"""Open data downloads: text, contributions, votes and workshops in CSV and JSON, streamed, without personal data."""
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from consulta.extensions import db
+from consulta.insights.runs import pseudonym
+from consulta.models import (
+    AccountKind,
+    Article,
+    Attendee,
+    Channel,
+    Consultation,
+    Contribution,
+    ResponseStatus,
+    Section,
+    Sector,
+    User,
+    Visibility,
+    Workshop,
+    WorkshopAttendance,
+    WorkshopFormat,
+    WorkshopStatus,
+)
+
+DAY = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)  # 23:00 of 9 March in Brasília
+SECRET_NAME = "Zuleica Tavares Quintanilha"
+SECRET_EMAIL = "zuleica.quintanilha@exemplo.com.br"
+CPF = "123.456.789-09"
+ATTENDEE_NAME = "Genoveva Attendeira"
+DATASETS = ["texto", "contribuicoes", "votos", "oficinas"]
+
+
+def _url(slug: str, dataset: str, fmt: str) -> str:
+    return f"/consultas/{slug}/dados/{dataset}.{fmt}"
+
+
+def _rows(response, fmt: str) -> list[dict]:
+    assert response.status_code == 200
+    assert response.is_streamed
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    data = response.get_data()
+    if fmt == "json":
+        assert response.mimetype == "application/json"
+        return json.loads(data.decode("utf-8"))
+    assert response.mimetype == "text/csv"
+    assert data.startswith(b"\xef\xbb\xbf")  # utf-8-sig
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+@pytest.fixture
+def seeded(app, create_consultation):
+    """Authors (a person with a distinctive name, an organization), a workshop, hidden and withdrawn input."""
+    consultation = create_consultation("open")
+    with app.app_context():
+        c = db.session.scalar(select(Consultation).where(Consultation.slug == consultation.slug))
+        articles = db.session.scalars(select(Article).where(Article.consultation_id == c.id)
+                                      .order_by(Article.position)).all()
+        person = User(email=SECRET_EMAIL, display_name=SECRET_NAME, uf="RJ", sector=Sector.CITIZEN)
+        org = User(email="contato@instituto.org.br", display_name="Instituto Aberto", kind=AccountKind.ORGANIZATION,
+                   cnpj="11222333000181", uf="SP")
+        facilitator = User(email="facilita@exemplo.com.br", display_name="Facilitadora Secreta", uf="BA")
+        db.session.add_all([person, org, facilitator])
+        db.session.flush()
+        workshop = Workshop(consultation_id=c.id, facilitator_id=facilitator.id, title="Oficina X",
+                            format=WorkshopFormat.IN_PERSON, starts_at=DAY, uf="BA", municipality_code="2927408",
+                            municipality_name="Salvador", status=WorkshopStatus.HELD, attendance_total=30)
+        db.session.add(workshop)
+        db.session.flush()
+        db.session.add_all([WorkshopAttendance(workshop_id=workshop.id, sector=Sector.CITIZEN, count=20),
+                            WorkshopAttendance(workshop_id=workshop.id, sector=Sector.PRIVATE, count=10),
+                            Attendee(workshop_id=workshop.id, name=ATTENDEE_NAME, sector=Sector.CITIZEN)])
+
+        def add(author, body, **kwargs):
+            item = Contribution(consultation_id=c.id, article_id=articles[0].id, author_id=author.id, body=body,
+                                created_at=DAY, **kwargs)
+            db.session.add(item)
+            db.session.flush()
+            return item
+
+        first = add(person, f"Meu CPF é {CPF} e meu e-mail {SECRET_EMAIL}.", response_status=ResponseStatus.ACCEPTED,
+                    response_text="Acolhida no texto final.")
+        add(org, "Resposta da organização.", parent_id=first.id)
+        add(facilitator, "Proposta da oficina.", channel=Channel.WORKSHOP, workshop_id=workshop.id)
+        add(person, "Contribuição escondida.", visibility=Visibility.HIDDEN)
+        add(person, "Contribuição retirada.", visibility=Visibility.WITHDRAWN)
+        recs = [a for a in articles if a.accepts_votes]
+        recs[0].votes_agree, recs[0].votes_disagree, recs[0].votes_abstain = 7, 2, 1
+        db.session.commit()
+        return {"slug": c.slug, "person": person.id, "first": first.id, "workshop": workshop.id,
+                "articles": len(articles), "sections": db.session.query(Section).filter_by(consultation_id=c.id)
+                .count(), "recs": [(r.id, r.label) for r in recs]}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_text(client, seeded, fmt):
+    rows = _rows(client.get(_url(seeded["slug"], "texto", fmt)), fmt)
+    assert sum(r["registro"] == "secao" for r in rows) == seeded["sections"]
+    articles = [r for r in rows if r["registro"] == "artigo"]
+    assert len(articles) == seeded["articles"]
+    assert articles[0]["rotulo"] == "Art. 1º" and "Estratégia de teste" in articles[0]["texto"]
+    assert all(r["secao_id"] not in (None, "") for r in articles)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_contributions(app, client, seeded, fmt):
+    rows = _rows(client.get(_url(seeded["slug"], "contribuicoes", fmt)), fmt)
+    texts = [r["texto"] for r in rows]
+    assert len(rows) == 3  # hidden and withdrawn are absent
+    assert not any("escondida" in t or "retirada" in t for t in texts)
+    by_kind = {r["autor_tipo"]: r for r in rows}
+    with app.app_context():
+        assert by_kind["pessoa"]["autor"] == pseudonym(seeded["person"])
+    person = by_kind["pessoa"]
+    assert person["uf"] in (None, "")  # never the profile's UF
+    assert person["devolutiva_status"] == "accepted" and person["devolutiva_texto"] == "Acolhida no texto final."
+    assert CPF not in person["texto"] and "@" not in person["texto"]
+    reply = by_kind["organizacao"]
+    assert reply["autor"] == "Instituto Aberto" and str(reply["resposta_a"]) == str(seeded["first"])
+    workshop = by_kind["oficina"]
+    assert (workshop["autor"], workshop["uf"], workshop["canal"]) == ("Oficina de Salvador/BA", "BA", "workshop")
+    assert {r["data"] for r in rows} == {"2026-03-09"}  # Brasília date, no time
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_votes(client, seeded, fmt):
+    rows = _rows(client.get(_url(seeded["slug"], "votos", fmt)), fmt)
+    assert [(int(r["artigo_id"]), r["artigo"]) for r in rows] == seeded["recs"]
+    first = rows[0]
+    assert [int(first[k]) for k in ("concordo", "discordo", "abstencao", "total")] == [7, 2, 1, 10]
+    assert all(int(r["total"]) == 0 for r in rows[1:])
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_workshops(client, seeded, fmt):
+    rows = _rows(client.get(_url(seeded["slug"], "oficinas", fmt)), fmt)
+    assert len(rows) == 1
+    w = rows[0]
+    assert (w["uf"], w["municipio"], w["formato"], w["situacao"]) == ("BA", "Salvador", "in_person", "held")
+    assert w["data"] == "2026-03-09"
+    assert int(w["publico_total"]) == 30
+    assert int(w["publico_cidadao"]) == 20 and int(w["publico_setor_privado"]) == 10
+    assert w["publico_academia"] in (None, "")
+
+
+@pytest.mark.parametrize("dataset", DATASETS)
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_no_personal_data_anywhere(client, seeded, dataset, fmt):
+    data = client.get(_url(seeded["slug"], dataset, fmt)).get_data()
+    for secret in (SECRET_NAME, SECRET_EMAIL, CPF, "12345678909", "Facilitadora Secreta", ATTENDEE_NAME,
+                   "facilita@exemplo.com.br", "contato@instituto.org.br"):
+        assert secret.encode() not in data, (dataset, secret)
+    assert b"T02:00" not in data and b"2026-03-10" not in data  # dates only, in Brasília
+
+
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_draft_is_404_for_anonymous_and_visible_to_analysts(client, auth, create_user, create_consultation,
+                                                            dataset):
+    draft = create_consultation("draft")
+    assert client.get(_url(draft.slug, dataset, "csv")).status_code == 404
+    assert client.get(_url(draft.slug, dataset, "json")).status_code == 404
+    assert client.get(_url("nao-existe", dataset, "json")).status_code == 404
+    auth.login(create_user("analyst"))
+    response = client.get(_url(draft.slug, dataset, "json"))
+    assert response.status_code == 200 and isinstance(json.loads(response.get_data()), list)
+
+
+def test_unknown_format_is_404(client, seeded):
+    assert client.get(_url(seeded["slug"], "votos", "xml")).status_code == 404
+
+
+def test_results_page_links_the_files(client, seeded):
+    html = client.get(f"/consultas/{seeded['slug']}/resultados").get_data(as_text=True)
+    assert "Dados abertos" in html
+    for dataset in DATASETS:
+        for fmt in ("csv", "json"):
+            assert _url(seeded["slug"], dataset, fmt) in html
