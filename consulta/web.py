@@ -94,6 +94,17 @@ def invalid_form_status() -> int:
     return 200 if is_htmx_partial() else 422
 
 
+def form_status() -> int:
+    """200 for a form's first display; for a re-rendered POST, 422 (or 200 for htmx)."""
+    return invalid_form_status() if request.method == "POST" else 200
+
+
+def attach_error(form, error: Exception) -> None:
+    """Show a service error on the form field it names (`error.field`), or above the form."""
+    field = getattr(form, getattr(error, "field", None) or "", None)
+    (field.errors if field is not None else form.form_errors).append(str(error))
+
+
 LOCAL_TZ = "America/Sao_Paulo"
 
 

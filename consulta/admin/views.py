@@ -13,7 +13,7 @@ from consulta.consultations import services
 from consulta.consultations.importer import DraftDocument, decode, parse_draft, parse_upload
 from consulta.extensions import db
 from consulta.models import Article, Consultation, Role, TransitionError, User
-from consulta.web import invalid_form_status, local_to_utc, utc_to_local
+from consulta.web import form_status, invalid_form_status, local_to_utc, utc_to_local
 
 USERS_PER_PAGE = 50
 
@@ -57,8 +57,7 @@ def new_consultation():
         db.session.commit()
         flash("Consulta criada. Agora importe o texto.", "success")
         return redirect(url_for("admin.import_text", slug=consultation.slug), 303)
-    status = invalid_form_status() if request.method == "POST" else 200
-    return render_template("admin/consultation_form.html", form=form, consultation=None), status
+    return render_template("admin/consultation_form.html", form=form, consultation=None), form_status()
 
 
 @bp.route("/consultas/<slug>", methods=["GET", "POST"])
@@ -79,16 +78,7 @@ def edit_consultation(slug: str):
         db.session.commit()
         flash("Dados da consulta salvos.", "success")
         return redirect(url_for("admin.edit_consultation", slug=consultation.slug), 303)
-    status = invalid_form_status() if request.method == "POST" else 200
-    article_count = db.session.scalar(select(func.count()).where(Article.consultation_id == consultation.id))
-    return render_template(
-        "admin/consultation_form.html",
-        form=form,
-        consultation=consultation,
-        article_count=article_count,
-        action_form=ActionForm(),
-        reopen_form=ReopenForm(),
-    ), status
+    return _consultation_page(consultation, form, ReopenForm()), form_status()
 
 
 @bp.route("/consultas/<slug>/importar", methods=["GET", "POST"])
@@ -115,10 +105,9 @@ def import_text(slug: str):
         return render_template(
             "admin/import_preview.html", consultation=consultation, draft=draft, confirm_form=confirm
         )
-    status = invalid_form_status() if request.method == "POST" else 200
     return render_template(
         "admin/import.html", consultation=consultation, form=form, draft=draft
-    ), status
+    ), form_status()
 
 
 @bp.route("/consultas/<slug>/importar/confirmar", methods=["POST"])
@@ -178,15 +167,18 @@ def reopen(slug: str):
             db.session.commit()
             flash("Consulta reaberta. O motivo foi registrado.", "success")
         return redirect(url_for("admin.edit_consultation", slug=slug), 303)
+    return _consultation_page(
+        consultation, ConsultationForm(obj=consultation, current_slug=consultation.slug), form
+    ), invalid_form_status()
+
+
+def _consultation_page(consultation: Consultation, form: ConsultationForm, reopen_form: ReopenForm) -> str:
+    """The consultation's admin page: details form, status actions and the reopen form."""
     article_count = db.session.scalar(select(func.count()).where(Article.consultation_id == consultation.id))
     return render_template(
-        "admin/consultation_form.html",
-        form=ConsultationForm(obj=consultation, current_slug=consultation.slug),
-        consultation=consultation,
-        article_count=article_count,
-        action_form=ActionForm(),
-        reopen_form=form,
-    ), invalid_form_status()
+        "admin/consultation_form.html", form=form, consultation=consultation, article_count=article_count,
+        action_form=ActionForm(), reopen_form=reopen_form,
+    )
 
 
 @bp.route("/usuarios")

@@ -11,7 +11,7 @@ from consulta.auth.passwords import verify_password
 from consulta.auth.services import AccountError, authenticate, delete_account, export_personal_data, register
 from consulta.extensions import db, limiter
 from consulta.models import AccountKind, Sector, utcnow
-from consulta.web import invalid_form_status, safe_next
+from consulta.web import form_status, invalid_form_status, safe_next
 
 
 def _login_email_key() -> str:
@@ -36,8 +36,7 @@ def login():
             flash(f"Olá, {user.display_name}!", "success")
             return redirect(next_url, 303)
         form.password.errors.append("E-mail ou senha incorretos.")
-    status = invalid_form_status() if request.method == "POST" else 200
-    return render_template("auth/login.html", form=form, next_url=next_url), status
+    return render_template("auth/login.html", form=form, next_url=next_url), form_status()
 
 
 @bp.route("/sair", methods=["POST"])
@@ -74,8 +73,7 @@ def register_account():
             # The same answer whether or not the e-mail already had an account: no enumeration.
             flash("Cadastro recebido. Entre com seu e-mail e senha para participar.", "success")
             return redirect(url_for("auth.login", next=request.args.get("next")), 303)
-    status = invalid_form_status() if request.method == "POST" else 200
-    return render_template("auth/register.html", form=form), status
+    return render_template("auth/register.html", form=form), form_status()
 
 
 @bp.route("/conta", methods=["GET", "POST"])
@@ -93,8 +91,7 @@ def profile():
         db.session.commit()
         flash("Seus dados foram atualizados.", "success")
         return redirect(url_for("auth.profile"), 303)
-    status = invalid_form_status() if request.method == "POST" else 200
-    return render_template("auth/profile.html", form=form, delete_form=DeleteAccountForm()), status
+    return render_template("auth/profile.html", form=form, delete_form=DeleteAccountForm()), form_status()
 
 
 @bp.route("/conta/meus-dados.json")

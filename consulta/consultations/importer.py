@@ -188,6 +188,18 @@ def _normalize(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def decode_with_fallback(raw: bytes) -> tuple[str, bool]:
+    """UTF-8, else Windows-1252, else Latin-1; the flag says UTF-8 failed (so the caller can warn)."""
+    try:
+        return raw.decode("utf-8"), False
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252"), True
+    except UnicodeDecodeError:
+        return raw.decode("latin-1"), True  # cp1252 leaves five bytes undefined; Latin-1 maps every byte
+
+
 def decode(data: bytes) -> tuple[str | None, list[Problem]]:
     """Decode uploaded bytes; returns (text, warnings) on success or (None, errors) on failure."""
     if len(data) > MAX_BYTES:
@@ -212,14 +224,8 @@ def decode(data: bytes) -> tuple[str | None, list[Problem]]:
         if controls > _CONTROL_SHARE_LIMIT * max(len(data), 1):
             return None, [_not_text()]
         raw = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            try:
-                text = raw.decode("cp1252")
-            except UnicodeDecodeError:
-                # cp1252 leaves five bytes undefined; Latin-1 maps every byte.
-                text = raw.decode("latin-1")
+        text, legacy = decode_with_fallback(raw)
+        if legacy:
             warnings.append(Problem(None, LATIN1_WARNING))
 
     text = _normalize(text)

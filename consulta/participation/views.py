@@ -20,7 +20,7 @@ from consulta.participation.forms import (
     SupportForm,
 )
 from consulta.participation.page import article_context, filter_from_args, section_context, thread_context
-from consulta.web import invalid_form_status, is_htmx_partial
+from consulta.web import attach_error, invalid_form_status, is_htmx_partial
 
 
 def _account_key() -> str:
@@ -93,7 +93,7 @@ def contribute(slug: str, article_id: int):
                 body=form.body.data, proposed_text=form.proposed_text.data, submission_key=form.submission_key.data,
             )
         except services.ParticipationError as error:
-            (getattr(form, error.field).errors if error.field else form.form_errors).append(str(error))
+            attach_error(form, error)
         else:
             db.session.commit()
             message = "Contribuição publicada." if created else "Esta contribuição já tinha sido enviada."
@@ -126,7 +126,7 @@ def propose_article(slug: str, section_id: int):
                 body=form.body.data, proposed_text=form.proposed_text.data, submission_key=form.submission_key.data,
             )
         except services.ParticipationError as error:
-            (getattr(form, error.field).errors if error.field else form.form_errors).append(str(error))
+            attach_error(form, error)
         else:
             db.session.commit()
             flash("Proposta publicada." if created else "Esta proposta já tinha sido enviada.", "success")
@@ -292,7 +292,7 @@ def edit(contribution_id: int):
                           proposed_text=form.proposed_text.data)
         except services.ParticipationError as error:
             db.session.rollback()
-            (getattr(form, error.field).errors if error.field else form.form_errors).append(str(error))
+            attach_error(form, error)
         else:
             db.session.commit()
             flash("Contribuição editada. A versão anterior fica registrada.", "success")

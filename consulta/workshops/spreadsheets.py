@@ -60,6 +60,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 
+from consulta.consultations.importer import decode_with_fallback
 from consulta.extensions import db
 from consulta.geo import STATES
 from consulta.models import Article, ArticleKind, Consultation, ContributionKind, Sector, Stance
@@ -413,13 +414,8 @@ def _decode(data: bytes, warnings: list[str]) -> str:
         raise _FileError(
             "O arquivo não é um CSV de texto legível (tem bytes nulos: é binário ou está em UTF-16 sem marca). "
             + _SAVE_AS)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
+    text, legacy = decode_with_fallback(data)
+    if legacy:
         warnings.append("O arquivo não está em UTF-8 e foi lido como Latin-1 (Windows-1252). "
                         "Confira se os acentos aparecem certos; se não, salve como CSV UTF-8.")
     if len(_CONTROL_RE.findall(text[:200_000])) > max(2, len(text[:200_000]) // 200):

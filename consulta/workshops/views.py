@@ -28,6 +28,7 @@ from consulta.models import (
 )
 from consulta.web import (
     anonymous_page_cache,
+    form_status,
     invalid_form_status,
     is_htmx_partial,
     local_to_utc,
@@ -94,11 +95,6 @@ def _attach(form, error: services.WorkshopError, problems: list[str]) -> None:
         field.errors = [*field.errors, str(error)]
     else:
         problems.append(str(error))
-
-
-def _form_status() -> int:
-    """200 for a first display; for a re-rendered POST, 422 (or 200 for htmx)."""
-    return invalid_form_status() if request.method == "POST" else 200
 
 
 # -- template helper: the tile map's colour scale ------------------------------------------------------------
@@ -230,7 +226,7 @@ def new(slug: str):
             flash("Oficina registrada. Depois do evento, registre a presença e o que foi dito.", "success")
             return redirect(_workshop_url(workshop), 303)
     return render_template("workshops/form.html", form=form, consultation=consultation, workshop=None,
-                           problems=problems, options=_municipality_choices(form)), _form_status()
+                           problems=problems, options=_municipality_choices(form)), form_status()
 
 
 @bp.route("/oficinas/<int:workshop_id>/editar", methods=["GET", "POST"])
@@ -257,7 +253,7 @@ def edit(workshop_id: int):
             flash("Dados da oficina salvos.", "success")
             return redirect(_workshop_url(workshop), 303)
     return render_template("workshops/form.html", form=form, consultation=workshop.consultation, workshop=workshop,
-                           problems=problems, options=_municipality_choices(form)), _form_status()
+                           problems=problems, options=_municipality_choices(form)), form_status()
 
 
 def _workshop_fields(form: WorkshopForm) -> dict:
@@ -337,7 +333,7 @@ def attendance(workshop_id: int):
             flash("Presença registrada.", "success")
             return redirect(_workshop_url(workshop), 303)
     return _attendance_page(workshop, form, AttendeeUploadForm(formdata=None), problems=problems,
-                            status=_form_status())
+                            status=form_status())
 
 
 @bp.route("/oficinas/<int:workshop_id>/presenca/lista", methods=["POST"])
@@ -514,7 +510,7 @@ def import_inputs(workshop_id: int):
                       "success")
                 return redirect(_workshop_url(workshop) + "#contribuicoes", 303)
     return render_template("workshops/import.html", workshop=workshop, form=form, problems=problems,
-                           report=report, columns=spreadsheets.INPUT_COLUMNS), _form_status()
+                           report=report, columns=spreadsheets.INPUT_COLUMNS), form_status()
 
 
 # -- helpers ------------------------------------------------------------------------------------------------
