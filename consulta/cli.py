@@ -150,6 +150,28 @@ def recount_votes(slug: str | None) -> None:
     click.echo(f"Contagens refeitas em {articles} dispositivos.")
 
 
+@consulta_cli.command("refresh-results")
+@click.argument("slug", required=False)
+def refresh_results(slug: str | None) -> None:
+    """Compute the results pages' snapshots now (all public consultations, or SLUG).
+
+    Worth running after a deploy or a cache flush when the cache is shared (Redis): the first reader of
+    each results page then does not wait for the figures to be computed.
+    """
+    from consulta.models.consultations import Status
+    from consulta.results.services import store_snapshot
+
+    query = select(Consultation).where(Consultation.status != Status.DRAFT)
+    if slug:
+        query = query.where(Consultation.slug == slug)
+    consultations = db.session.scalars(query.order_by(Consultation.id)).all()
+    if slug and not consultations:
+        raise click.ClickException(f"consulta pública não encontrada: {slug}")
+    for consultation in consultations:
+        store_snapshot(consultation)
+    click.echo(f"Resultados recalculados: {len(consultations)} consulta(s).")
+
+
 @consulta_cli.command("analyze")
 @click.argument("slug")
 @click.option("--article", "article_id", type=int, default=None, help="Só este dispositivo (id).")

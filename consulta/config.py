@@ -36,6 +36,12 @@ class Defaults:
     # Anonymous readers get public pages from a short-lived cache (seconds; 0 turns it off). CACHE_TYPE
     # "SimpleCache" keeps it per process; "RedisCache" with CACHE_REDIS_URL shares it between workers.
     PAGE_CACHE_SECONDS = 5
+    # Public pages and API answers that do not depend on the session carry Cache-Control: public, max-age
+    # (this many seconds) and an ETag, so browsers and proxies reuse them and revalidate with a 304.
+    HTTP_CACHE_SECONDS = 30
+    # The results page shows a snapshot of the figures, recomputed in the background once it is older than
+    # this many seconds (0: computed on every request).
+    RESULTS_MAX_AGE = 60
     CACHE_TYPE = "SimpleCache"
     CACHE_DEFAULT_TIMEOUT = 300
     CACHE_THRESHOLD = 2000

@@ -138,17 +138,51 @@ def anonymous_page_cache(view):
 
     @wraps(view)
     def wrapped(*args, **kwargs):
+        if request.method != "GET" or current_user.is_authenticated or session:
+            return private_no_cache(current_app.make_response(view(*args, **kwargs)))
         seconds = current_app.config["PAGE_CACHE_SECONDS"]
-        if not seconds or request.method != "GET" or current_user.is_authenticated or session:
-            return view(*args, **kwargs)
         key = f"page:{int(is_htmx_partial())}:{request.full_path}"
-        cached = cache.get(key)
+        cached = cache.get(key) if seconds else None
         if cached is not None:
             body, status, mimetype = cached
-            return Response(body, status=status, mimetype=mimetype)
+            return public_cache(Response(body, status=status, mimetype=mimetype))
         response = current_app.make_response(view(*args, **kwargs))
-        if response.status_code == 200 and not session and not response.direct_passthrough:
+        if response.status_code != 200 or session or response.direct_passthrough:
+            return private_no_cache(response)  # the view wrote to the session (a flash, a form token)
+        if seconds:
             cache.set(key, (response.get_data(), response.status_code, response.mimetype), timeout=seconds)
-        return response
+        return public_cache(response)
 
     return wrapped
+
+
+def public_cache(response: Response, *, max_age: int | None = None,
+                 last_modified: datetime | None = None) -> Response:
+    """Make a response that does not depend on the session cacheable by browsers and shared caches.
+
+    Sets `Cache-Control: public, max-age` (HTTP_CACHE_SECONDS unless given), a strong ETag of the body
+    (unless the view set one), Last-Modified when given, `Vary: Cookie` (a reader who logs in must not get
+    the anonymous copy), and answers a matching If-None-Match / If-Modified-Since with 304 and no body.
+    Streamed responses keep only Cache-Control: their body is not known in advance.
+    """
+    from flask import current_app
+
+    response.cache_control.public = True
+    response.cache_control.max_age = current_app.config["HTTP_CACHE_SECONDS"] if max_age is None else max_age
+    response.vary.add("Cookie")
+    if last_modified is not None:
+        response.last_modified = last_modified
+    if response.is_streamed or response.direct_passthrough:
+        return response
+    if "ETag" not in response.headers:
+        response.add_etag()
+    return response.make_conditional(request)
+
+
+def private_no_cache(response: Response) -> Response:
+    """A page made for one reader (logged in, or with a flash or form token): browsers revalidate it and
+    shared caches never store it."""
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    response.vary.add("Cookie")
+    return response

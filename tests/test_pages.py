@@ -98,3 +98,25 @@ def test_anonymous_readers_share_a_short_lived_page_cache(make_app, create_consu
     assert "Rótulo alterado" in reader.get(url).get_data(as_text=True)
     fragment = anonymous.get(url, headers={"HX-Request": "true"})
     assert fragment.status_code == 200
+
+
+def test_public_pages_carry_etag_and_answer_304(client, create_consultation):
+    """Anonymous readers get cacheable pages (public, short max-age, ETag) and a 304 when nothing changed."""
+    c = create_consultation("open")
+    first = client.get(f"/consultas/{c.slug}")
+    assert first.status_code == 200 and first.headers.get("ETag")
+    assert "public" in first.headers["Cache-Control"] and "max-age=30" in first.headers["Cache-Control"]
+    assert "Cookie" in first.headers["Vary"] and "Set-Cookie" not in first.headers
+    again = client.get(f"/consultas/{c.slug}", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.get_data() == b""
+    stale = client.get(f"/consultas/{c.slug}", headers={"If-None-Match": '"outro"'})
+    assert stale.status_code == 200
+
+
+def test_pages_for_a_logged_in_reader_are_private(client, create_consultation, create_user):
+    c = create_consultation("open")
+    client.post("/entrar", data={"email": create_user().email, "password": "uma senha longa de teste"})
+    response = client.get(f"/consultas/{c.slug}")
+    assert response.status_code == 200
+    assert "private" in response.headers["Cache-Control"] and "no-cache" in response.headers["Cache-Control"]
+    assert "ETag" not in response.headers

@@ -222,3 +222,62 @@ def test_people_who_only_voted_are_participants(app, seeded, create_user):
         db.session.commit()
     after = _results(app, seeded.slug).totals
     assert (after.participants, after.online_participants) == (before.participants + 1, before.online_participants + 1)
+
+
+def test_page_serves_a_snapshot_refreshed_in_the_background(make_app, create_consultation, create_user, monkeypatch):
+    """Readers get the stored figures; once they are older than RESULTS_MAX_AGE, one reader still gets them
+    while a background thread recomputes, and the next reader sees the new figures."""
+    from consulta.results import services
+
+    app = make_app(RESULTS_MAX_AGE=60)
+    consultation = create_consultation("open", text=DRAFT)
+    url = f"/consultas/{consultation.slug}/resultados"
+    client = app.test_client()
+
+    def contributions_shown() -> str:
+        page = client.get(url).get_data(as_text=True)
+        return page.split("<dt>Contribuições</dt><dd>")[1].split("<")[0]
+
+    assert contributions_shown() == "0"  # first reader: computed now and stored
+    author = create_user()
+    with app.app_context():
+        c = db.session.scalar(select(Consultation).where(Consultation.slug == consultation.slug))
+        article = db.session.scalar(select(Article).where(Article.consultation_id == c.id))
+        db.session.add(Contribution(consultation_id=c.id, article_id=article.id, author_id=author.id,
+                                    body="Nova contribuição."))
+        db.session.commit()
+        consultation_id = c.id
+    assert contributions_shown() == "0"  # fresh snapshot: no recomputation
+    assert not services._refreshing
+
+    later = datetime.now(UTC) + timedelta(seconds=61)
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return later
+
+    monkeypatch.setattr(services, "datetime", Clock)
+    assert contributions_shown() == "0"  # stale: still served at once, refresh started
+    thread = services._refreshing.get(consultation_id)
+    if thread is not None:
+        thread.join(10)
+    monkeypatch.undo()
+    assert contributions_shown() == "1"
+    response = client.get(url)
+    assert response.last_modified is not None and response.headers["Cache-Control"].startswith("public")
+
+
+def test_refresh_results_command(app, seeded):
+    """`flask consulta refresh-results` stores every public consultation's snapshot (useful with Redis)."""
+    from consulta.extensions import cache
+    from consulta.results import services
+
+    result = app.test_cli_runner().invoke(args=["consulta", "refresh-results"])
+    assert result.exit_code == 0, result.output
+    assert "1 consulta" in result.output
+    with app.app_context():
+        consultation = db.session.scalar(select(Consultation).where(Consultation.slug == seeded.slug))
+        snapshot = cache.get(services._snapshot_key(consultation.id))
+        assert snapshot.totals.contributions == 10
+        cache.clear()

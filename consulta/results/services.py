@@ -12,17 +12,27 @@ Decisions worth knowing:
   group cannot be singled out. National totals are not suppressed.
 * Days are Brasília dates. PostgreSQL converts with the real time zone; SQLite (development and tests)
   uses the fixed UTC−3 offset Brasília has kept since daylight saving ended in 2019.
+* The page reads a stored snapshot (`results_snapshot`), not the rows: computing the figures scans every
+  vote, which at a million votes costs seconds. A snapshot older than RESULTS_MAX_AGE seconds is still
+  served while one background thread recomputes it (stale-while-revalidate), so no reader ever waits for
+  the scan except the very first, and its cost per request does not grow with the consultation. Snapshots
+  live in the app cache (per process with SimpleCache, shared by every worker with Redis);
+  `flask consulta refresh-results` computes them ahead, e.g. after a deploy.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from flask import Flask, current_app
 from sqlalchemy import Date, cast, func, literal_column, select, union
 
-from consulta.extensions import db
+from consulta.extensions import cache, db
 from consulta.geo import STATES, Region
 from consulta.models import (
     AccountKind,
@@ -48,7 +58,7 @@ CHANNEL_LABELS = {Channel.ONLINE: "Online", Channel.WORKSHOP: "Oficinas", Channe
 class Suppressed(int):
     """A count of 1–4 shown as "<5": an int (0) for arithmetic and sorting, true so maps tint it lightly."""
 
-    def __new__(cls) -> Suppressed:
+    def __new__(cls, *_: object) -> Suppressed:  # pickle passes the int value back: it is always 0
         return super().__new__(cls, 0)
 
     def __bool__(self) -> bool:
@@ -170,6 +180,7 @@ class Results:
     sectors: list[Row]
     timeline: Timeline
     recommendations: list[Recommendation]
+    computed_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
     def map_values(self) -> dict[str, int]:
@@ -307,4 +318,67 @@ def consultation_results(consultation: Consultation) -> Results:
                    timeline=Timeline(timeline_days), recommendations=recommendations)
 
 
-__all__ = ["Region", "Results", "Suppressed", "consultation_results", "share", "suppress"]
+# -- snapshots -------------------------------------------------------------------------------------------
+
+SNAPSHOT_VERSION = 1  # bump when Results changes shape: older cached snapshots are then ignored
+REFRESH_LOCK_SECONDS = 300  # a refresh that died without releasing its lock blocks others this long at most
+log = logging.getLogger(__name__)
+_refreshing: dict[int, threading.Thread] = {}  # consultation id -> running refresh (tests join it)
+
+
+def _snapshot_key(consultation_id: int) -> str:
+    return f"results:v{SNAPSHOT_VERSION}:{consultation_id}"
+
+
+def store_snapshot(consultation: Consultation) -> Results:
+    """Compute the consultation's figures now and keep them as its snapshot."""
+    results = consultation_results(consultation)
+    cache.set(_snapshot_key(consultation.id), results, timeout=0)  # 0: kept until replaced or evicted
+    return results
+
+
+def snapshot_results(consultation: Consultation) -> Results:
+    """The figures the results page shows: the stored snapshot, refreshed in the background when stale.
+
+    With RESULTS_MAX_AGE 0 every call computes afresh (tests read their own writes this way).
+    """
+    max_age = current_app.config["RESULTS_MAX_AGE"]
+    if not max_age:
+        return consultation_results(consultation)
+    snapshot = cache.get(_snapshot_key(consultation.id))
+    if not isinstance(snapshot, Results):
+        return store_snapshot(consultation)  # the first reader (or after eviction) waits for the scan
+    age = (datetime.now(UTC) - snapshot.computed_at).total_seconds()
+    if age > max_age and cache.add(f"{_snapshot_key(consultation.id)}:refreshing", 1, timeout=REFRESH_LOCK_SECONDS):
+        _start_refresh(current_app._get_current_object(), consultation.id)
+    return snapshot
+
+
+def _start_refresh(app: Flask, consultation_id: int) -> threading.Thread:
+    thread = threading.Thread(target=_refresh, args=(app, consultation_id), daemon=True,
+                              name=f"results-refresh-{consultation_id}")
+    _refreshing[consultation_id] = thread
+    thread.start()
+    return thread
+
+
+def _refresh(app: Flask, consultation_id: int) -> None:
+    """Recompute one snapshot in a thread of its own, then release the refresh lock."""
+    started = time.perf_counter()
+    with app.app_context():
+        try:
+            consultation = db.session.get(Consultation, consultation_id)
+            if consultation is not None:
+                store_snapshot(consultation)
+                log.info("results snapshot of consultation %s refreshed in %.2f s", consultation_id,
+                         time.perf_counter() - started)
+        except Exception:  # a failed refresh keeps serving the previous snapshot; the next stale read retries
+            log.exception("results snapshot of consultation %s failed", consultation_id)
+        finally:
+            db.session.remove()
+            cache.delete(f"{_snapshot_key(consultation_id)}:refreshing")
+            _refreshing.pop(consultation_id, None)
+
+
+__all__ = ["Region", "Results", "Suppressed", "consultation_results", "share", "snapshot_results",
+           "store_snapshot", "suppress"]

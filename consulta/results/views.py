@@ -1,6 +1,6 @@
 """The public results page of a consultation."""
 
-from flask import abort, render_template
+from flask import abort, make_response, render_template
 from flask_login import current_user
 
 from consulta.authz import can_view_consultation
@@ -19,9 +19,11 @@ def consultation_results(slug: str):
     consultation = get_by_slug(slug)
     if consultation is None or not can_view_consultation(current_user, consultation):
         abort(404)
-    results = services.consultation_results(consultation)
-    return render_template("results/results.html", consultation=consultation, results=results,
-                           chart=_timeline_chart(results.timeline), share=services.share)
+    results = services.snapshot_results(consultation)
+    response = make_response(render_template("results/results.html", consultation=consultation, results=results,
+                                             chart=_timeline_chart(results.timeline), share=services.share))
+    response.last_modified = results.computed_at
+    return response
 
 
 def _timeline_chart(timeline: services.Timeline) -> dict:
