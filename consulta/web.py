@@ -138,7 +138,7 @@ def anonymous_page_cache(view):
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        if request.method != "GET" or current_user.is_authenticated or session:
+        if request.method not in ("GET", "HEAD") or current_user.is_authenticated or session:
             return private_no_cache(current_app.make_response(view(*args, **kwargs)))
         seconds = current_app.config["PAGE_CACHE_SECONDS"]
         key = f"page:{int(is_htmx_partial())}:{request.full_path}"

@@ -111,6 +111,8 @@ def test_public_pages_carry_etag_and_answer_304(client, create_consultation):
     assert again.status_code == 304 and again.get_data() == b""
     stale = client.get(f"/consultas/{c.slug}", headers={"If-None-Match": '"outro"'})
     assert stale.status_code == 200
+    head = client.head(f"/consultas/{c.slug}")
+    assert "public" in head.headers["Cache-Control"] and head.headers["ETag"] == first.headers["ETag"]
 
 
 def test_pages_for_a_logged_in_reader_are_private(client, create_consultation, create_user):
