@@ -35,6 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     errors.init_app(app)
 
     from consulta.admin import bp as admin_bp
+    from consulta.api import bp as api_bp
     from consulta.auth import bp as auth_bp
     from consulta.consultations import bp as consultations_bp
     from consulta.insights import bp as insights_bp
@@ -51,6 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     app.register_blueprint(workshops_bp)
     app.register_blueprint(insights_bp)
     app.register_blueprint(results_bp)
+    app.register_blueprint(api_bp)
 
     from consulta.cli import consulta_cli
 

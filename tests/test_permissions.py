@@ -136,6 +136,22 @@ MATRIX = [
     ("moderation.block", "POST", "/moderacao/contas/{user}/bloquear", MODERATOR_ONLY_FORM),
     ("moderation.unblock", "POST", "/moderacao/contas/{user}/desbloquear", MODERATOR_ONLY_POST),
     ("admin.set_role", "POST", "/admin/usuarios/{user}/papel", ADMIN_ONLY_POST),
+    # The JSON API ignores the session: every role gets what an anonymous visitor gets (drafts are 404).
+    ("api.index", "GET", "/api/v1/", PUBLIC),
+    ("api.openapi_document", "GET", "/api/v1/openapi.json", PUBLIC),
+    ("api.consultations", "GET", "/api/v1/consultations", PUBLIC),
+    ("api.consultation", "GET", "/api/v1/consultations/{open}", PUBLIC),
+    ("api.consultation", "GET", "/api/v1/consultations/{draft}", dict.fromkeys(ROLES, 404)),
+    ("api.sections", "GET", "/api/v1/consultations/{open}/sections", PUBLIC),
+    ("api.sections", "GET", "/api/v1/consultations/{draft}/sections", dict.fromkeys(ROLES, 404)),
+    ("api.articles", "GET", "/api/v1/consultations/{open}/articles", PUBLIC),
+    ("api.articles", "GET", "/api/v1/consultations/{draft}/articles", dict.fromkeys(ROLES, 404)),
+    ("api.article", "GET", "/api/v1/consultations/{open}/articles/{open_article}", PUBLIC),
+    ("api.article", "GET", "/api/v1/consultations/{draft}/articles/{draft_article}", dict.fromkeys(ROLES, 404)),
+    ("api.contributions", "GET", "/api/v1/consultations/{open}/contributions", PUBLIC),
+    ("api.contributions", "GET", "/api/v1/consultations/{draft}/contributions", dict.fromkeys(ROLES, 404)),
+    ("api.tallies", "GET", "/api/v1/consultations/{open}/tallies", PUBLIC),
+    ("api.tallies", "GET", "/api/v1/consultations/{draft}/tallies", dict.fromkeys(ROLES, 404)),
 ]
 
 
