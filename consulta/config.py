@@ -32,6 +32,7 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_LOGIN = "10 per minute;50 per hour"
     RATELIMIT_REGISTER = "5 per minute;30 per hour"
+    RATELIMIT_API = "300 per minute"  # the read-only JSON API, per address
 
     # Anonymous readers get public pages from a short-lived cache (seconds; 0 turns it off). CACHE_TYPE
     # "SimpleCache" keeps it per process; "RedisCache" with CACHE_REDIS_URL shares it between workers.

@@ -14,7 +14,6 @@ from consulta.extensions import limiter
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 PREFIX = "/api/"
-RATE_LIMIT = "300 per minute"  # per address; RATELIMIT_API in the configuration overrides it
 CORS_RESOURCES = {
     f"{PREFIX}*": {
         "origins": "*",
@@ -28,7 +27,7 @@ CORS_RESOURCES = {
 
 
 def _rate_limit() -> str:
-    return current_app.config.get("RATELIMIT_API", RATE_LIMIT)
+    return current_app.config["RATELIMIT_API"]
 
 
 @bp.record_once

@@ -94,6 +94,8 @@ class Contribution(db.Model):
         Index("ix_contributions_parent", "parent_id", "created_at"),
         Index("ix_contributions_moderation", "visibility", "report_count"),
         Index("ix_contributions_consultation", "consultation_id", "created_at"),
+        # Open data and the API walk a consultation's contributions in id order (keyset pages, streams).
+        Index("ix_contributions_consultation_id", "consultation_id", "id"),
         UniqueConstraint("author_id", "submission_key"),
         UniqueConstraint("workshop_id", "import_key"),
         CheckConstraint("article_id IS NOT NULL OR section_id IS NOT NULL", name="has_target"),
