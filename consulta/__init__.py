@@ -21,6 +21,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     if config:
         app.config.update(config)
     _finish_config(app)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # JSON answers in readable UTF-8 ("ç", not "\u00e7")
 
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]), x_proto=1)  # type: ignore[method-assign]
