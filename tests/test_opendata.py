@@ -3,11 +3,15 @@
 import csv
 import io
 import json
+import random
+import re
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
 
+from analysis import mask_personal_data, normalize
 from consulta.extensions import db
 from consulta.insights.runs import pseudonym
 from consulta.models import (
@@ -27,6 +31,7 @@ from consulta.models import (
     WorkshopFormat,
     WorkshopStatus,
 )
+from consulta.results import opendata
 
 DAY = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)  # 23:00 of 9 March in Brasília
 SECRET_NAME = "Zuleica Tavares Quintanilha"
@@ -180,3 +185,97 @@ def test_results_page_links_the_files(client, seeded):
     for dataset in DATASETS:
         for fmt in ("csv", "json"):
             assert _url(seeded["slug"], dataset, fmt) in html
+
+
+def test_files_are_the_same_whatever_the_chunk_size(client, seeded, monkeypatch):
+    whole = {fmt: client.get(_url(seeded["slug"], "contribuicoes", fmt)).get_data() for fmt in ("csv", "json")}
+    monkeypatch.setattr(opendata, "FLUSH_EVERY", 1)
+    for fmt, data in whole.items():
+        response = client.get(_url(seeded["slug"], "contribuicoes", fmt))
+        assert len(list(response.response)) >= 3  # streamed in several chunks
+        assert client.get(_url(seeded["slug"], "contribuicoes", fmt)).get_data() == data
+
+
+def test_csv_is_what_the_csv_module_writes(client, seeded):
+    data = client.get(_url(seeded["slug"], "contribuicoes", "json")).get_data()
+    expected = io.StringIO()
+    writer = csv.DictWriter(expected, fieldnames=opendata.CONTRIBUTION_FIELDS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in json.loads(data))
+    csv_data = client.get(_url(seeded["slug"], "contribuicoes", "csv")).get_data()
+    assert csv_data == ("\ufeff" + expected.getvalue()).encode("utf-8")
+
+
+def test_a_person_keeps_one_pseudonym_across_contributions(app, client, seeded):
+    with app.app_context():
+        first = db.session.get(Contribution, seeded["first"])
+        db.session.add(Contribution(consultation_id=first.consultation_id, article_id=first.article_id,
+                                    author_id=seeded["person"], body="Outra contribuição.", created_at=DAY))
+        db.session.commit()
+        expected = pseudonym(seeded["person"])
+    rows = _rows(client.get(_url(seeded["slug"], "contribuicoes", "json")), "json")
+    assert [r["autor"] for r in rows if r["autor_tipo"] == "pessoa"] == [expected, expected]
+
+
+def test_author_helper_keeps_its_signature(app):
+    row = SimpleNamespace(workshop_id=None, author_id=7, deleted_at=None, author_kind=AccountKind.PERSON,
+                          display_name="Nome Secreto")
+    with app.app_context():
+        assert opendata._author(row, {}) == ("pessoa", pseudonym(7), None)
+        assert opendata._author(SimpleNamespace(**{**vars(row), "workshop_id": 3}), {3: ("Oficina de X/BA", "BA")}) \
+            == ("oficina", "Oficina de X/BA", "BA")
+
+
+# -- the masking pre-check -------------------------------------------------------------------------------
+
+# `masked` skips mask_personal_data when a text has no "@" and no digit run shaped like the end of a CPF,
+# CNPJ or phone number. That reasoning holds for these patterns: if analysis/normalize.py changes them,
+# re-derive opendata._MAYBE_NUMBER_RE and update this pin.
+PINNED_PATTERNS = {
+    "_EMAIL_RE": (r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", 0),
+    "_CNPJ_RE": (r"(?<![\w./-])[0-9A-Z]{2}\.?[0-9A-Z]{3}\.?[0-9A-Z]{3}/?[0-9A-Z]{4}-?\d{2}(?![\w/-]|\.\w)",
+                 re.IGNORECASE),
+    "_CPF_RE": (r"(?<![\w./-])\d{3}\.?\d{3}\.?\d{3}-?\d{2}(?![\w/-]|\.\w)", 0),
+    "_PHONE_RE": (r"(?<![\w+/.-])(?:(?:(?:\+\s?)?55[\s.-]?)?(?:\(\s?0?[1-9]{2}\s?\)|0?[1-9]{2})[\s.-]?(?:9[\s.]?)?"
+                  r"\d{4}[\s.-]?\d{4}|9[\s.]?\d{4}-\d{4})(?![\w/-]|\.\w)", 0),
+}
+TRICKY_TEXTS = [
+    "", "sem números", "Art. 5º", "antes de 2027", "2024-2028", "2024–2027", "Lei nº 13.709/2018",
+    "www.planalto.gov.br/ccivil_03/leis/l13709.htm", "CEP 70040-010", "R$ 1.234,56", "processo 12345",
+    "meu CPF 123.456.789-09", "cpf 12345678909", "CNPJ 11.222.333/0001-81", "cnpj 11222333000181",
+    "12.ABC.345/01DE-35", "12ABC34501DE35", "ABCDEFGHIJKL-12", "abcdefghijkl12", "ſſſſſſſſſſſſ-12",
+    "KKKK12", "(61) 99999-9999", "(61)99999-9999", "+55 61 3333-4444", "61999999999", "61 3333 4444",
+    "9 9999-9999", "99999.9999", "1234 5678", "1234.5678", "1234-5678", "abc-12", "abc12", "ab-12",
+    "contato: ana@exemplo.com.br", "@ sozinho", "١٢٣.٤٥٦.٧٨٩-٠٩", "١٢٣٤٥٦٧٨٩٠٩", "１２３４５６７８９０９",
+    "telefone 61 9 8765 4321\nCPF 529.982.247-25\r\nfim", "x" * 5000 + "123.456.789-09",
+]
+
+
+def test_masking_patterns_are_the_ones_the_precheck_was_derived_from():
+    for name, (pattern, flags) in PINNED_PATTERNS.items():
+        compiled = getattr(normalize, name)
+        assert (compiled.pattern, compiled.flags & re.IGNORECASE) == (pattern, flags), name
+
+
+@pytest.mark.parametrize("text", TRICKY_TEXTS)
+def test_masked_equals_mask_personal_data_on_tricky_texts(text):
+    assert opendata.masked(text) == mask_personal_data(text)
+
+
+def test_masked_equals_mask_personal_data_on_random_texts():
+    rng = random.Random(6)
+    alphabet = "0123456789" * 6 + "٣٤" + "abcXYZ" + "ſKİı" + " .-/()+@\n" + "—º"
+    changed = skipped = 0
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40)))
+        expected = mask_personal_data(text)
+        assert opendata.masked(text) == expected, text
+        changed += expected != text
+        skipped += "@" not in text and opendata._MAYBE_NUMBER_RE.search(text) is None
+    assert changed > 300 and skipped > 1000  # both the masking and the fast path were exercised
+
+
+def test_masked_skips_the_regexes_for_plain_text(monkeypatch):
+    monkeypatch.setattr(opendata, "mask_personal_data", lambda text: pytest.fail("masking ran"))
+    for text in ("Concordo com a proposta antes de 2027.", "Art. 5º, Lei 13.709/2018", "2024–2028"):
+        assert opendata.masked(text) == text
