@@ -4,6 +4,10 @@ Subcommands:
 
 * ``participation`` (the default when none is given): article page and votes over HTTP against gunicorn,
   on SQLite (WAL) and PostgreSQL; exits 1 when a target is missed (``--no-fail`` to always exit 0).
+* ``opendata``: streams 100,000 public contributions as CSV and JSON from one gunicorn worker; rows/s and
+  the worker's memory growth per database (``--no-fail`` to always exit 0).
+* ``results``: the public results page of a consultation with 1,000 contributions and 10,000 votes against
+  one with 100,000 and 1,000,000, in interleaved rounds, per database (``--no-fail`` to always exit 0).
 * ``analysis NAME [ARGS...]``: runs ``bench/analysis_NAME.py``'s ``main()`` (found at run time), e.g.
   ``python -m bench analysis quality``; those scripts also run directly.
 
@@ -20,6 +24,33 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 
 
+def _databases(choice: str) -> list[str]:
+    return ["sqlite", "postgres"] if choice == "both" else [choice]
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    """Options every database benchmark takes."""
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both",
+                        help="database(s) to run on (default: both, SQLite first)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder and database afterwards")
+    parser.add_argument("--no-fail", action="store_true", help="exit 0 even when a target is missed")
+
+
+def _page_load(parser: argparse.ArgumentParser, defaults) -> None:
+    """Options of the page measurements against gunicorn (participation, results)."""
+    parser.add_argument("--duration", type=float, default=defaults.duration,
+                        help="measured seconds per page URL, split into interleaved rounds (default %(default)s)")
+    parser.add_argument("--rounds", type=int, default=defaults.rounds,
+                        help="interleaved rounds of page windows, one window per URL (default %(default)s)")
+    parser.add_argument("--workers", type=int, default=defaults.workers, help="gunicorn workers (default %(default)s)")
+    parser.add_argument("--threads", type=int, default=defaults.threads,
+                        help="gunicorn threads per worker (default %(default)s)")
+    parser.add_argument("--connections", type=int, default=defaults.connections,
+                        help="concurrent connections for the page measurements (default %(default)s)")
+    parser.add_argument("--processes", type=int, default=defaults.processes,
+                        help="load-generator processes sharing the connections (default %(default)s)")
+
+
 def participation(argv: list[str]) -> int:
     from bench.participation import Options, run
 
@@ -28,25 +59,14 @@ def participation(argv: list[str]) -> int:
         prog="python -m bench participation",
         description="Article page and voting over real HTTP against gunicorn serving the production app.",
     )
-    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both",
-                        help="database(s) to run on (default: both, SQLite first)")
-    parser.add_argument("--duration", type=float, default=defaults.duration,
-                        help="measured seconds per page URL, split into interleaved rounds (default %(default)s)")
-    parser.add_argument("--rounds", type=int, default=defaults.rounds,
-                        help="interleaved rounds of bare / 1k / 10k page windows (default %(default)s)")
+    _common(parser)
+    _page_load(parser, defaults)  # --workers defaults to nproc here
     parser.add_argument("--vote-duration", type=float, default=defaults.vote_duration,
                         help="seconds of voting (default %(default)s)")
-    parser.add_argument("--workers", type=int, default=defaults.workers, help="gunicorn workers (default: nproc, here %(default)s)")
-    parser.add_argument("--threads", type=int, default=defaults.threads,
-                        help="gunicorn threads per worker (default %(default)s)")
-    parser.add_argument("--connections", type=int, default=defaults.connections,
-                        help="concurrent connections for the page measurements (default %(default)s)")
     parser.add_argument("--clients", type=int, default=defaults.clients,
                         help="concurrent voting clients (default %(default)s)")
     parser.add_argument("--accounts-per-client", type=int, default=defaults.accounts_per_client,
                         help="logged-in accounts each voting client alternates between (default %(default)s)")
-    parser.add_argument("--processes", type=int, default=defaults.processes,
-                        help="load-generator processes sharing the connections (default %(default)s)")
     parser.add_argument("--page-cache", type=int, default=None, metavar="SECONDS",
                         help="anonymous page cache seconds for the server (default: the app's; 0 = off)")
     parser.add_argument("--ratelimit", choices=("off", "redis"), default=defaults.ratelimit,
@@ -58,11 +78,9 @@ def participation(argv: list[str]) -> int:
     parser.add_argument("--wsgi", default=defaults.wsgi,
                         help="WSGI app for gunicorn, to try a change without editing the app (default %(default)s)")
     parser.add_argument("--only", choices=("pages", "votes"), help="run one half of the benchmark")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder and database afterwards")
-    parser.add_argument("--no-fail", action="store_true", help="exit 0 even when a target is missed")
     args = parser.parse_args(argv)
     opts = Options(
-        databases=["sqlite", "postgres"] if args.db == "both" else [args.db],
+        databases=_databases(args.db),
         duration=args.duration, rounds=max(1, args.rounds), vote_duration=args.vote_duration,
         workers=args.workers, threads=args.threads, connections=args.connections, clients=args.clients,
         accounts_per_client=args.accounts_per_client, processes=max(1, args.processes), ratelimit=args.ratelimit,
@@ -72,6 +90,65 @@ def participation(argv: list[str]) -> int:
     )
     passed = run(opts)
     return 0 if passed or args.no_fail else 1
+
+
+def opendata(argv: list[str]) -> int:
+    from bench.opendata import Options, run
+
+    defaults = Options(databases=[])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench opendata",
+        description="Streams the contributions open-data files (CSV and JSON) over real HTTP from one gunicorn "
+                    "worker: rows/s and the worker's resident memory growth.",
+    )
+    _common(parser)
+    parser.add_argument("--contributions", type=int, default=defaults.contributions,
+                        help="visible contributions, i.e. rows of each file (default %(default)s)")
+    parser.add_argument("--authors", type=int, default=defaults.authors, help="participants (default %(default)s)")
+    parser.add_argument("--repeat", type=int, default=defaults.repeat,
+                        help="downloads per format (default %(default)s)")
+    parser.add_argument("--threads", type=int, default=defaults.threads,
+                        help="gunicorn threads of the single worker (default %(default)s)")
+    parser.add_argument("--profile", action="store_true",
+                        help="also run the CSV export in-process under cProfile and print the top functions")
+    parser.add_argument("--wsgi", default=defaults.wsgi,
+                        help="WSGI app for gunicorn, to compare a change without editing the app (default %(default)s)")
+    args = parser.parse_args(argv)
+    opts = Options(databases=_databases(args.db), contributions=args.contributions, authors=max(12, args.authors),
+                   repeat=max(1, args.repeat), threads=args.threads, profile=args.profile, keep=args.keep,
+                   wsgi=args.wsgi)
+    return 0 if run(opts) or args.no_fail else 1
+
+
+def results(argv: list[str]) -> int:
+    from bench.results import Options, run
+
+    defaults = Options(databases=[])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench results",
+        description="The public results page of a small and a large consultation in one database, over real "
+                    "HTTP against gunicorn, in interleaved rounds: requests/s and the ratio large / small.",
+    )
+    _common(parser)
+    _page_load(parser, defaults)
+    parser.add_argument("--page-cache", type=int, default=0, metavar="SECONDS",
+                        help="the server's anonymous page cache (CONSULTA_PAGE_CACHE_SECONDS; default 0 = off, "
+                             "so the page's own cost is measured)")
+    parser.add_argument("--server-env", action="append", default=[], metavar="CONSULTA_NAME=VALUE",
+                        help="extra configuration for the server, e.g. CONSULTA_RESULTS_MAX_AGE=60 (repeatable)")
+    parser.add_argument("--large", type=int, nargs=2, default=defaults.large, metavar=("CONTRIBUTIONS", "VOTES"),
+                        help="size of the large consultation (default %(default)s)")
+    parser.add_argument("--small", type=int, nargs=2, default=defaults.small, metavar=("CONTRIBUTIONS", "VOTES"),
+                        help="size of the small consultation (default %(default)s)")
+    args = parser.parse_args(argv)
+    if any("=" not in item or not item.startswith("CONSULTA_") for item in args.server_env):
+        parser.error("--server-env takes CONSULTA_NAME=VALUE")
+    server_env = dict(item.split("=", 1) for item in args.server_env)
+    opts = Options(databases=_databases(args.db), duration=args.duration, rounds=max(1, args.rounds),
+                   workers=args.workers, threads=args.threads, connections=args.connections,
+                   processes=max(1, args.processes), page_cache=args.page_cache, server_env=server_env,
+                   small=tuple(args.small), large=tuple(args.large), keep=args.keep)
+    return 0 if run(opts) or args.no_fail else 1
 
 
 def analysis(argv: list[str]) -> int:
@@ -99,6 +176,8 @@ def analysis(argv: list[str]) -> int:
 
 SUBCOMMANDS: dict[str, Callable[[list[str]], int]] = {
     "participation": participation,
+    "opendata": opendata,
+    "results": results,
     "analysis": analysis,
 }
 
