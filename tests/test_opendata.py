@@ -38,7 +38,7 @@ SECRET_NAME = "Zuleica Tavares Quintanilha"
 SECRET_EMAIL = "zuleica.quintanilha@exemplo.com.br"
 CPF = "123.456.789-09"
 ATTENDEE_NAME = "Genoveva Attendeira"
-DATASETS = ["texto", "contribuicoes", "votos", "oficinas"]
+DATASETS = ["texto", "contribuicoes", "votos", "oficinas", "estados", "setores"]
 
 
 def _url(slug: str, dataset: str, fmt: str) -> str:
@@ -279,3 +279,32 @@ def test_masked_skips_the_regexes_for_plain_text(monkeypatch):
     monkeypatch.setattr(opendata, "mask_personal_data", lambda text: pytest.fail("masking ran"))
     for text in ("Concordo com a proposta antes de 2027.", "Art. 5º, Lei 13.709/2018", "2024–2028"):
         assert opendata.masked(text) == text
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_participation_by_state_and_sector_suppresses_small_cells(client, seeded, fmt):
+    """One online author in RJ is "<5"; the 30 attendees of the workshop in BA are published as they are."""
+    states = _rows(client.get(_url(seeded["slug"], "estados", fmt)), fmt)
+    assert len(states) == 27 + 1 and states[-1]["estado"] == "Sem estado informado"
+    by_uf = {r["uf"]: {k: str(v) for k, v in r.items()} for r in states}
+    assert (by_uf["RJ"]["participantes_online"], by_uf["RJ"]["total"], by_uf["RJ"]["regiao"]) == ("<5", "<5", "Sudeste")
+    assert (by_uf["BA"]["publico_oficinas"], by_uf["BA"]["total"], by_uf["BA"]["oficinas"]) == ("30", "30", "1")
+    assert (by_uf["SP"]["participantes_online"], by_uf["SP"]["estado"]) == ("0", "São Paulo")
+    sectors = {r["setor"]: {k: str(v) for k, v in r.items()} for r in _rows(
+        client.get(_url(seeded["slug"], "setores", fmt)), fmt)}
+    citizens = sectors["cidadao"]
+    assert (citizens["setor_nome"], citizens["participantes_online"], citizens["publico_oficinas"],
+            citizens["total"]) == ("Cidadão ou cidadã", "<5", "20", "21")
+    assert sectors["nao-informado"]["total"] == "0"
+
+
+def test_workshop_sectors_under_five_are_suppressed_for_the_public(app, client, seeded, auth, create_user):
+    with app.app_context():
+        db.session.add(WorkshopAttendance(workshop_id=seeded["workshop"], sector=Sector.ACADEMIA, count=3))
+        db.session.commit()
+    rows = _rows(client.get(_url(seeded["slug"], "oficinas", "json")), "json")
+    assert (rows[0]["publico_academia"], rows[0]["publico_cidadao"]) == ("<5", 20)
+    page = client.get(f"/oficinas/{seeded['workshop']}").get_data(as_text=True)
+    assert "<td>&lt;5</td>" in page and "<td>3</td>" not in page
+    auth.login(create_user("admin"))
+    assert "<td>3</td>" in client.get(f"/oficinas/{seeded['workshop']}").get_data(as_text=True)

@@ -33,7 +33,9 @@ from sqlalchemy import Select, String, select, type_coerce
 from analysis import mask_personal_data
 from consulta.authz import can_view_consultation
 from consulta.consultations.services import get_by_slug
+from consulta.disclosure import published
 from consulta.extensions import db
+from consulta.geo import STATES
 from consulta.insights.runs import pseudonym
 from consulta.models import (
     AccountKind,
@@ -293,7 +295,7 @@ def _workshop_rows(consultation_id: int) -> Iterator[Row]:
     counts = select(WorkshopAttendance.workshop_id, WorkshopAttendance.sector, WorkshopAttendance.count).join(
         Workshop, Workshop.id == WorkshopAttendance.workshop_id).where(Workshop.consultation_id == consultation_id)
     for r in db.session.execute(counts):
-        by_sector.setdefault(r.workshop_id, {})[f"publico_{Sector(r.sector).value}"] = r.count
+        by_sector.setdefault(r.workshop_id, {})[f"publico_{Sector(r.sector).value}"] = published(r.count)
     statement = select(Workshop.id, Workshop.title, Workshop.format, Workshop.uf, Workshop.municipality_code,
                        Workshop.municipality_name, Workshop.starts_at, Workshop.audience, Workshop.status,
                        Workshop.attendance_total).where(Workshop.consultation_id == consultation_id).order_by(
@@ -308,6 +310,54 @@ def _workshop_rows(consultation_id: int) -> Iterator[Row]:
 
 @bp.route(f"/consultas/<slug>/dados/oficinas.{FORMATS}")
 def opendata_workshops(slug: str, fmt: str):
-    """Workshops with their attendance, in total and by sector (never the attendance list)."""
+    """Workshops with their attendance, in total and by sector (never the attendance list; sectors of 1–4
+    people as "<5")."""
     consultation = _consultation_or_404(slug)
     return _stream(consultation, "oficinas", fmt, WORKSHOP_FIELDS, _workshop_rows)
+
+
+# -- participation by state and by sector (cross-tabs, suppressed) ---------------------------------------
+
+STATE_FIELDS = ["regiao", "uf", "estado", "participantes_online", "publico_oficinas", "total", "oficinas"]
+SECTOR_TABLE_FIELDS = ["setor", "setor_nome", "participantes_online", "publico_oficinas", "total"]
+
+
+def _snapshot(consultation_id: int):
+    from consulta.results.services import snapshot_results
+
+    return snapshot_results(db.session.get(Consultation, consultation_id))
+
+
+def _people(row) -> Row:
+    """A cross-tab row's counts of people as published: 1–4 become "<5"."""
+    return {"participantes_online": published(row.online), "publico_oficinas": published(row.workshop),
+            "total": published(row.total)}
+
+
+def _state_rows(consultation_id: int) -> Iterator[Row]:
+    results = _snapshot(consultation_id)
+    for group in results.regions:
+        for state in group.states:
+            yield {"regiao": group.row.label, "uf": state.key, "estado": STATES[state.key][0], **_people(state),
+                   "oficinas": state.workshops}
+    yield {"regiao": None, "uf": None, "estado": results.without_uf.label, **_people(results.without_uf),
+           "oficinas": results.without_uf.workshops}
+
+
+def _sector_rows(consultation_id: int) -> Iterator[Row]:
+    for row in _snapshot(consultation_id).sectors:
+        yield {"setor": row.key, "setor_nome": row.label, **_people(row)}
+
+
+@bp.route(f"/consultas/<slug>/dados/estados.{FORMATS}")
+def opendata_states(slug: str, fmt: str):
+    """Participants by state (online by the profile's state, workshop attendees by the workshop's)."""
+    consultation = _consultation_or_404(slug)
+    return _stream(consultation, "estados", fmt, STATE_FIELDS, _state_rows)
+
+
+@bp.route(f"/consultas/<slug>/dados/setores.{FORMATS}")
+def opendata_sectors(slug: str, fmt: str):
+    """Participants by sector, online and in workshops."""
+    consultation = _consultation_or_404(slug)
+    return _stream(consultation, "setores", fmt, SECTOR_TABLE_FIELDS, _sector_rows)

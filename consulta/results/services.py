@@ -32,6 +32,7 @@ from datetime import UTC, date, datetime, timedelta
 from flask import Flask, current_app
 from sqlalchemy import Date, cast, func, literal_column, select, union
 
+from consulta.disclosure import Suppressed, suppress
 from consulta.extensions import cache, db
 from consulta.geo import STATES, Region
 from consulta.models import (
@@ -49,33 +50,9 @@ from consulta.models import (
 )
 from consulta.workshops.services import region_summary
 
-SUPPRESS_BELOW = 5
 MIN_DIVISION_VOTES = 10  # recommendations need this many agree+disagree votes to rank by division
 MAX_TIMELINE_DAYS = 400
 CHANNEL_LABELS = {Channel.ONLINE: "Online", Channel.WORKSHOP: "Oficinas", Channel.DOCUMENT: "Documentos enviados"}
-
-
-class Suppressed(int):
-    """A count of 1–4 shown as "<5": an int (0) for arithmetic and sorting, true so maps tint it lightly."""
-
-    def __new__(cls, *_: object) -> Suppressed:  # pickle passes the int value back: it is always 0
-        return super().__new__(cls, 0)
-
-    def __bool__(self) -> bool:
-        return True
-
-    def __str__(self) -> str:
-        return f"<{SUPPRESS_BELOW}"
-
-    __repr__ = __str__
-
-    def __html__(self) -> str:
-        return f"&lt;{SUPPRESS_BELOW}"
-
-
-def suppress(value: int) -> int:
-    """`value`, or `Suppressed()` when it counts fewer than SUPPRESS_BELOW people (but some)."""
-    return Suppressed() if 0 < value < SUPPRESS_BELOW else value
 
 
 def share(part: int, whole: int) -> float:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from consulta import municipalities
 from consulta.authz import Permission, can_edit_workshop, can_view_consultation, require
 from consulta.consultations.services import get_by_slug, public_consultations
+from consulta.disclosure import suppress
 from consulta.extensions import db
 from consulta.geo import STATES, Region
 from consulta.models import (
@@ -173,7 +174,8 @@ def workshop(workshop_id: int):
     return render_template(
         "workshops/workshop.html", workshop=workshop, inputs=inputs,
         input_count=sum(len(contributions) for _, contributions in inputs), editable=editable, status_actions=STATUS_ACTIONS[workshop.status] if editable else [],
-        attendance_rows=[(a.sector, a.count) for a in workshop.attendance],
+        # The facilitator sees exact counts; the public sees sectors of 1–4 people as "<5".
+        attendance_rows=[(a.sector, a.count if editable else suppress(a.count)) for a in workshop.attendance],
     )
 
 
