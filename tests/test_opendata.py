@@ -308,3 +308,12 @@ def test_workshop_sectors_under_five_are_suppressed_for_the_public(app, client, 
     assert "<td>&lt;5</td>" in page and "<td>3</td>" not in page
     auth.login(create_user("admin"))
     assert "<td>3</td>" in client.get(f"/oficinas/{seeded['workshop']}").get_data(as_text=True)
+
+
+def test_public_files_are_cacheable_and_drafts_are_private(client, seeded, auth, create_user, create_consultation):
+    response = client.get(_url(seeded["slug"], "votos", "csv"))
+    assert "public" in response.headers["Cache-Control"] and "max-age" in response.headers["Cache-Control"]
+    draft = create_consultation("draft")
+    auth.login(create_user("admin"))
+    response = client.get(_url(draft.slug, "votos", "csv"))
+    assert response.status_code == 200 and "private" in response.headers["Cache-Control"]

@@ -50,6 +50,7 @@ from consulta.models import (
     WorkshopAttendance,
 )
 from consulta.results import bp
+from consulta.web import private_no_cache, public_cache
 
 BATCH = 1000  # rows fetched from the database at a time
 FLUSH_EVERY = 1000  # rows written per chunk sent to the client (some hundreds of KB)
@@ -144,7 +145,8 @@ def _stream(consultation: Consultation, dataset: str, fmt: str, fields: list[str
     response = Response(stream_with_context(generate()), mimetype=MIMETYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{consultation.slug}-{dataset}.{fmt}"'
     response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    # The same file for everyone once the consultation is public: browsers and proxies may keep it a while.
+    return public_cache(response) if consultation.is_public else private_no_cache(response)
 
 
 def _batched(statement) -> Iterator[Any]:
