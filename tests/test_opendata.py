@@ -313,6 +313,7 @@ def test_workshop_sectors_under_five_are_suppressed_for_the_public(app, client, 
 def test_public_files_are_cacheable_and_drafts_are_private(client, seeded, auth, create_user, create_consultation):
     response = client.get(_url(seeded["slug"], "votos", "csv"))
     assert "public" in response.headers["Cache-Control"] and "max-age" in response.headers["Cache-Control"]
+    response.close()  # a streamed answer keeps its request context until closed
     draft = create_consultation("draft")
     auth.login(create_user("admin"))
     response = client.get(_url(draft.slug, "votos", "csv"))
