@@ -144,13 +144,14 @@ def anonymous_page_cache(view):
         key = f"page:{int(is_htmx_partial())}:{request.full_path}"
         cached = cache.get(key) if seconds else None
         if cached is not None:
-            body, status, mimetype = cached
-            return public_cache(Response(body, status=status, mimetype=mimetype))
+            body, status, mimetype, last_modified = cached
+            return public_cache(Response(body, status=status, mimetype=mimetype), last_modified=last_modified)
         response = current_app.make_response(view(*args, **kwargs))
         if response.status_code != 200 or session or response.direct_passthrough:
             return private_no_cache(response)  # the view wrote to the session (a flash, a form token)
         if seconds:
-            cache.set(key, (response.get_data(), response.status_code, response.mimetype), timeout=seconds)
+            cache.set(key, (response.get_data(), response.status_code, response.mimetype, response.last_modified),
+                      timeout=seconds)
         return public_cache(response)
 
     return wrapped

@@ -281,3 +281,14 @@ def test_refresh_results_command(app, seeded):
         snapshot = cache.get(services._snapshot_key(consultation.id))
         assert snapshot.totals.contributions == 10
         cache.clear()
+
+
+def test_page_cache_keeps_last_modified(make_app, create_consultation):
+    app = make_app(PAGE_CACHE_SECONDS=60, RESULTS_MAX_AGE=60)
+    consultation = create_consultation("open", text=DRAFT)
+    client = app.test_client()
+    first = client.get(f"/consultas/{consultation.slug}/resultados")
+    cached = client.get(f"/consultas/{consultation.slug}/resultados")
+    assert first.last_modified is not None and cached.last_modified == first.last_modified
+    assert client.get(f"/consultas/{consultation.slug}/resultados",
+                      headers={"If-Modified-Since": first.headers["Last-Modified"]}).status_code == 304
