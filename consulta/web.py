@@ -141,7 +141,7 @@ def anonymous_page_cache(view):
         if request.method not in ("GET", "HEAD") or current_user.is_authenticated or session:
             return private_no_cache(current_app.make_response(view(*args, **kwargs)))
         seconds = current_app.config["PAGE_CACHE_SECONDS"]
-        key = f"page:{int(is_htmx_partial())}:{request.full_path}"
+        key = f"page:v2:{int(is_htmx_partial())}:{request.full_path}"  # v2: entries carry Last-Modified
         cached = cache.get(key) if seconds else None
         if cached is not None:
             body, status, mimetype, last_modified = cached
