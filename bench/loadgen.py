@@ -1,4 +1,5 @@
-"""HTTP load generator, run as its own process: ``python -m bench.loadgen`` (standard library only).
+"""HTTP load generator, run as its own process: ``python -m bench.loadgen`` (standard library only); at the
+end of this module, the orchestrator's side that starts these processes (`run_loadgen`, `measure_pages`).
 
 The orchestrator writes one JSON job on stdin. The process prepares (opens connections, logs accounts in),
 prints ``{"ready": ...}``, waits for ``{"go": <epoch seconds>}`` on stdin, runs the timed windows from that
@@ -19,11 +20,15 @@ import json
 import random
 import re
 import resource
+import subprocess
 import sys
 import threading
 import time
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
+
+from bench.report import percentile, split
+from bench.server import ROOT, Server
 
 CSRF_RE = re.compile(rb'name="csrf_token"[^>]*value="([^"]+)"')
 VOTE_OK = b"Seu voto foi registrado"
@@ -279,6 +284,108 @@ def run_votes(job: dict) -> dict:
         "client_cpu": client_cpu, "reconnects": reconnects, "login_errors": login_errors,
     }
 
+
+# -- the orchestrator's side -------------------------------------------------------------------------------
+
+def _spawn(jobs: list[dict]) -> list[subprocess.Popen]:
+    processes = []
+    for job in jobs:
+        process = subprocess.Popen([sys.executable, "-m", "bench.loadgen"], cwd=ROOT, stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, text=True)
+        process.stdin.write(json.dumps(job) + "\n")
+        process.stdin.flush()
+        processes.append(process)
+    return processes
+
+
+def _read(process: subprocess.Popen, key: str) -> dict:
+    line = process.stdout.readline()
+    if not line:
+        process.wait()
+        raise RuntimeError(f"load generator exited with {process.returncode} before sending {key!r}")
+    return json.loads(line)[key]
+
+
+def run_loadgen(jobs: list[dict], windows: list[float],
+                server: Server) -> tuple[list[dict], list[dict], list[tuple[float, float]]]:
+    """Start one load-generator process per job, wait until all are ready, give one start instant; sample the
+    server's CPU per window. Returns the processes' ready messages, their results, and per window the
+    (gunicorn, PostgreSQL) CPU seconds."""
+    processes = _spawn(jobs)
+    try:
+        ready = [_read(p, "ready") for p in processes]
+        start = time.time() + 0.3
+        for process in processes:
+            process.stdin.write(json.dumps({"go": start}) + "\n")
+            process.stdin.flush()
+        server_cpu = []
+        sleep_until(start)
+        before = server.cpu_with_database()
+        instant = start
+        for window in windows:
+            instant += window
+            sleep_until(instant)
+            now = server.cpu_with_database()
+            server_cpu.append((now[0] - before[0], now[1] - before[1]))
+            before = now
+        results = [_read(p, "result") for p in processes]
+        for process in processes:
+            process.wait(timeout=30)
+        return ready, results, server_cpu
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+
+def measure_pages(server: Server, urls: dict[str, tuple[str, str]], *, warmup: float, duration: float,
+                  rounds: int, connections: int, processes: int, keepalive: bool = True) -> dict:
+    """Pages requested in interleaved windows: `urls` maps a name to (path, marker the body must contain).
+
+    After a `warmup` window per URL, `rounds` rounds of one window per URL (A B C, C B A, ...: a drift in
+    the machine's speed favours no URL), `duration` seconds per URL in all, on `connections` connections
+    from `processes` load processes. Returns per name: ok, errors, latencies, samples, seconds, rounds
+    (req/s per round), server_cpu, db_cpu, client_cpu (seconds), rps, p50 and p95 (ms); and "reconnects".
+    """
+    phases = [{"name": f"warmup-{name}", "path": path, "marker": marker, "duration": warmup}
+              for name, (path, marker) in urls.items()]
+    window = duration / rounds
+    for n in range(rounds):
+        order = list(urls.items()) if n % 2 == 0 else list(reversed(urls.items()))
+        phases += [{"name": name, "path": path, "marker": marker, "duration": window, "round": n}
+                   for name, (path, marker) in order]
+    jobs = [{"mode": "pages", "host": "127.0.0.1", "port": server.port, "connections": len(part),
+             "phases": phases, "keepalive": keepalive}
+            for part in split(list(range(connections)), processes)]
+    _, results, server_cpu = run_loadgen(jobs, [p["duration"] for p in phases], server)
+    summary: dict = {name: {"ok": 0, "errors": 0, "latencies": [], "seconds": 0.0, "client_cpu": 0.0,
+                            "server_cpu": 0.0, "db_cpu": 0.0, "samples": [], "rounds": [0.0] * rounds}
+                     for name in urls}
+    for i, phase in enumerate(phases):
+        if phase["name"].startswith("warmup"):
+            continue
+        entry = summary[phase["name"]]
+        entry["seconds"] += phase["duration"]
+        entry["rounds"][phase["round"]] = sum(r["phases"][i]["ok"] for r in results) / phase["duration"]
+        entry["server_cpu"] += server_cpu[i][0]
+        entry["db_cpu"] += server_cpu[i][1]
+        for result in results:
+            r = result["phases"][i]
+            entry["ok"] += r["ok"]
+            entry["errors"] += r["errors"]
+            entry["latencies"].extend(r["latencies"])
+            entry["client_cpu"] += r["client_cpu"]
+            entry["samples"].extend(r["error_samples"])
+    for entry in summary.values():
+        entry["rps"] = entry["ok"] / entry["seconds"]
+        entry["p50"] = percentile(entry["latencies"], 0.5) * 1000
+        entry["p95"] = percentile(entry["latencies"], 0.95) * 1000
+    summary["reconnects"] = sum(r["reconnects"] for r in results)
+    return summary
+
+
+# -- the load-generator process --------------------------------------------------------------------------
 
 def main() -> None:
     job = json.loads(sys.stdin.readline())

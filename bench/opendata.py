@@ -18,24 +18,13 @@ import secrets
 import statistics
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench import data
-from bench.participation import (
-    DB_LABELS,
-    Outcome,
-    Row,
-    _log,
-    _nproc,
-    _verdict,
-    cpu_probe,
-    render,
-    side_by_side,
-)
-from bench.server import Server, postgres_cpu_seconds
+from bench.report import DB_LABELS, Outcome, Row, log, run_tables, verdict
+from bench.server import Server
 
 TARGET_ROWS_PER_SECOND = 20_000
 TARGET_RSS_GROWTH_MB = 100
@@ -170,7 +159,7 @@ def download(server: Server, path: str, target: Path) -> Download:
     """GET `path` into `target`, reading the body in 64 KiB chunks, with the worker's RSS sampled meanwhile."""
     (worker,) = server.worker_pids()
     before = rss_kb(worker)
-    cpu_before = server.cpu_seconds(), postgres_cpu_seconds() if server.database_url.startswith("postgres") else 0
+    cpu_before = server.cpu_with_database()
     sampler = RssSampler(worker)
     sampler.start()
     size = 0
@@ -187,7 +176,7 @@ def download(server: Server, path: str, target: Path) -> Download:
         conn.close()
         seconds = time.perf_counter() - started
         largest = sampler.stop()
-    cpu_after = server.cpu_seconds(), postgres_cpu_seconds() if server.database_url.startswith("postgres") else 0
+    cpu_after = server.cpu_with_database()
     return Download(response.status, seconds, target, size, before, largest, sampler.samples,
                     cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1])
 
@@ -236,9 +225,9 @@ def profile_export(loaded: Loaded, instance: Path, fmt: str = "csv") -> list[str
 def run_database(kind: str, opts: Options) -> Outcome:
     outcome = Outcome(DB_LABELS[kind])
     with data.workspace(kind, "opendata", opts.keep) as (workdir, instance):
-        _log(f"[{kind}] loading {opts.contributions:,} contributions into a fresh database")
+        log(f"[{kind}] loading {opts.contributions:,} contributions into a fresh database")
         loaded = load(data.database_url(kind, workdir), instance, opts)
-        _log(f"[{kind}] loaded in {loaded.seconds:.0f} s")
+        log(f"[{kind}] loaded in {loaded.seconds:.0f} s")
         if opts.profile:
             print("\n".join(["```", *profile_export(loaded, instance), "```", ""]), flush=True)
         server = Server(loaded.url, workdir, workers=1, threads=opts.threads, ratelimit="off",
@@ -247,7 +236,7 @@ def run_database(kind: str, opts: Options) -> Outcome:
         with server:
             for n in range(opts.repeat):
                 for fmt in FORMATS if n % 2 == 0 else reversed(FORMATS):
-                    _log(f"[{kind}] download {n + 1}/{opts.repeat}: contribuicoes.{fmt}")
+                    log(f"[{kind}] download {n + 1}/{opts.repeat}: contribuicoes.{fmt}")
                     path = f"/consultas/{loaded.slug}/dados/contribuicoes.{fmt}"
                     downloads[fmt].append(download(server, path, workdir / f"contribuicoes-{n}.{fmt}"))
             restarted = server.restarted_workers()
@@ -270,9 +259,9 @@ def _fill(outcome: Outcome, opts: Options, loaded: Loaded, downloads: dict[str, 
         growth = max(d.growth_mb for d in runs)
         rows.append(Row(f"{fmt.upper()} download, rows/s",
                         f"{speed:,.0f} ({loaded.visible:,} rows in {statistics.median(d.seconds for d in runs):.2f} s)",
-                        f"≥ {TARGET_ROWS_PER_SECOND:,}", _verdict(speed >= TARGET_ROWS_PER_SECOND)))
+                        f"≥ {TARGET_ROWS_PER_SECOND:,}", verdict(speed >= TARGET_ROWS_PER_SECOND)))
         rows.append(Row(f"{fmt.upper()} worker RSS growth", f"{growth:.1f} MB",
-                        f"< {TARGET_RSS_GROWTH_MB} MB", _verdict(growth < TARGET_RSS_GROWTH_MB)))
+                        f"< {TARGET_RSS_GROWTH_MB} MB", verdict(growth < TARGET_RSS_GROWTH_MB)))
         f.append(f"{fmt.upper()}: " + "; ".join(
             f"{loaded.visible / d.seconds:,.0f} rows/s, {d.size / 2**20:.1f} MiB, RSS {d.rss_before / 1024:.0f} → "
             f"max {d.rss_max / 1024:.0f} MB ({d.samples} samples), CPU gunicorn {d.server_cpu:.1f} s"
@@ -283,11 +272,11 @@ def _fill(outcome: Outcome, opts: Options, loaded: Loaded, downloads: dict[str, 
     counted = csv_rows == json_rows == loaded.visible == opts.contributions and header == CONTRIBUTION_FIELDS
     rows.append(Row("rows in the files", f"CSV {csv_rows:,} + header, JSON {json_rows:,}"
                     + ("" if statuses == {200} else f" (HTTP {sorted(statuses)})"),
-                    f"{opts.contributions:,}", _verdict(counted and statuses == {200})))
+                    f"{opts.contributions:,}", verdict(counted and statuses == {200})))
     leaks = sum(n for found in (csv_found, json_found) for key, n in found.items() if key.startswith("leak"))
     masked = ", ".join(f"{p} {csv_found[p]:,}" for p in PLACEHOLDERS)
     rows.append(Row("e-mail addresses left in the files", f"{leaks} (masked in CSV: {masked})", "0",
-                    _verdict(leaks == 0 and all(csv_found[p] for p in PLACEHOLDERS) and csv_found == json_found)))
+                    verdict(leaks == 0 and all(csv_found[p] for p in PLACEHOLDERS) and csv_found == json_found)))
     if restarted:
         rows.append(Row("gunicorn workers restarted", f"{restarted}", "0", "FAIL"))
     app = opts.wsgi if opts.wsgi == Options.wsgi else f"{opts.wsgi} (NOT the stock app)"
@@ -304,7 +293,7 @@ def _fill(outcome: Outcome, opts: Options, loaded: Loaded, downloads: dict[str, 
              "before it (the largest over the downloads)")
 
 
-# -- output (shared with bench.results) ------------------------------------------------------------------
+# -- output ------------------------------------------------------------------------------------------------
 
 READING = (
     "each download streams /consultas/<slug>/dados/contribuicoes.csv or .json from a single gunicorn worker "
@@ -317,32 +306,3 @@ READING = (
 def run(opts: Options) -> bool:
     """Run every requested database and print the tables; True when every target was met."""
     return run_tables("Open data", opts.databases, lambda kind: run_database(kind, opts), READING)
-
-
-def run_tables(title: str, databases: list[str], run_database: Callable[[str], Outcome], reading: str) -> bool:
-    """Run `run_database` for each database, print a table for each and side by side; True when all passed."""
-    outcomes = []
-    started = time.perf_counter()
-    probe_before = cpu_probe()
-    for kind in databases:
-        try:
-            outcome = run_database(kind)
-        except Exception as error:  # e.g. PostgreSQL down: report it and go on with the next database
-            outcome = Outcome(DB_LABELS[kind], rows=[Row("run", f"failed: {type(error).__name__}: {error}"[:300],
-                                                         "completes", "FAIL")])
-        outcomes.append(outcome)
-        print(titled(render(outcome), title) + "\n", flush=True)
-    probe_after = cpu_probe()
-    if len(outcomes) > 1:
-        print(titled(side_by_side(outcomes), title) + "\n")
-    passed = all(o.passed for o in outcomes)
-    print(f"How to read it: {reading}")
-    print(f"machine: nproc {_nproc()}, shared by gunicorn, the client and PostgreSQL; a CPU probe (one busy loop "
-          f"per CPU, 1 s) got {probe_before:.2f} cores before and {probe_after:.2f} after the run")
-    print(f"overall: {'PASS' if passed else 'FAIL'} ({time.perf_counter() - started:.0f} s)", flush=True)
-    return passed
-
-
-def titled(table: str, title: str) -> str:
-    """A table rendered by bench.participation, under this benchmark's title."""
-    return table.replace("## Participation", f"## {title}", 1)

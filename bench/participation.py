@@ -6,27 +6,32 @@ consultation plus bulk contributions; gunicorn serving ``bench.wsgi_bench:app`` 
 database itself. Prints one table per database and returns whether every target was met.
 """
 
-import json
 import os
-import platform
 import secrets
 import shutil
-import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import data
-from bench.loadgen import Client
-from bench.server import ROOT, Server, postgres_cpu_seconds
+from bench.loadgen import Client, measure_pages, run_loadgen
+from bench.report import (
+    DB_LABELS,
+    TARGET_LARGE_VS_SMALL,
+    Outcome,
+    Row,
+    log,
+    percentile,
+    ratio_row,
+    round_ratios,
+    run_tables,
+    split,
+    verdict,
+)
+from bench.server import Server
 
 TARGET_ARTICLE_VS_BARE = 0.35
-TARGET_LARGE_VS_SMALL = 0.8
 TARGET_VOTES_SQLITE = 500
-DB_LABELS = {"sqlite": "SQLite (WAL)", "postgres": "PostgreSQL"}
 
 
 @dataclass
@@ -53,100 +58,7 @@ class Options:
     wsgi: str = "bench.wsgi_bench:app"
 
 
-@dataclass
-class Row:
-    metric: str
-    value: str
-    target: str = ""
-    verdict: str = ""  # PASS, FAIL, or "" when only reported
-
-
-@dataclass
-class Outcome:
-    database: str
-    rows: list[Row] = field(default_factory=list)
-    footer: list[str] = field(default_factory=list)
-    votes_per_second: float = 0.0
-
-    @property
-    def passed(self) -> bool:
-        return all(row.verdict != "FAIL" for row in self.rows)
-
-
-# -- load-generator processes ------------------------------------------------------------------------------
-
-def _spawn(jobs: list[dict]) -> list[subprocess.Popen]:
-    processes = []
-    for job in jobs:
-        process = subprocess.Popen([sys.executable, "-m", "bench.loadgen"], cwd=ROOT, stdin=subprocess.PIPE,
-                                   stdout=subprocess.PIPE, text=True)
-        process.stdin.write(json.dumps(job) + "\n")
-        process.stdin.flush()
-        processes.append(process)
-    return processes
-
-
-def _read(process: subprocess.Popen, key: str) -> dict:
-    line = process.stdout.readline()
-    if not line:
-        process.wait()
-        raise RuntimeError(f"load generator exited with {process.returncode} before sending {key!r}")
-    return json.loads(line)[key]
-
-
-def _run_loadgen(jobs: list[dict], windows: list[float], server: Server) -> tuple[list[dict], list[dict], list[float]]:
-    """Start the processes, wait until all are ready, give one start instant; sample server CPU per window."""
-    processes = _spawn(jobs)
-    try:
-        ready = [_read(p, "ready") for p in processes]
-        start = time.time() + 0.3
-        for process in processes:
-            process.stdin.write(json.dumps({"go": start}) + "\n")
-            process.stdin.flush()
-        server_cpu = []
-        _sleep_until(start)
-        before = _cpu(server)
-        instant = start
-        for window in windows:
-            instant += window
-            _sleep_until(instant)
-            now = _cpu(server)
-            server_cpu.append((now[0] - before[0], now[1] - before[1]))
-            before = now
-        results = [_read(p, "result") for p in processes]
-        for process in processes:
-            process.wait(timeout=30)
-        return ready, results, server_cpu
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-
-
-def _cpu(server: Server) -> tuple[float, float]:
-    """CPU seconds so far: gunicorn (master and workers), and PostgreSQL's processes when it is the database."""
-    return server.cpu_seconds(), postgres_cpu_seconds() if server.database_url.startswith("postgres") else 0.0
-
-
-def _sleep_until(instant: float) -> None:
-    delay = instant - time.time()
-    if delay > 0:
-        time.sleep(delay)
-
-
-def _split(items: list, parts: int) -> list[list]:
-    return [items[i::parts] for i in range(parts) if items[i::parts]]
-
-
 # -- measurements ------------------------------------------------------------------------------------------
-
-def _percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
 
 def _check_article_page(server: Server, dataset: data.Dataset, article_id: int) -> str:
     """Fetch the page once, logged out, and confirm what the benchmark claims to measure."""
@@ -174,50 +86,18 @@ def _check_article_page(server: Server, dataset: data.Dataset, article_id: int) 
             + (", sets a cookie" if cookies else ", no cookie"))
 
 
-def measure_pages(server: Server, dataset: data.Dataset, opts: Options) -> dict:
+def measure_article_pages(server: Server, dataset: data.Dataset, opts: Options) -> dict:
+    """The bare route and the two article pages in interleaved rounds, with the per-round ratios."""
     urls = {
         "bare": ("/bench/bare", "ok"),
         "small": (f"/consultas/{dataset.slug}/artigos/{dataset.article_small}", "Carregar mais"),
         "large": (f"/consultas/{dataset.slug}/artigos/{dataset.article_large}", "Carregar mais"),
     }
-    phases = [{"name": f"warmup-{name}", "path": path, "marker": marker, "duration": 1.0}
-              for name, (path, marker) in urls.items()]
-    window = opts.duration / opts.rounds
-    for n in range(opts.rounds):  # A B C, C B A, ...: a drift in the machine's speed favours no URL
-        order = list(urls.items()) if n % 2 == 0 else list(reversed(urls.items()))
-        phases += [{"name": name, "path": path, "marker": marker, "duration": window, "round": n}
-                   for name, (path, marker) in order]
-    jobs = [{"mode": "pages", "host": "127.0.0.1", "port": server.port, "connections": len(part),
-             "phases": phases, "keepalive": opts.keepalive}
-            for part in _split(list(range(opts.connections)), opts.processes)]
-    _, results, server_cpu = _run_loadgen(jobs, [p["duration"] for p in phases], server)
-    summary: dict[str, dict] = {}
-    for i, phase in enumerate(phases):
-        if phase["name"].startswith("warmup"):
-            continue
-        entry = summary.setdefault(phase["name"], {"ok": 0, "errors": 0, "latencies": [], "seconds": 0.0,
-                                                  "client_cpu": 0.0, "server_cpu": 0.0, "db_cpu": 0.0,
-                                                  "samples": [], "rounds": [0.0] * opts.rounds})
-        entry["seconds"] += phase["duration"]
-        entry["rounds"][phase["round"]] = sum(r["phases"][i]["ok"] for r in results) / phase["duration"]
-        entry["server_cpu"] += server_cpu[i][0]
-        entry["db_cpu"] += server_cpu[i][1]
-        for result in results:
-            r = result["phases"][i]
-            entry["ok"] += r["ok"]
-            entry["errors"] += r["errors"]
-            entry["latencies"].extend(r["latencies"])
-            entry["client_cpu"] += r["client_cpu"]
-            entry["samples"].extend(r["error_samples"])
-    for entry in summary.values():
-        entry["rps"] = entry["ok"] / entry["seconds"]
-        entry["p50"] = _percentile(entry["latencies"], 0.5) * 1000
-        entry["p95"] = _percentile(entry["latencies"], 0.95) * 1000
-    summary["reconnects"] = sum(r["reconnects"] for r in results)
+    summary = measure_pages(server, urls, warmup=1.0, duration=opts.duration, rounds=opts.rounds,
+                            connections=opts.connections, processes=opts.processes, keepalive=opts.keepalive)
     summary["ratios"] = {
-        "small/bare": [s / b for s, b in zip(summary["small"]["rounds"], summary["bare"]["rounds"], strict=True) if b],
-        "large/small": [g / s for g, s in zip(summary["large"]["rounds"], summary["small"]["rounds"], strict=True)
-                        if s],
+        "small/bare": round_ratios(summary["small"]["rounds"], summary["bare"]["rounds"]),
+        "large/small": round_ratios(summary["large"]["rounds"], summary["small"]["rounds"]),
     }
     return summary
 
@@ -229,8 +109,8 @@ def measure_votes(server: Server, dataset: data.Dataset, opts: Options) -> dict:
     jobs = [{"mode": "votes", "host": "127.0.0.1", "port": server.port, "clients": part,
              "password": data.VOTER_PASSWORD, "slug": dataset.slug, "articles": dataset.vote_articles,
              "duration": opts.vote_duration, "seed": 7 + n, "keepalive": opts.keepalive}
-            for n, part in enumerate(_split(clients, opts.processes))]
-    ready, results, server_cpu = _run_loadgen(jobs, [opts.vote_duration], server)
+            for n, part in enumerate(split(clients, opts.processes))]
+    ready, results, server_cpu = run_loadgen(jobs, [opts.vote_duration], server)
     latencies = [x for r in results for x in r["latencies"]]
     final: dict[str, dict[str, str]] = {}
     for r in results:
@@ -238,7 +118,7 @@ def measure_votes(server: Server, dataset: data.Dataset, opts: Options) -> dict:
     return {
         "ok": sum(r["ok"] for r in results), "errors": sum(r["errors"] for r in results),
         "rate": sum(r["ok"] for r in results) / opts.vote_duration,
-        "p50": _percentile(latencies, 0.5) * 1000, "p95": _percentile(latencies, 0.95) * 1000,
+        "p50": percentile(latencies, 0.5) * 1000, "p95": percentile(latencies, 0.95) * 1000,
         "samples": [s for r in results for s in r["error_samples"]][:5],
         "login_errors": [e for r in ready for e in r["login_errors"]],
         "sessions": sum(r["sessions"] for r in ready),
@@ -299,23 +179,23 @@ def run_database(kind: str, opts: Options) -> Outcome:
     instance.mkdir()
     pages = votes = integrity = None
     try:
-        _log(f"[{kind}] loading data into a fresh database")
+        log(f"[{kind}] loading data into a fresh database")
         dataset = data.load(data.database_url(kind, workdir), instance, small=opts.small, large=opts.large,
                             authors=opts.authors, voters=opts.clients * opts.accounts_per_client)
         server = Server(dataset.url, workdir, workers=opts.workers, threads=opts.threads, ratelimit=opts.ratelimit,
                         secret_key=secrets.token_urlsafe(32), access_log=opts.access_log, wsgi=opts.wsgi,
                         page_cache=opts.page_cache)
-        _log(f"[{kind}] starting gunicorn on :{server.port} ({opts.workers} workers x {opts.threads} threads)")
+        log(f"[{kind}] starting gunicorn on :{server.port} ({opts.workers} workers x {opts.threads} threads)")
         with server:
             page_notes = (_check_article_page(server, dataset, dataset.article_small),
                           _check_article_page(server, dataset, dataset.article_large))
             if "pages" in opts.parts:
-                _log(f"[{kind}] pages: {opts.duration:g} s per URL in {opts.rounds} interleaved rounds, "
-                     f"{opts.connections} connections")
-                pages = measure_pages(server, dataset, opts)
+                log(f"[{kind}] pages: {opts.duration:g} s per URL in {opts.rounds} interleaved rounds, "
+                    f"{opts.connections} connections")
+                pages = measure_article_pages(server, dataset, opts)
             if "votes" in opts.parts:
-                _log(f"[{kind}] votes: {opts.clients} clients x {opts.accounts_per_client} accounts, "
-                     f"{opts.vote_duration:g} s")
+                log(f"[{kind}] votes: {opts.clients} clients x {opts.accounts_per_client} accounts, "
+                    f"{opts.vote_duration:g} s")
                 votes = measure_votes(server, dataset, opts)
             restarted = server.restarted_workers()
             error_log = server.log_tail(10) if ((votes and votes["errors"]) or restarted) else ""
@@ -371,14 +251,10 @@ def _fill_pages(outcome: Outcome, opts: Options, dataset: data.Dataset, pages: d
     bare, small, large = pages["bare"], pages["small"], pages["large"]
     page_row("bare", "bare route /bench/bare")
     page_row("small", f"article page, {dataset.small:,} contributions")
-    ratio = _median(pages["ratios"]["small/bare"])
-    rows.append(Row("  ratio article / bare", _ratio_text(pages["ratios"]["small/bare"]),
-                    f"≥ {TARGET_ARTICLE_VS_BARE:.2f}", _verdict(ratio >= TARGET_ARTICLE_VS_BARE)))
+    rows.append(ratio_row("  ratio article / bare", pages["ratios"]["small/bare"], TARGET_ARTICLE_VS_BARE))
     page_row("large", f"article page, {dataset.large:,} contributions")
-    scale = _median(pages["ratios"]["large/small"])
-    rows.append(Row(f"  ratio {dataset.large // 1000}k / {dataset.small // 1000}k",
-                    _ratio_text(pages["ratios"]["large/small"]),
-                    f"≥ {TARGET_LARGE_VS_SMALL:.2f}", _verdict(scale >= TARGET_LARGE_VS_SMALL)))
+    rows.append(ratio_row(f"  ratio {dataset.large // 1000}k / {dataset.small // 1000}k",
+                          pages["ratios"]["large/small"], TARGET_LARGE_VS_SMALL))
     def cpu_per(p: dict) -> float:  # gunicorn (+ postgres) CPU seconds per served request
         return (p["server_cpu"] + p["db_cpu"]) / max(p["ok"], 1) or 1e-9
 
@@ -387,7 +263,7 @@ def _fill_pages(outcome: Outcome, opts: Options, dataset: data.Dataset, pages: d
                     f"{dataset.large // 1000}k / {dataset.small // 1000}k {cpu_per(small) / cpu_per(large):.2f}",
                     "(info)"))
     page_errors = sum(pages[k]["errors"] for k in ("bare", "small", "large"))
-    rows.append(Row("page errors", f"{page_errors}", "0", _verdict(page_errors == 0)))
+    rows.append(Row("page errors", f"{page_errors}", "0", verdict(page_errors == 0)))
 
     names = {"bare": "bare", "small": f"{dataset.small // 1000}k", "large": f"{dataset.large // 1000}k"}
     postgres = any(pages[k]["db_cpu"] for k in names)
@@ -425,25 +301,25 @@ def _fill_votes(outcome: Outcome, kind: str, opts: Options, dataset: data.Datase
     rate = votes["rate"]
     outcome.votes_per_second = rate
     if kind == "sqlite":
-        target, verdict = f"≥ {TARGET_VOTES_SQLITE}", _verdict(rate >= TARGET_VOTES_SQLITE)
+        target, rate_verdict = f"≥ {TARGET_VOTES_SQLITE}", verdict(rate >= TARGET_VOTES_SQLITE)
     else:
-        target, verdict = "reported", ""
+        target, rate_verdict = "reported", ""
     rows.append(Row(f"votes, {opts.clients} clients", f"{rate:,.0f} votes/s  p50 {votes['p50']:.1f} ms  "
-                    f"p95 {votes['p95']:.1f} ms", target, verdict))
+                    f"p95 {votes['p95']:.1f} ms", target, rate_verdict))
     total = votes["ok"] + votes["errors"]
     rows.append(Row("vote errors (non-2xx or no confirmation)", f"{votes['errors']} of {total:,}"
                     + (f", {len(votes['login_errors'])} failed logins" if votes["login_errors"] else ""),
-                    "0", _verdict(votes["errors"] == 0 and not votes["login_errors"] and total > 0)))
+                    "0", verdict(votes["errors"] == 0 and not votes["login_errors"] and total > 0)))
     wrong = integrity["wrong"]
     rows.append(Row("tallies == COUNT(*) of votes", f"{integrity['articles'] - len(wrong)}/{integrity['articles']} "
-                    "articles", "all", _verdict(not wrong)))
+                    "articles", "all", verdict(not wrong)))
     rows.append(Row("duplicate (account, article) pairs", f"{integrity['duplicates']}", "0",
-                    _verdict(integrity["duplicates"] == 0)))
+                    verdict(integrity["duplicates"] == 0)))
     consistent = integrity["mismatched"] == 0 and integrity["extra"] == 0
     rows.append(Row("stored vote == client's last confirmed vote",
                     f"{integrity['pairs'] - integrity['mismatched']:,}/{integrity['pairs']:,} pairs"
                     + (f", {integrity['extra']} unconfirmed" if integrity["extra"] else ""),
-                    "all", _verdict(consistent)))
+                    "all", verdict(consistent)))
 
     served = max(votes["ok"], 1)
     cpu = f"{1000 * votes['server_cpu'] / served:.2f}"
@@ -466,94 +342,7 @@ def _fill_votes(outcome: Outcome, kind: str, opts: Options, dataset: data.Datase
         f.append(f"tally mismatch: article {article_id} stores {tally}, votes count {count}")
 
 
-def _median(values: list[float]) -> float:
-    return statistics.median(values) if values else 0.0
-
-
-def _ratio_text(values: list[float]) -> str:
-    if len(values) < 2:
-        return f"{_median(values):.2f}"
-    return f"{_median(values):.2f} [{min(values):.2f}–{max(values):.2f}]"
-
-
-def _verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
-
-
-def _nproc() -> str:
-    try:
-        return subprocess.run(["nproc"], capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "?"
-
-
-def _log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-# -- output ------------------------------------------------------------------------------------------------
-
-def render(outcome: Outcome) -> str:
-    header = Row("metric", "value", "target", "verdict")
-    rows = [header, *outcome.rows]
-    widths = [max(len(getattr(r, col)) for r in rows) for col in ("metric", "value", "target", "verdict")]
-
-    def line(r: Row) -> str:
-        cells = (r.metric, r.value, r.target, r.verdict)
-        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
-
-    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
-    out = [f"## Participation — {outcome.database}", "", line(header), rule, *(line(r) for r in outcome.rows), ""]
-    out += [f"- {note}" for note in outcome.footer]
-    return "\n".join(out)
-
-
-PROBE = "import time\nt = time.time(); c = time.process_time()\nwhile time.time() - t < {s}: pass\nprint(time.process_time() - c)"
-
-
-def cpu_probe(seconds: float = 1.0) -> float:
-    """How many cores one busy loop per CPU actually gets right now (the host is shared)."""
-    n = os.cpu_count() or 1
-    procs = [subprocess.Popen([sys.executable, "-c", PROBE.format(s=seconds)], stdout=subprocess.PIPE, text=True)
-             for _ in range(n)]
-    return sum(float(p.communicate()[0]) for p in procs) / seconds
-
-
-def side_by_side(outcomes: list[Outcome]) -> str:
-    """The rows every database has, one value column per database."""
-    labels = [o.database for o in outcomes]
-    metrics = [r.metric for r in outcomes[0].rows if all(any(x.metric == r.metric for x in o.rows) for o in outcomes)]
-    table = [["metric", *labels, "target"]]
-    for metric in metrics:
-        cells = [next(x for x in o.rows if x.metric == metric) for o in outcomes]
-        values = [f"{c.value} {c.verdict}".strip() for c in cells]
-        targets = list(dict.fromkeys(c.target for c in cells if c.target))
-        table.append([metric, *values, " / ".join(targets)])
-    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
-    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |" for row in table]
-    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    return "\n".join(["## Participation — side by side", "", *lines])
-
-
 def run(opts: Options) -> bool:
     """Run every requested database and print the tables; True when every target was met."""
-    outcomes = []
-    started = time.perf_counter()
-    probe_before = cpu_probe()
-    for kind in opts.databases:
-        try:
-            outcome = run_database(kind, opts)
-        except Exception as error:  # e.g. PostgreSQL down: report it and go on with the next database
-            outcome = Outcome(DB_LABELS[kind], rows=[Row("run", f"failed: {type(error).__name__}: {error}"[:300],
-                                                         "completes", "FAIL")])
-        outcomes.append(outcome)
-        print(render(outcome) + "\n", flush=True)
-    probe_after = cpu_probe()
-    if len(outcomes) > 1:
-        print(side_by_side(outcomes) + "\n")
-    passed = all(o.passed for o in outcomes)
-    print(f"machine: nproc {_nproc()}, shared by gunicorn, the load generator and PostgreSQL; a CPU probe (one busy "
-          f"loop per CPU, 1 s) got {probe_before:.2f} cores before and {probe_after:.2f} after the run; "
-          f"Python {platform.python_version()}, {platform.machine()}")
-    print(f"overall: {'PASS' if passed else 'FAIL'} ({time.perf_counter() - started:.0f} s)", flush=True)
-    return passed
+    return run_tables("Participation", opts.databases, lambda kind: run_database(kind, opts), None,
+                      load_by="the load generator", python_version=True)

@@ -19,20 +19,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench import data
-from bench.loadgen import Client
-from bench.opendata import run_tables
-from bench.participation import (
+from bench.loadgen import Client, measure_pages
+from bench.report import (
     DB_LABELS,
     TARGET_LARGE_VS_SMALL,
     Outcome,
     Row,
-    _log,
-    _median,
-    _percentile,
-    _ratio_text,
-    _run_loadgen,
-    _split,
-    _verdict,
+    log,
+    ratio_row,
+    round_ratios,
+    run_tables,
+    verdict,
 )
 from bench.server import Server
 
@@ -226,37 +223,9 @@ def _concurrently(port: int, path: str, requests: int) -> None:
 def measure(server: Server, opts: Options) -> dict:
     """Interleaved windows of the small and the large page (small, large; large, small; ...)."""
     urls = {size: (_path(size), TITLES[size]) for size in SIZES}
-    phases = [{"name": f"warmup-{size}", "path": path, "marker": marker, "duration": 2.0}
-              for size, (path, marker) in urls.items()]
-    window = opts.duration / opts.rounds
-    for n in range(opts.rounds):
-        order = list(urls.items()) if n % 2 == 0 else list(reversed(urls.items()))
-        phases += [{"name": size, "path": path, "marker": marker, "duration": window, "round": n}
-                   for size, (path, marker) in order]
-    jobs = [{"mode": "pages", "host": "127.0.0.1", "port": server.port, "connections": len(part),
-             "phases": phases, "keepalive": True}
-            for part in _split(list(range(opts.connections)), opts.processes)]
-    _, results, server_cpu = _run_loadgen(jobs, [p["duration"] for p in phases], server)
-    summary: dict[str, dict] = {size: {"ok": 0, "errors": 0, "latencies": [], "seconds": 0.0, "cpu": 0.0,
-                                       "samples": [], "rounds": [0.0] * opts.rounds} for size in SIZES}
-    for i, phase in enumerate(phases):
-        if phase["name"].startswith("warmup"):
-            continue
-        entry = summary[phase["name"]]
-        entry["seconds"] += phase["duration"]
-        entry["rounds"][phase["round"]] = sum(r["phases"][i]["ok"] for r in results) / phase["duration"]
-        entry["cpu"] += sum(server_cpu[i])  # gunicorn + postgres
-        for result in results:
-            entry["ok"] += result["phases"][i]["ok"]
-            entry["errors"] += result["phases"][i]["errors"]
-            entry["latencies"].extend(result["phases"][i]["latencies"])
-            entry["samples"].extend(result["phases"][i]["error_samples"])
-    for entry in summary.values():
-        entry["rps"] = entry["ok"] / entry["seconds"]
-        entry["p50"] = _percentile(entry["latencies"], 0.5) * 1000
-        entry["p95"] = _percentile(entry["latencies"], 0.95) * 1000
-    summary["ratios"] = [g / s for g, s in zip(summary["large"]["rounds"], summary["small"]["rounds"], strict=True)
-                         if s]
+    summary = measure_pages(server, urls, warmup=2.0, duration=opts.duration, rounds=opts.rounds,
+                            connections=opts.connections, processes=opts.processes)
+    summary["ratios"] = round_ratios(summary["large"]["rounds"], summary["small"]["rounds"])
     return summary
 
 
@@ -265,10 +234,10 @@ def measure(server: Server, opts: Options) -> dict:
 def run_database(kind: str, opts: Options) -> Outcome:
     outcome = Outcome(DB_LABELS[kind])
     with data.workspace(kind, "results", opts.keep) as (workdir, instance):
-        _log(f"[{kind}] loading {opts.small[0]:,} + {opts.large[0]:,} contributions and "
-             f"{opts.small[1]:,} + {opts.large[1]:,} votes into a fresh database")
+        log(f"[{kind}] loading {opts.small[0]:,} + {opts.large[0]:,} contributions and "
+            f"{opts.small[1]:,} + {opts.large[1]:,} votes into a fresh database")
         loaded = load(data.database_url(kind, workdir), instance, opts)
-        _log(f"[{kind}] loaded in {loaded.seconds:.0f} s; starting gunicorn")
+        log(f"[{kind}] loaded in {loaded.seconds:.0f} s; starting gunicorn")
         server = ConfiguredServer(loaded.url, workdir, workers=opts.workers, threads=opts.threads,
                                   ratelimit="off", secret_key=secrets.token_urlsafe(32), page_cache=opts.page_cache,
                                   settings=opts.server_env)
@@ -276,8 +245,8 @@ def run_database(kind: str, opts: Options) -> Outcome:
             _concurrently(server.port, f"/consultas/{DEMO_SLUG}/resultados", opts.workers * opts.threads)
             cold = {size: cold_request(server, loaded.consultations[size]) for size in SIZES}
             warm_seconds = prewarm(server, opts)
-            _log(f"[{kind}] results page: {opts.duration:g} s per URL in {opts.rounds} interleaved rounds, "
-                 f"{opts.connections} connections")
+            log(f"[{kind}] results page: {opts.duration:g} s per URL in {opts.rounds} interleaved rounds, "
+                f"{opts.connections} connections")
             pages = measure(server, opts)
             restarted = server.restarted_workers()
     _fill(outcome, opts, loaded, cold, warm_seconds, pages, restarted)
@@ -300,19 +269,17 @@ def _fill(outcome: Outcome, opts: Options, loaded: Loaded, cold: dict[str, tuple
         p = pages[size]
         rows.append(Row(f"results page, {labels[size]}", f"{p['rps']:,.1f} req/s  p50 {p['p50']:,.1f} ms  "
                         f"p95 {p['p95']:,.1f} ms" + (f"  ({p['errors']} errors)" if p["errors"] else "")))
-    ratio = _median(pages["ratios"])
-    rows.append(Row("  ratio large / small", _ratio_text(pages["ratios"]), f"≥ {TARGET_LARGE_VS_SMALL:.2f}",
-                    _verdict(ratio >= TARGET_LARGE_VS_SMALL)))
+    rows.append(ratio_row("  ratio large / small", pages["ratios"], TARGET_LARGE_VS_SMALL))
 
-    def cpu_per(size: str) -> float:
-        return pages[size]["cpu"] / max(pages[size]["ok"], 1) or 1e-9
+    def cpu_per(size: str) -> float:  # gunicorn + postgres CPU seconds per served request
+        return (pages[size]["server_cpu"] + pages[size]["db_cpu"]) / max(pages[size]["ok"], 1) or 1e-9
 
     rows.append(Row("  same ratio from CPU time per request", f"{cpu_per('small') / cpu_per('large'):.2f} "
                     f"({cpu_per('small') * 1000:.1f} vs {cpu_per('large') * 1000:.1f} ms)", "(info)"))
     errors = sum(pages[size]["errors"] for size in SIZES)
-    rows.append(Row("page errors", f"{errors}", "0", _verdict(errors == 0)))
+    rows.append(Row("page errors", f"{errors}", "0", verdict(errors == 0)))
     tallies = all(c.tallies_match for c in loaded.consultations.values())
-    rows.append(Row("vote tallies == COUNT(*) of votes", "yes" if tallies else "NO", "yes", _verdict(tallies)))
+    rows.append(Row("vote tallies == COUNT(*) of votes", "yes" if tallies else "NO", "yes", verdict(tallies)))
     if restarted:
         rows.append(Row("gunicorn workers restarted", f"{restarted}", "0", "FAIL"))
 

@@ -147,6 +147,11 @@ class Server:
                 total += (int(stat[11]) + int(stat[12])) / CLOCK_TICKS
         return total
 
+    def cpu_with_database(self) -> tuple[float, float]:
+        """CPU seconds so far: gunicorn (master and workers), and PostgreSQL's processes when it is the database
+        (0.0 otherwise)."""
+        return self.cpu_seconds(), postgres_cpu_seconds() if self.database_url.startswith("postgres") else 0.0
+
     def restarted_workers(self) -> int:
         """Workers that were replaced since start (a crash or a timeout kill)."""
         return len(set(self.worker_pids()) - self.started_workers)
