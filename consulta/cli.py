@@ -158,15 +158,15 @@ def refresh_results(slug: str | None) -> None:
     Worth running after a deploy or a cache flush when the cache is shared (Redis): the first reader of
     each results page then does not wait for the figures to be computed.
     """
-    from consulta.models.consultations import Status
     from consulta.results.services import store_snapshot
 
-    query = select(Consultation).where(Consultation.status != Status.DRAFT)
     if slug:
-        query = query.where(Consultation.slug == slug)
-    consultations = db.session.scalars(query.order_by(Consultation.id)).all()
-    if slug and not consultations:
-        raise click.ClickException(f"consulta pública não encontrada: {slug}")
+        consultation = services.get_by_slug(slug)
+        if consultation is None or not consultation.is_public:
+            raise click.ClickException(f"consulta pública não encontrada: {slug}")
+        consultations = [consultation]
+    else:
+        consultations = services.public_consultations()
     for consultation in consultations:
         store_snapshot(consultation)
     click.echo(f"Resultados recalculados: {len(consultations)} consulta(s).")

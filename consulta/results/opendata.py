@@ -50,6 +50,7 @@ from consulta.models import (
     WorkshopAttendance,
 )
 from consulta.results import bp
+from consulta.results.services import Results, snapshot_results
 from consulta.web import private_no_cache, public_cache
 
 BATCH = 1000  # rows fetched from the database at a time
@@ -324,9 +325,7 @@ STATE_FIELDS = ["regiao", "uf", "estado", "participantes_online", "publico_ofici
 SECTOR_TABLE_FIELDS = ["setor", "setor_nome", "participantes_online", "publico_oficinas", "total"]
 
 
-def _snapshot(consultation_id: int):
-    from consulta.results.services import snapshot_results
-
+def _snapshot(consultation_id: int) -> Results:
     return snapshot_results(db.session.get(Consultation, consultation_id))
 
 

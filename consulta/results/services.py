@@ -12,7 +12,7 @@ Decisions worth knowing:
   group cannot be singled out. National totals are not suppressed.
 * Days are Brasília dates. PostgreSQL converts with the real time zone; SQLite (development and tests)
   uses the fixed UTC−3 offset Brasília has kept since daylight saving ended in 2019.
-* The page reads a stored snapshot (`results_snapshot`), not the rows: computing the figures scans every
+* The page reads a stored snapshot of these figures (`snapshot_results`), not the rows: computing the figures scans every
   vote, which at a million votes costs seconds. A snapshot older than RESULTS_MAX_AGE seconds is still
   served while one background thread recomputes it (stale-while-revalidate), so no reader ever waits for
   the scan except the very first, and its cost per request does not grow with the consultation. Snapshots
