@@ -54,6 +54,19 @@ class Defaults:
     # Draft import upload limit (the importer enforces it too, with a clear message).
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
 
+    # E-mail (Flask-Mailman). "file" writes each message to MAIL_FILE_PATH (default: instance/mail/), so
+    # development needs no mail server; production sets MAIL_BACKEND = "smtp" and the MAIL_SERVER settings.
+    MAIL_BACKEND = "file"
+    MAIL_FILE_PATH: str | None = None
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_TIMEOUT = 30
+    MAIL_DEFAULT_SENDER = "Consulta <nao-responda@consulta.example>"
+
     # Privacy policy version recorded with each consent; bump it when the privacy page changes.
     PRIVACY_POLICY_VERSION = "2026-11"
 

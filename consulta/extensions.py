@@ -8,6 +8,7 @@ from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_talisman import Talisman
@@ -40,6 +41,7 @@ babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
 talisman = Talisman()
 cache = Cache()
+mail = Mail()
 
 # No inline script or style anywhere: htmx is configured (meta htmx-config) not to inject its indicator styles.
 CONTENT_SECURITY_POLICY = {
@@ -68,6 +70,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app)
     limiter.init_app(app)
     cache.init_app(app)
+    mail.init_app(app)
     secure = bool(app.config["SECURE_COOKIES"])
     talisman.init_app(
         app,

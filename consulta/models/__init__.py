@@ -6,6 +6,7 @@ from consulta.models.consultations import (
     Article,
     ArticleKind,
     Consultation,
+    Requirement,
     Section,
     Status,
     TransitionError,
@@ -25,7 +26,7 @@ from consulta.models.participation import (
     VoteValue,
 )
 from consulta.models.types import utcnow
-from consulta.models.users import AccountKind, Role, Sector, User
+from consulta.models.users import AccountKind, GovbrLevel, Role, Sector, User, VerificationLevel
 from consulta.models.workshops import (
     Attendee,
     Audience,
@@ -62,12 +63,15 @@ __all__ = [
     "ArticleKind",
     "AuditLog",
     "Consultation",
+    "GovbrLevel",
+    "Requirement",
     "Role",
     "Section",
     "Sector",
     "Status",
     "TransitionError",
     "User",
+    "VerificationLevel",
     "record",
     "utcnow",
 ]

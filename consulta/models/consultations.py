@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consulta.extensions import db
 from consulta.models.types import UTCDateTime, enum_column, utcnow
+from consulta.models.users import VerificationLevel
 
 
 class TransitionError(Exception):
@@ -27,6 +28,47 @@ class Status(StrEnum):
     def label(self) -> str:
         """The status in Portuguese."""
         return {"draft": "Em preparação", "open": "Aberta", "closed": "Encerrada"}[self.value]
+
+
+class Requirement(StrEnum):
+    """Who may contribute and vote in a consultation, by the account's verification level."""
+
+    ANY = "any"
+    EMAIL = "email"
+    GOVBR_BRONZE = "govbr_bronze"
+    GOVBR_PRATA = "govbr_prata"
+    GOVBR_OURO = "govbr_ouro"
+
+    @property
+    def minimum(self) -> VerificationLevel:
+        """The lowest verification level that meets this requirement."""
+        return REQUIREMENT_MINIMUM[self]
+
+    @property
+    def label(self) -> str:
+        """The requirement in Portuguese."""
+        return REQUIREMENT_LABELS[self]
+
+    def is_met_by(self, user) -> bool:
+        """Whether `user` (an authenticated account) holds at least the required verification level."""
+        return user.verification_level >= self.minimum
+
+
+REQUIREMENT_MINIMUM = {
+    Requirement.ANY: VerificationLevel.NONE,
+    Requirement.EMAIL: VerificationLevel.EMAIL,
+    Requirement.GOVBR_BRONZE: VerificationLevel.GOVBR_BRONZE,
+    Requirement.GOVBR_PRATA: VerificationLevel.GOVBR_PRATA,
+    Requirement.GOVBR_OURO: VerificationLevel.GOVBR_OURO,
+}
+
+REQUIREMENT_LABELS = {
+    Requirement.ANY: "Qualquer conta",
+    Requirement.EMAIL: "Conta com e-mail confirmado",
+    Requirement.GOVBR_BRONZE: "Conta gov.br (qualquer nível)",
+    Requirement.GOVBR_PRATA: "Conta gov.br prata ou ouro",
+    Requirement.GOVBR_OURO: "Conta gov.br ouro",
+}
 
 
 class Consultation(db.Model):
@@ -47,6 +89,10 @@ class Consultation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     text_imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Who may contribute and vote (reading is always public once published).
+    requirement: Mapped[Requirement] = mapped_column(
+        enum_column(Requirement, "participation_requirement"), default=Requirement.ANY, server_default="any"
+    )
 
     sections: Mapped[list[Section]] = relationship(
         back_populates="consultation", order_by="Section.position", cascade="all, delete-orphan"

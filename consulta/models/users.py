@@ -1,7 +1,7 @@
 """Accounts: people and organizations, their role and their LGPD consent."""
 
 from datetime import datetime
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import String
@@ -70,6 +70,54 @@ SECTOR_LABELS = {
 }
 
 
+class GovbrLevel(StrEnum):
+    """Reliability level of a gov.br account, as gov.br reports it (bronze < prata < ouro)."""
+
+    BRONZE = "bronze"
+    PRATA = "prata"
+    OURO = "ouro"
+
+    @property
+    def label(self) -> str:
+        """The level's name as gov.br shows it."""
+        return {"bronze": "Bronze", "prata": "Prata", "ouro": "Ouro"}[self.value]
+
+
+class VerificationLevel(IntEnum):
+    """How well an account's identity is established, in increasing order of trust."""
+
+    NONE = 0  # e-mail not confirmed
+    EMAIL = 1  # e-mail confirmed by a link
+    GOVBR_BRONZE = 2
+    GOVBR_PRATA = 3
+    GOVBR_OURO = 4
+
+    @property
+    def code(self) -> str:
+        """A stable lowercase code for URLs, open data and settings."""
+        return self.name.lower()
+
+    @property
+    def label(self) -> str:
+        """The level's name in Portuguese."""
+        return VERIFICATION_LABELS[self]
+
+
+VERIFICATION_LABELS = {
+    VerificationLevel.NONE: "E-mail não confirmado",
+    VerificationLevel.EMAIL: "E-mail confirmado",
+    VerificationLevel.GOVBR_BRONZE: "gov.br bronze",
+    VerificationLevel.GOVBR_PRATA: "gov.br prata",
+    VerificationLevel.GOVBR_OURO: "gov.br ouro",
+}
+
+GOVBR_VERIFICATION = {
+    GovbrLevel.BRONZE: VerificationLevel.GOVBR_BRONZE,
+    GovbrLevel.PRATA: VerificationLevel.GOVBR_PRATA,
+    GovbrLevel.OURO: VerificationLevel.GOVBR_OURO,
+}
+
+
 class User(UserMixin, db.Model):
     """An account. E-mail and CNPJ are unique; blocked or deleted accounts cannot log in."""
 
@@ -91,6 +139,11 @@ class User(UserMixin, db.Model):
     blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     blocked_reason: Mapped[str | None] = mapped_column(String(500))
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Identity: a confirmed e-mail, and/or a linked gov.br account. gov.br's subject is the CPF, so only a
+    # keyed hash of it is kept (HMAC with a server secret), enough to find the same person again.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    govbr_subject_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    govbr_level: Mapped[GovbrLevel | None] = mapped_column(enum_column(GovbrLevel, "govbr_level"))
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
@@ -100,6 +153,15 @@ class User(UserMixin, db.Model):
     def is_organization(self) -> bool:
         """Whether this account speaks for an organization."""
         return self.kind is AccountKind.ORGANIZATION
+
+    @property
+    def verification_level(self) -> VerificationLevel:
+        """The strongest proof of identity this account holds (a gov.br level outranks an e-mail)."""
+        if self.govbr_level is not None:
+            return GOVBR_VERIFICATION[self.govbr_level]
+        if self.email_verified_at is not None:
+            return VerificationLevel.EMAIL
+        return VerificationLevel.NONE
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
