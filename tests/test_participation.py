@@ -5,7 +5,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 
 from consulta.extensions import db
 from consulta.models import (
@@ -564,3 +564,218 @@ def test_vote_without_csrf_token_is_refused(make_app, create_user, create_consul
     assert client.post(url, data={"value": "talvez", "csrf_token": token}).status_code == 303
     with app.app_context():
         assert db.session.get(Article, recs[0]).votes_agree == 1
+
+
+# -- deterministic races: another request changes the stored vote between our read and our write ---------
+
+TALLY = {VoteValue.AGREE: "votes_agree", VoteValue.DISAGREE: "votes_disagree", VoteValue.ABSTAIN: "votes_abstain"}
+
+
+class Interference:
+    """Run a competing request's statements on the connection just before our first statement of `prefix`.
+
+    The competing change (with its tallies) lands between cast_vote()'s read and its write, as a request
+    committing at that instant would, so the guarded write must notice it and retry.
+    """
+
+    def __init__(self, prefix: str, statements: list[tuple[str, dict]]):
+        self.prefix, self.statements, self.fired = prefix, statements, 0
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        if self.fired or not statement.lstrip().upper().startswith(self.prefix):
+            return
+        self.fired += 1
+        for sql, params in self.statements:
+            conn.execute(text(sql), params)
+
+
+def cast_with_interference(app, user_id, article_id, value, interference):
+    """cast_vote() with `interference` armed on the engine; returns the statements it ran after the read."""
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", interference)
+        try:
+            user, article = db.session.get(User, user_id), db.session.get(Article, article_id)
+            result = services.cast_vote(user, article, value)
+            db.session.commit()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", interference)
+    assert interference.fired == 1, "the competing change never ran: the statement it waits for changed"
+    return result
+
+
+def competing_change(vote_id, article_id, old, new):
+    """Another request of the same user changes the vote from `old` to `new`, tallies included."""
+    return [
+        ("UPDATE votes SET value = :new WHERE id = :id", {"new": new.value, "id": vote_id}),
+        (f"UPDATE articles SET {TALLY[old]} = {TALLY[old]} - 1, {TALLY[new]} = {TALLY[new]} + 1 WHERE id = :a",
+         {"a": article_id}),
+    ]
+
+
+def tallies(app, article_id):
+    a = get_article(app, article_id)
+    return a.votes_agree, a.votes_disagree, a.votes_abstain
+
+
+def counted_tallies(app, article_id):
+    with app.app_context():
+        counts = dict(db.session.execute(select(Vote.value, func.count()).where(Vote.article_id == article_id)
+                                         .group_by(Vote.value)).all())
+    return tuple(counts.get(v, 0) for v in (VoteValue.AGREE, VoteValue.DISAGREE, VoteValue.ABSTAIN))
+
+
+def stored_vote(app, user_id, article_id):
+    with app.app_context():
+        return db.session.execute(select(Vote.id, Vote.value).where(
+            Vote.user_id == user_id, Vote.article_id == article_id)).first()
+
+
+def test_vote_change_retries_when_the_vote_changed_after_it_was_read(app, create_user, open_consultation):
+    user = create_user()
+    _, recs = articles_of(app, open_consultation.slug)
+    with app.app_context():
+        services.cast_vote(db.session.get(User, user.id), db.session.get(Article, recs[0]), VoteValue.AGREE)
+        db.session.commit()
+    vote_id, _ = stored_vote(app, user.id, recs[0])
+    race = Interference("UPDATE VOTES", competing_change(vote_id, recs[0], VoteValue.AGREE, VoteValue.ABSTAIN))
+    assert cast_with_interference(app, user.id, recs[0], VoteValue.DISAGREE, race) is VoteValue.DISAGREE
+    assert stored_vote(app, user.id, recs[0]).value is VoteValue.DISAGREE
+    assert tallies(app, recs[0]) == counted_tallies(app, recs[0]) == (0, 1, 0)
+
+
+def test_vote_removal_retries_when_the_vote_changed_after_it_was_read(app, create_user, open_consultation):
+    user = create_user()
+    _, recs = articles_of(app, open_consultation.slug)
+    with app.app_context():
+        services.cast_vote(db.session.get(User, user.id), db.session.get(Article, recs[0]), VoteValue.AGREE)
+        db.session.commit()
+    vote_id, _ = stored_vote(app, user.id, recs[0])
+    race = Interference("DELETE FROM VOTES", competing_change(vote_id, recs[0], VoteValue.AGREE, VoteValue.DISAGREE))
+    assert cast_with_interference(app, user.id, recs[0], None, race) is None
+    assert stored_vote(app, user.id, recs[0]) is None
+    assert tallies(app, recs[0]) == counted_tallies(app, recs[0]) == (0, 0, 0)
+
+
+def test_first_vote_retries_as_a_change_when_another_request_inserted_it(app, create_user, open_consultation):
+    user = create_user()
+    _, recs = articles_of(app, open_consultation.slug)
+    race = Interference("INSERT INTO VOTES", [
+        ("INSERT INTO votes (user_id, article_id, value, created_at, updated_at) "
+         "VALUES (:u, :a, 'abstain', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)", {"u": user.id, "a": recs[0]}),
+        ("UPDATE articles SET votes_abstain = votes_abstain + 1 WHERE id = :a", {"a": recs[0]}),
+    ])
+    assert cast_with_interference(app, user.id, recs[0], VoteValue.AGREE, race) is VoteValue.AGREE
+    assert stored_vote(app, user.id, recs[0]).value is VoteValue.AGREE
+    assert tallies(app, recs[0]) == counted_tallies(app, recs[0]) == (1, 0, 0)
+
+
+def test_vote_gives_up_with_a_message_when_it_keeps_changing(app, create_user, open_consultation):
+    """Five competing changes in a row: the service refuses instead of writing over them."""
+    user = create_user()
+    _, recs = articles_of(app, open_consultation.slug)
+    with app.app_context():
+        services.cast_vote(db.session.get(User, user.id), db.session.get(Article, recs[0]), VoteValue.AGREE)
+        db.session.commit()
+    vote_id, _ = stored_vote(app, user.id, recs[0])
+    cycle = [VoteValue.AGREE, VoteValue.ABSTAIN]
+    state = {"n": 0}
+
+    def flip(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith("UPDATE VOTES") or state.get("busy"):
+            return
+        old, new = cycle[state["n"] % 2], cycle[(state["n"] + 1) % 2]
+        state["n"] += 1
+        state["busy"] = True
+        for sql, params in competing_change(vote_id, recs[0], old, new):
+            conn.execute(text(sql), params)
+        state["busy"] = False
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", flip)
+        try:
+            with pytest.raises(services.ParticipationError, match="simultâneas"):
+                services.cast_vote(db.session.get(User, user.id), db.session.get(Article, recs[0]),
+                                   VoteValue.DISAGREE)
+            db.session.commit()  # what the competitors wrote stands; nothing of ours was written
+        finally:
+            event.remove(db.engine, "before_cursor_execute", flip)
+    assert state["n"] == 5
+    assert tallies(app, recs[0]) == counted_tallies(app, recs[0])
+    assert stored_vote(app, user.id, recs[0]).value is not VoteValue.DISAGREE
+
+
+# -- reply counts follow every change of a reply's visibility --------------------------------------------
+
+def reply_count_and_truth(app, parent_id):
+    """(stored reply_count, visible replies counted now, reply_count after recount())."""
+    with app.app_context():
+        stored = db.session.get(Contribution, parent_id).reply_count
+        visible = db.session.scalar(select(func.count()).select_from(Contribution).where(
+            Contribution.parent_id == parent_id, Contribution.visibility == Visibility.VISIBLE))
+        services.recount()
+        db.session.commit()
+        recounted = db.session.get(Contribution, parent_id).reply_count
+        # recount() just rewrote it: put the stored value back so later steps still test the services
+        db.session.execute(Contribution.__table__.update().where(Contribution.id == parent_id)
+                           .values(reply_count=stored))
+        db.session.commit()
+    return stored, visible, recounted
+
+
+@pytest.fixture
+def thread(app, create_user, open_consultation):
+    """A parent contribution with three replies by three people; returns (parent id, reply ids, authors)."""
+    ids, _ = articles_of(app, open_consultation.slug)
+    authors = [create_user() for _ in range(4)]
+    with app.app_context():
+        author = db.session.get(User, authors[0].id)
+        parent, _ = services.contribute(author, article=db.session.get(Article, ids[0]), kind=ContributionKind.COMMENT,
+                                        stance=Stance.AGREE, body="Contribuição que recebe respostas.")
+        replies = [services.reply(db.session.get(User, a.id), parent, f"Resposta {n}.")[0]
+                   for n, a in enumerate(authors[1:])]
+        db.session.commit()
+        return parent.id, [r.id for r in replies], authors
+
+
+def test_reply_count_follows_withdraw_hide_auto_hide_and_restore_of_replies(app, create_user, thread):
+    parent_id, reply_ids, authors = thread
+    moderator = create_user(role="moderator")
+    assert reply_count_and_truth(app, parent_id) == (3, 3, 3)
+
+    with app.app_context():
+        services.withdraw(db.session.get(User, authors[1].id), db.session.get(Contribution, reply_ids[0]))
+        db.session.commit()
+    assert reply_count_and_truth(app, parent_id) == (2, 2, 2)
+
+    with app.app_context():
+        services.hide(db.session.get(User, moderator.id), db.session.get(Contribution, reply_ids[1]), "Ofensiva.")
+        db.session.commit()
+    assert reply_count_and_truth(app, parent_id) == (1, 1, 1)
+
+    reporters = [create_user() for _ in range(app.config["REPORTS_TO_HIDE"])]
+    with app.app_context():
+        for reporter in reporters:
+            services.report(db.session.get(User, reporter.id), db.session.get(Contribution, reply_ids[2]),
+                            services.ReportReason.SPAM)
+        db.session.commit()
+        assert db.session.get(Contribution, reply_ids[2]).visibility is Visibility.PENDING
+    assert reply_count_and_truth(app, parent_id) == (0, 0, 0)
+
+    with app.app_context():
+        mod = db.session.get(User, moderator.id)
+        services.restore(mod, db.session.get(Contribution, reply_ids[2]))
+        services.restore(mod, db.session.get(Contribution, reply_ids[1]))
+        db.session.commit()
+    assert reply_count_and_truth(app, parent_id) == (2, 2, 2)
+
+
+def test_hiding_a_withdrawn_reply_is_refused_and_counts_stay(app, create_user, thread):
+    parent_id, reply_ids, authors = thread
+    moderator = create_user(role="moderator")
+    with app.app_context():
+        services.withdraw(db.session.get(User, authors[1].id), db.session.get(Contribution, reply_ids[0]))
+        db.session.commit()
+        with pytest.raises(services.ParticipationError):
+            services.hide(db.session.get(User, moderator.id), db.session.get(Contribution, reply_ids[0]), "x")
+        db.session.rollback()
+    assert reply_count_and_truth(app, parent_id) == (2, 2, 2)
