@@ -5,7 +5,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select, text
+from sqlalchemy import event, func, insert, select, update
 
 from consulta.extensions import db
 from consulta.models import (
@@ -22,6 +22,7 @@ from consulta.models import (
     Visibility,
     Vote,
     VoteValue,
+    utcnow,
 )
 from consulta.participation import services
 from tests.conftest import PASSWORD
@@ -578,15 +579,15 @@ class Interference:
     committing at that instant would, so the guarded write must notice it and retry.
     """
 
-    def __init__(self, prefix: str, statements: list[tuple[str, dict]]):
+    def __init__(self, prefix: str, statements: list):
         self.prefix, self.statements, self.fired = prefix, statements, 0
 
     def __call__(self, conn, cursor, statement, parameters, context, executemany):
         if self.fired or not statement.lstrip().upper().startswith(self.prefix):
             return
         self.fired += 1
-        for sql, params in self.statements:
-            conn.execute(text(sql), params)
+        for competing in self.statements:
+            conn.execute(competing)
 
 
 def cast_with_interference(app, user_id, article_id, value, interference):
@@ -605,10 +606,11 @@ def cast_with_interference(app, user_id, article_id, value, interference):
 
 def competing_change(vote_id, article_id, old, new):
     """Another request of the same user changes the vote from `old` to `new`, tallies included."""
+    votes, articles = Vote.__table__, Article.__table__
     return [
-        ("UPDATE votes SET value = :new WHERE id = :id", {"new": new.value, "id": vote_id}),
-        (f"UPDATE articles SET {TALLY[old]} = {TALLY[old]} - 1, {TALLY[new]} = {TALLY[new]} + 1 WHERE id = :a",
-         {"a": article_id}),
+        update(votes).where(votes.c.id == vote_id).values(value=new.value),
+        update(articles).where(articles.c.id == article_id).values(
+            {TALLY[old]: articles.c[TALLY[old]] - 1, TALLY[new]: articles.c[TALLY[new]] + 1}),
     ]
 
 
@@ -659,10 +661,12 @@ def test_vote_removal_retries_when_the_vote_changed_after_it_was_read(app, creat
 def test_first_vote_retries_as_a_change_when_another_request_inserted_it(app, create_user, open_consultation):
     user = create_user()
     _, recs = articles_of(app, open_consultation.slug)
+    now = utcnow()
+    articles = Article.__table__
     race = Interference("INSERT INTO VOTES", [
-        ("INSERT INTO votes (user_id, article_id, value, created_at, updated_at) "
-         "VALUES (:u, :a, 'abstain', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)", {"u": user.id, "a": recs[0]}),
-        ("UPDATE articles SET votes_abstain = votes_abstain + 1 WHERE id = :a", {"a": recs[0]}),
+        insert(Vote.__table__).values(user_id=user.id, article_id=recs[0], value="abstain", created_at=now,
+                                      updated_at=now),
+        update(articles).where(articles.c.id == recs[0]).values(votes_abstain=articles.c.votes_abstain + 1),
     ])
     assert cast_with_interference(app, user.id, recs[0], VoteValue.AGREE, race) is VoteValue.AGREE
     assert stored_vote(app, user.id, recs[0]).value is VoteValue.AGREE
@@ -686,8 +690,8 @@ def test_vote_gives_up_with_a_message_when_it_keeps_changing(app, create_user, o
         old, new = cycle[state["n"] % 2], cycle[(state["n"] + 1) % 2]
         state["n"] += 1
         state["busy"] = True
-        for sql, params in competing_change(vote_id, recs[0], old, new):
-            conn.execute(text(sql), params)
+        for competing in competing_change(vote_id, recs[0], old, new):
+            conn.execute(competing)
         state["busy"] = False
 
     with app.app_context():
