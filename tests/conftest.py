@@ -232,8 +232,21 @@ def csrf_token_from(html: str) -> str:
     return match.group(1)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `postgres` only have teeth there: on SQLite they are deselected (not skipped)."""
+    if POSTGRES_URL:
+        return
+    kept = [item for item in items if item.get_closest_marker("postgres") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Under CI (CONSULTA_STRICT_SKIPS=1) a skipped test fails the run: browser, PostgreSQL and Redis must run."""
+    """Under CI (CONSULTA_STRICT_SKIPS=1) a skipped test fails the run: browser, PostgreSQL and Redis must run.
+
+    On the PostgreSQL pass the `postgres`-marked tests must also have run and passed.
+    """
     if os.environ.get("CONSULTA_STRICT_SKIPS") != "1":
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
@@ -241,3 +254,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if skipped:
         reporter.write_line(f"CONSULTA_STRICT_SKIPS: {skipped} skipped test(s) fail this run", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    if POSTGRES_URL and reporter and not session.config.option.keyword and not session.config.option.markexpr:
+        ran = [r for r in reporter.stats.get("passed", []) if "postgres" in r.keywords]
+        if not ran:
+            reporter.write_line("CONSULTA_STRICT_SKIPS: no `postgres`-marked test ran on PostgreSQL", red=True)
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -783,3 +783,48 @@ def test_hiding_a_withdrawn_reply_is_refused_and_counts_stay(app, create_user, t
             services.hide(db.session.get(User, moderator.id), db.session.get(Contribution, reply_ids[0]), "x")
         db.session.rollback()
     assert reply_count_and_truth(app, parent_id) == (2, 2, 2)
+
+
+@pytest.mark.postgres
+def test_two_requests_changing_one_vote_at_once_both_land_in_order(app, create_user, open_consultation):
+    """Two connections read the same vote, then both write: the second write waits for the first one's row
+    lock, finds the value changed and retries, so tallies stay exact. (SQLite serialises writers up front,
+    so the interleaving cannot happen there; the deterministic tests above cover the retry on SQLite.)"""
+    user = create_user()
+    _, recs = articles_of(app, open_consultation.slug)
+    with app.app_context():
+        services.cast_vote(db.session.get(User, user.id), db.session.get(Article, recs[0]), VoteValue.AGREE)
+        db.session.commit()
+    both_read = threading.Barrier(2, timeout=10)
+    waited = threading.local()
+    errors: list[Exception] = []
+
+    def before_write(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("UPDATE VOTES") and not getattr(waited, "done", False):
+            waited.done = True
+            both_read.wait()
+
+    def change_to(value: VoteValue) -> None:
+        try:
+            with app.app_context():
+                services.cast_vote(db.session.get(User, user.id), db.session.get(Article, recs[0]), value)
+                db.session.commit()
+                db.session.remove()
+        except Exception as error:  # noqa: BLE001 - collected and asserted below
+            errors.append(error)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", before_write)
+    try:
+        threads = [threading.Thread(target=change_to, args=(v,)) for v in (VoteValue.DISAGREE, VoteValue.ABSTAIN)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+    finally:
+        event.remove(engine, "before_cursor_execute", before_write)
+    assert errors == []
+    assert stored_vote(app, user.id, recs[0]).value in (VoteValue.DISAGREE, VoteValue.ABSTAIN)
+    assert tallies(app, recs[0]) == counted_tallies(app, recs[0])
+    assert sum(tallies(app, recs[0])) == 1
