@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from consulta.extensions import db
 from consulta.models import Article
+from tests.conftest import csrf_token_from
 
 
 def article_ids(app, slug):
@@ -98,6 +99,56 @@ def test_anonymous_readers_share_a_short_lived_page_cache(make_app, create_consu
     assert "Rótulo alterado" in reader.get(url).get_data(as_text=True)
     fragment = anonymous.get(url, headers={"HX-Request": "true"})
     assert fragment.status_code == 200
+
+
+def test_page_cache_keys_fragments_apart_from_full_pages(make_app):
+    """A cached view answering htmx with a fragment: each kind is cached under its own key, never served as
+    the other, and a boosted link (which wants the whole page) gets the page."""
+    from consulta.web import anonymous_page_cache, is_htmx_partial
+
+    app = make_app(PAGE_CACHE_SECONDS=60)
+    served = []
+
+    @anonymous_page_cache
+    def page_or_fragment():
+        served.append(is_htmx_partial())
+        return "<li>fragmento</li>" if is_htmx_partial() else "<html><body><ul><li>fragmento</li></ul></body></html>"
+
+    app.add_url_rule("/_pagina-de-teste", "page_or_fragment_for_test", page_or_fragment)
+    reader = app.test_client()
+    htmx = {"HX-Request": "true"}
+    fragment = reader.get("/_pagina-de-teste", headers=htmx).get_data(as_text=True)
+    page = reader.get("/_pagina-de-teste").get_data(as_text=True)
+    assert "<html" in page and "<html" not in fragment
+    assert reader.get("/_pagina-de-teste", headers=htmx).get_data(as_text=True) == fragment
+    assert reader.get("/_pagina-de-teste").get_data(as_text=True) == page
+    boosted = reader.get("/_pagina-de-teste", headers={**htmx, "HX-Boosted": "true"}).get_data(as_text=True)
+    assert boosted == page
+    assert served == [True, False]  # each rendered once, then served from its own cache entry
+
+
+def test_an_answer_that_wrote_to_the_session_is_never_cached_or_shared(make_app):
+    """With CSRF and the page cache on, a cached view that puts a form token in the session answers
+    `private, no-cache`, and the next anonymous reader gets a token of their own."""
+    from flask import render_template_string
+
+    from consulta.web import anonymous_page_cache
+
+    app = make_app(PAGE_CACHE_SECONDS=60, WTF_CSRF_ENABLED=True)
+
+    @anonymous_page_cache
+    def form_page():
+        return render_template_string('<form method="post"><input name="csrf_token" value="{{ csrf_token() }}"></form>')
+
+    app.add_url_rule("/_formulario-de-teste", "form_page_for_test", form_page)
+    first, second = app.test_client(), app.test_client()
+    one = first.get("/_formulario-de-teste")
+    two = second.get("/_formulario-de-teste")
+    assert "private" in one.headers["Cache-Control"] and "public" not in one.headers["Cache-Control"]
+    assert "ETag" not in one.headers
+    assert first.get_cookie("session") is not None and second.get_cookie("session") is not None
+    token = csrf_token_from(one.get_data(as_text=True))
+    assert token != csrf_token_from(two.get_data(as_text=True))
 
 
 def test_public_pages_carry_etag_and_answer_304(client, create_consultation):
