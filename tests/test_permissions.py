@@ -235,11 +235,34 @@ def test_every_route_is_in_the_matrix(app):
     assert routed == {endpoint for endpoint, *_ in MATRIX}
 
 
-def test_get_never_changes_state(app, client, auth, create_user, world):
-    """No route changes anything on GET: POST-only routes answer 405 to GET."""
-    auth.login(create_user("admin", email="admin@exemplo.com.br"))
-    adapter = app.url_map.bind("localhost")
-    for endpoint, method, url, _ in MATRIX:
-        path = url.format(**world)
-        if method == "POST" and "GET" not in adapter.allowed_methods(path):
-            assert client.get(url.format(**world)).status_code == 405, endpoint
+def database_fingerprint(app) -> dict[str, str]:
+    """A digest of every table's rows, to tell whether a request changed anything at all."""
+    import hashlib
+
+    from sqlalchemy import select
+
+    from consulta.extensions import db
+
+    with app.app_context():
+        digest = {}
+        for table in db.metadata.sorted_tables:
+            rows = db.session.execute(select(table).order_by(*table.primary_key.columns)).all()
+            digest[table.name] = hashlib.sha256(repr(rows).encode()).hexdigest()
+        db.session.remove()
+    return digest
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_get_never_changes_state(app, client, auth, create_user, world, role):
+    """Every URL of the matrix, fetched with GET (and as htmx) by each role, leaves every table as it was."""
+    if role != "anonymous":
+        auth.login(create_user(role, email=f"{role}@exemplo.com.br"))
+    before = database_fingerprint(app)
+    urls = sorted({url.format(**world) for _, _, url, _ in MATRIX})
+    for url in urls:
+        for headers in ({}, {"HX-Request": "true"}):
+            status = client.get(url, headers=headers).status_code
+            assert status < 500, (url, headers, status)
+        after = database_fingerprint(app)
+        changed = sorted(name for name in before if before[name] != after[name])
+        assert changed == [], f"GET {url} as {role} changed {changed}"
