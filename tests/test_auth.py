@@ -185,10 +185,14 @@ def test_profile_update(app, client, auth, create_user):
     assert (updated.display_name, updated.uf, updated.sector.value) == ("Novo Nome", "AM", "academia")
 
 
-def test_profile_rejects_unknown_state(client, auth, create_user):
-    auth.login(create_user())
-    response = client.post("/conta", data={"display_name": "Nome", "uf": "XX", "sector": ""})
+def test_profile_rejects_unknown_state(app, client, auth, create_user):
+    user = create_user()
+    auth.login(user)
+    response = client.post("/conta", data={"display_name": "Nome Trocado", "uf": "XX", "sector": "academia"})
     assert response.status_code == 422
+    assert 'value="Nome Trocado"' in response.get_data(as_text=True)  # what was typed is kept on the form
+    unchanged = get_user(app, user.email)
+    assert (unchanged.display_name, unchanged.uf, unchanged.sector) == (user.display_name, user.uf, user.sector)
 
 
 def test_privacy_page_explains_rights(client):
