@@ -148,6 +148,32 @@ def test_small_cells_are_suppressed(app, client, seeded):
     assert "Amazonas (AM), região Norte: &lt;5 participantes" in page  # the map tile
 
 
+def test_a_single_participant_in_a_state_is_suppressed(app, client, seeded):
+    """The smallest cell there is: one person in a state (and in a sector) is published as "<5", never 1."""
+    assert isinstance(suppress(1), Suppressed) and str(suppress(1)) == "<5"
+    with app.app_context():
+        consultation = db.session.scalar(select(Consultation).where(Consultation.slug == seeded.slug))
+        article = db.session.scalar(select(Article).where(Article.consultation_id == consultation.id)
+                                    .order_by(Article.position))
+        lonely = _user(9001, "PA", Sector.FEDERAL)
+        db.session.flush()
+        db.session.add(Contribution(consultation_id=consultation.id, article_id=article.id, author_id=lonely.id,
+                                    body="A única pessoa do Pará.", created_at=DAY))
+        db.session.commit()
+    results = _results(app, seeded.slug)
+    assert isinstance(results.map_values["PA"], Suppressed)
+    sectors = {row.key: row for row in results.sectors}
+    assert sectors["governo_federal"].online == 1
+    shown = sectors["governo_federal"].shown
+    assert isinstance(shown["online"], Suppressed) and isinstance(shown["total"], Suppressed)
+    page = client.get(f"/consultas/{seeded.slug}/resultados").get_data(as_text=True)
+    sector_row = page.split("<th scope=\"row\">Governo federal</th>")[1].split("</tr>")[0]
+    assert sector_row.count("&lt;5") == 2 and ">1<" not in sector_row
+    pa_row = page.split('id="uf-PA"')[1].split("</tr>")[0]
+    assert pa_row.count("&lt;5") == 2 and ">1<" not in pa_row  # online and total
+    assert "Pará (PA), região Norte: &lt;5 participantes" in page
+
+
 def test_recommendations_sorted_by_agreement_and_division(app, client, seeded):
     results = _results(app, seeded.slug)
     labels = [r.label for r in results.recommendations]
