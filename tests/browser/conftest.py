@@ -93,10 +93,27 @@ def browser():
         playwright.stop()
 
 
+def _console_problem(kind: str, text: str) -> bool:
+    """Console errors count, except Chromium's line for a page answered with an error status (a 422 form
+    re-render, a 404 page): those are the server's answer, and failed subresources are caught separately."""
+    return kind == "error" and not text.startswith("Failed to load resource: the server responded with a status")
+
+
 @pytest.fixture
-def new_page(browser, live_server: str):
-    """Factory: a page in a fresh context (own cookies) with the given options; all closed after the test."""
+def browser_problems() -> list[str]:
+    """What the browser reported as wrong during the test (see new_page)."""
+    return []
+
+
+@pytest.fixture
+def new_page(browser, live_server: str, request: pytest.FixtureRequest, browser_problems: list[str]):
+    """Factory: a page in a fresh context (own cookies) with the given options; all closed after the test.
+
+    Any console error, uncaught page error or CSP violation on any page fails the test, unless the test is
+    marked `console_errors` (it provokes one on purpose and checks it itself).
+    """
     contexts = []
+    problems = browser_problems
 
     def make(**options):
         options.setdefault("viewport", DESKTOP)
@@ -104,11 +121,20 @@ def new_page(browser, live_server: str):
         context = browser.new_context(base_url=live_server, **options)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", lambda message: _console_problem(message.type, message.text)
+                and problems.append(f"console error on {page.url}: {message.text}"))
+        page.on("pageerror", lambda error: problems.append(f"page error on {page.url}: {error}"))
+        page.on("response", lambda response: response.status >= 400
+                and response.request.resource_type != "document"
+                and problems.append(f"{response.status} for {response.request.resource_type} {response.url}"))
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    if problems and request.node.get_closest_marker("console_errors") is None:
+        pytest.fail("the browser reported errors:\n" + "\n".join(problems), pytrace=False)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from consulta.cli import DEMO_TITLE
@@ -162,3 +163,25 @@ def test_desktop_consultation_page_screenshot(page: Page, demo_consultation: str
     expect(page.locator(".toc__section")).to_have_count(11)
     assert_no_horizontal_scroll(page, 1280)
     save_screenshot(page, artifacts / "consulta-desktop.png")
+
+
+@pytest.mark.console_errors
+def test_console_errors_and_csp_violations_are_caught(page, browser_problems):
+    """The guard every browser test runs under: an inline script blocked by the CSP, an uncaught error and a
+    missing subresource are all reported."""
+    page.goto("/")
+    page.evaluate("""() => {
+        const inline = document.createElement('script');
+        inline.textContent = 'window.ran = true';
+        document.body.appendChild(inline);
+        setTimeout(() => { throw new Error('falha de teste'); }, 0);
+        const img = document.createElement('img');
+        img.src = '/static/nao-existe.png';
+        document.body.appendChild(img);
+    }""")
+    page.wait_for_timeout(500)
+    assert page.evaluate("() => window.ran === undefined")  # the CSP blocked it
+    reported = "\n".join(browser_problems)
+    assert "Content Security Policy" in reported
+    assert "falha de teste" in reported
+    assert "404 for image" in reported
