@@ -132,6 +132,13 @@ def load_demo(accounts: bool | None) -> None:
         if created := load_demo_workshops(consultation, facilitator):
             db.session.commit()
             click.echo(f"Oficinas de demonstração: {created} (/consultas/{DEMO_SLUG}/oficinas).")
+    if consultation is not None:
+        from consulta.demo.participation import load_demo_participation
+
+        contributions, votes = load_demo_participation(consultation)
+        if contributions:
+            db.session.commit()
+            click.echo(f"Participação online de demonstração: {contributions} contribuições e {votes} votos.")
 
 
 @consulta_cli.command("recount-votes")
