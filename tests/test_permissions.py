@@ -140,6 +140,27 @@ MATRIX = [
     ("moderation.block", "POST", "/moderacao/contas/{user}/bloquear", MODERATOR_ONLY_FORM),
     ("moderation.unblock", "POST", "/moderacao/contas/{user}/desbloquear", MODERATOR_ONLY_POST),
     ("admin.set_role", "POST", "/admin/usuarios/{user}/papel", ADMIN_ONLY_POST),
+    # Text versions: the drafting team edits ({version} is a version in preparation); the public pages exist
+    # only once a version is published (none is here), drafts never.
+    ("versions.versions", "GET", "/analise/consultas/{open}/versoes", ANALYST_ONLY),
+    ("versions.versions", "POST", "/analise/consultas/{open}/versoes", ANALYST_ONLY_FORM),
+    ("versions.edit_version", "GET", "/analise/versoes/{version}", ANALYST_ONLY),
+    ("versions.edit_article", "GET", "/analise/versoes/{version}/dispositivos/{version_entry}", ANALYST_ONLY),
+    # an empty POST keeps the text as it is (the form falls back to the stored text): saved unchanged
+    ("versions.edit_article", "POST", "/analise/versoes/{version}/dispositivos/{version_entry}",
+     {**ANALYST_ONLY, "analyst": 303, "admin": 303}),
+    ("versions.add_article", "GET", "/analise/versoes/{version}/incluir", ANALYST_ONLY),
+    ("versions.add_article", "POST", "/analise/versoes/{version}/incluir", ANALYST_ONLY_FORM),
+    ("versions.publish", "GET", "/analise/versoes/{version}/publicar", ANALYST_ONLY),
+    ("versions.publish", "POST", "/analise/versoes/{version}/publicar", ANALYST_ONLY_FORM),
+    ("versions.comparison", "GET", "/consultas/{open}/comparativo", dict.fromkeys(ROLES, 404)),
+    ("versions.comparison", "GET", "/consultas/{draft}/comparativo", dict.fromkeys(ROLES, 404)),
+    ("versions.comparison_xlsx", "GET", "/consultas/{open}/comparativo.xlsx", dict.fromkeys(ROLES, 404)),
+    ("versions.comparison_json", "GET", "/consultas/{open}/dados/comparativo.json", dict.fromkeys(ROLES, 404)),
+    ("versions.article_changes", "GET", "/consultas/{open}/artigos/{open_article}/alteracoes",
+     dict.fromkeys(ROLES, 404)),
+    ("versions.devolutiva", "GET", "/consultas/{open}/devolutiva", dict.fromkeys(ROLES, 404)),
+    ("versions.devolutiva_xlsx", "GET", "/consultas/{open}/devolutiva.xlsx", dict.fromkeys(ROLES, 404)),
     # The JSON API ignores the session: every role gets what an anonymous visitor gets (drafts are 404).
     ("api.index", "GET", "/api/v1/", PUBLIC),
     ("api.openapi_document", "GET", "/api/v1/openapi.json", PUBLIC),
@@ -209,8 +230,14 @@ def world(app, create_consultation, create_user):
         run = insight_runs.create_run(None, db.session.get(Consultation, open_c.id), scope="consultation")
         db.session.commit()
         run_id = run.id
+        from consulta.versions import services as versions
+
+        version = versions.create_version(db.session.get(User, workshop_owner.id),
+                                          db.session.get(Consultation, open_c.id), "Texto final")
+        db.session.commit()
+        version_id, version_entry = version.id, version.articles[0].id
     return {
-        "run": run_id,
+        "run": run_id, "version": version_id, "version_entry": version_entry,
         "workshop": workshop_ids[0], "draft_workshop": workshop_ids[1],
         "open": open_c.slug, "draft": draft_c.slug, "open_article": first[open_c.id],
         "draft_article": first[draft_c.id], "user": other.id, "open_recommendation": recommendation,

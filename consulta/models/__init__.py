@@ -27,6 +27,7 @@ from consulta.models.participation import (
 )
 from consulta.models.types import utcnow
 from consulta.models.users import AccountKind, GovbrLevel, Role, Sector, User, VerificationLevel
+from consulta.models.versions import Change, TextVersion, VersionArticle, VersionError
 from consulta.models.workshops import (
     Attendee,
     Audience,
@@ -70,7 +71,11 @@ __all__ = [
     "Sector",
     "Status",
     "TransitionError",
+    "Change",
+    "TextVersion",
     "User",
+    "VersionArticle",
+    "VersionError",
     "VerificationLevel",
     "record",
     "utcnow",

@@ -1,0 +1,43 @@
+"""Forms of the drafting team's version editing."""
+
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from consulta.versions.services import BODY_MAX, JUSTIFICATION_MAX
+
+
+class NewVersionForm(FlaskForm):
+    """Start a version of the text."""
+
+    title = StringField("Título da versão", validators=[InputRequired("Dê um título à versão."), Length(max=300)],
+                        default="Texto final após a consulta pública")
+    note = TextAreaField("Nota explicativa", validators=[Optional(), Length(max=5000)],
+                         description="Aparece no topo do quadro comparativo.")
+
+
+class ArticleForm(FlaskForm):
+    """One article's text in a version, the justification and the contributions considered."""
+
+    label = StringField("Rótulo do novo dispositivo", validators=[Optional(), Length(max=60)],
+                        description="Por exemplo, “Art. 9º-A” ou “Recomendação 4.7”.")
+    body = TextAreaField("Texto nesta versão", validators=[Optional(), Length(max=BODY_MAX)])
+    justification = TextAreaField(
+        "Justificativa", validators=[Optional(), Length(max=JUSTIFICATION_MAX)],
+        description="Obrigatória quando o texto muda: aparece no quadro comparativo.")
+    other_ids = StringField(
+        "Outras contribuições consideradas (números)", validators=[Optional(), Length(max=2000)],
+        description="Números de contribuições de outros dispositivos, separados por vírgula (ex.: 12, 345).")
+
+    def validate_other_ids(self, field: StringField) -> None:
+        if field.data and not re.fullmatch(r"[\s,#0-9]*", field.data):
+            raise ValidationError("Use só números separados por vírgula.")
+
+    def other_contribution_ids(self) -> list[int]:
+        return [int(n) for n in re.findall(r"\d{1,9}", self.other_ids.data or "")]
+
+
+class ConfirmForm(FlaskForm):
+    """A confirmation button: only the CSRF token."""
