@@ -139,6 +139,14 @@ def load_demo(accounts: bool | None) -> None:
         if contributions:
             db.session.commit()
             click.echo(f"Participação online de demonstração: {contributions} contribuições e {votes} votos.")
+        analyst = find_by_email(DEMO_ACCOUNTS[2][0])
+        if analyst is not None and analyst.role is Role.ANALYST:
+            from consulta.demo.devolutiva import load_demo_devolutiva
+
+            if version := load_demo_devolutiva(consultation, analyst):
+                db.session.commit()
+                click.echo(f"Devolutiva de demonstração: versão {version.number} publicada "
+                           f"(/consultas/{DEMO_SLUG}/comparativo).")
 
 
 @consulta_cli.command("recount-votes")

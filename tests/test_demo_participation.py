@@ -113,3 +113,23 @@ def test_demo_participation_is_loaded_once_and_is_deterministic(app, demo):
 def test_demo_pages_show_the_participation(client, demo):
     page = client.get(f"/consultas/{DEMO_SLUG}/resultados").get_data(as_text=True)
     assert "<dt>Contribuições</dt><dd>0<" not in page and "<dt>Votos</dt><dd>0<" not in page
+
+
+def test_demo_with_accounts_publishes_a_version_citing_answered_contributions(app, runner, client):
+    from consulta.models import Change, ResponseStatus, TextVersion, VersionArticle
+
+    result = runner.invoke(args=["consulta", "load-demo", "--accounts"])
+    assert result.exit_code == 0, result.output
+    assert "versão 2 publicada" in result.output
+    with app.app_context():
+        version = db.session.scalar(select(TextVersion))
+        assert version.is_published and version.number == 2
+        changes = [e for e in version.articles if e.change is not Change.UNCHANGED]
+        assert {e.change for e in changes} == {Change.MODIFIED, Change.REMOVED, Change.NEW}
+        assert len(changes) == 8 and all(e.justification and e.cited for e in changes)
+        cited = [c for e in changes for c in e.cited]
+        assert all(c.response_status in (ResponseStatus.ACCEPTED, ResponseStatus.PARTLY_ACCEPTED) for c in cited)
+        assert count(Contribution, Contribution.response_status.is_not(None)) > 150
+        assert db.session.scalar(select(func.count()).select_from(VersionArticle)) > 40
+    assert client.get(f"/consultas/{DEMO_SLUG}/comparativo").status_code == 200
+    assert "Não acolhida" in client.get(f"/consultas/{DEMO_SLUG}/devolutiva").get_data(as_text=True)

@@ -53,7 +53,7 @@ SECTOR_WEIGHTS = {
 }
 # How much each article draws comments (the rest get weight 1).
 HOT = {
-    "Art. 5º": 6, "Art. 6º": 4, "Art. 8º": 7, "Art. 9º": 3, "Art. 11.": 3, "Art. 2º": 3, "Art. 3º": 4,
+    "Art. 5º": 6, "Art. 6º": 4, "Art. 8º": 7, "Art. 9º": 3, "Art. 11": 3, "Art. 2º": 3, "Art. 3º": 4,
     "Recomendação 1.1": 9, "Recomendação 1.2": 7, "Recomendação 1.4": 5, "Recomendação 3.2": 4,
     "Recomendação 3.5": 7, "Recomendação 4.4": 6, "Recomendação 5.1": 7, "Recomendação 5.2": 4,
     "Recomendação 6.3": 5, "Recomendação 6.5": 6, "Recomendação 2.3": 3,
