@@ -25,7 +25,8 @@ from consulta.models import (
 )
 from consulta.versions import services as versions
 
-# (label, old fragment, new fragment, justification); new fragment None suppresses the article.
+# (label, old fragment, new fragment, justification); new fragment None suppresses the article. The change
+# cites contributions on its own article, or on the articles SOURCES names for it.
 CHANGES = [
     ("Art. 8º", "que não implicará transferência de recursos financeiros.",
      "que poderá prever apoio técnico e financeiro da União aos Municípios com até cinquenta mil habitantes.",
@@ -49,6 +50,7 @@ CHANGES = [
     ("Recomendação 2.6", None, None,
      "Incorporada à Recomendação 2.1: o relatório anual de execução passa a trazer o portfólio de projetos."),
 ]
+SOURCES = {"Art. 12": ["Art. 12", "Art. 7º", "Art. 11"]}
 NEW_ARTICLE = (
     "Recomendação 4.6", "Recomendação 4.7",
     "Manter pontos de atendimento presencial em todos os municípios para os serviços que forem digitalizados, "
@@ -79,7 +81,7 @@ def load_demo_devolutiva(consultation: Consultation, analyst: User) -> TextVersi
     answered: set[int] = set()
     for label, old, new, why in CHANGES:
         entry = entries[label]
-        cited = _considered(rng, [articles[label]])
+        cited = _considered(rng, [articles[source] for source in SOURCES.get(label, [label])])
         if new is None:
             versions.remove_article(analyst, entry, justification=why, cited_ids=[c.id for c in cited])
         else:
