@@ -586,3 +586,44 @@ def test_workshop_inputs_are_grouped_per_article_in_document_order(env):
     everything = services.workshop_inputs(workshop, include_hidden=True)
     assert [a.label for a, _ in everything] == ["Art. 1º", "Art. 2º", "Recomendação 1.2"]
 
+
+
+def test_workshop_input_is_dated_on_the_workshops_day_whenever_it_is_logged(env):
+    held_on = (utcnow() - timedelta(days=20)).replace(microsecond=0)
+    workshop = new_workshop(env, starts_at=held_on)
+    typed, _ = services.add_input(env.facilitator, workshop, article=env.articles[0], kind=ContributionKind.COMMENT,
+                                  stance=Stance.AGREE, body="Registrada semanas depois.", head_count=5,
+                                  group_label=None)
+    services.import_inputs(env.facilitator, workshop, [
+        InputRow(line=2, article_id=env.articles[1].id, kind=ContributionKind.COMMENT, stance=Stance.NONE,
+                 body="Importada da planilha.", proposed_text=None, head_count=None, group_label=None)])
+    db.session.commit()
+    dates = set(db.session.scalars(select(Contribution.created_at).where(Contribution.workshop_id == workshop.id)))
+    assert dates == {held_on}
+    moved = held_on - timedelta(days=3)
+    services.update_workshop(env.facilitator, workshop, **details(starts_at=moved))
+    db.session.commit()
+    db.session.expire_all()
+    dates = set(db.session.scalars(select(Contribution.created_at).where(Contribution.workshop_id == workshop.id)))
+    assert dates == {moved}  # a corrected workshop date moves its input too
+
+
+def test_the_migration_dates_earlier_workshop_input_on_the_workshops_day(env):
+    import importlib
+
+    migration = importlib.import_module(
+        "consulta.migrations.versions.fixes_0001_workshop_input_dated_on_the_workshop")
+    workshop = new_workshop(env, starts_at=START - timedelta(days=10))
+    typed, _ = services.add_input(env.facilitator, workshop, article=env.articles[0], kind=ContributionKind.COMMENT,
+                                  stance=Stance.AGREE, body="Registrada antes da correção.", head_count=None,
+                                  group_label=None)
+    online, _ = contribute(env.users["participant"], article=env.articles[0], kind=ContributionKind.COMMENT,
+                           stance=Stance.AGREE, body="Pela internet.")
+    typed.created_at = online.created_at = utcnow()  # as the first version stored them
+    db.session.commit()
+    online_at = online.created_at
+    migration.backfill(db.session.connection())
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Contribution, typed.id).created_at == workshop.starts_at
+    assert db.session.get(Contribution, online.id).created_at == online_at  # online input keeps its time

@@ -243,6 +243,9 @@ def update_workshop(actor: User, workshop: Workshop, *, title: str, format: Work
         if old != new:
             changes[name] = [_jsonable(old), _jsonable(new)]
             setattr(workshop, name, new)
+    if "starts_at" in changes:  # the workshop's input is dated on the workshop's day
+        db.session.execute(update(Contribution).where(Contribution.workshop_id == workshop.id)
+                           .values(created_at=workshop.starts_at), execution_options={"synchronize_session": False})
     db.session.flush()
     if changes and workshop.status is WorkshopStatus.REPORTED:
         record(actor, "workshop.edit_after_report", workshop, changes=changes)
@@ -407,7 +410,7 @@ def add_input(actor: User, workshop: Workshop, *, article: Article, kind: Contri
         consultation_id=consultation.id, article_id=article.id, section_id=article.section_id,
         author_id=actor.id, kind=kind, stance=stance, body=body_text, proposed_text=proposal,
         channel=Channel.WORKSHOP, workshop_id=workshop.id, head_count=head_count, group_label=group,
-        import_key=import_key or None,
+        import_key=import_key or None, created_at=workshop.starts_at,  # said on the workshop's day
     )
     db.session.add(contribution)
     db.session.flush()
@@ -450,7 +453,6 @@ def import_inputs(actor: User, workshop: Workshop, rows: list[InputRow]) -> Impo
         select(Contribution.import_key)
         .where(Contribution.workshop_id == workshop.id, Contribution.import_key.is_not(None))
     ))
-    now = utcnow()
     values = []
     tallies: dict[int, Counter[Stance]] = defaultdict(Counter)
     duplicates = 0
@@ -470,7 +472,7 @@ def import_inputs(actor: User, workshop: Workshop, rows: list[InputRow]) -> Impo
             "head_count": row.head_count,
             "workshop_id": workshop.id, "group_label": row.group_label, "import_key": key,
             "visibility": Visibility.VISIBLE, "support_count": 0, "reply_count": 0, "report_count": 0,
-            "created_at": now,
+            "created_at": workshop.starts_at,  # said on the workshop's day, whenever it is logged
         })
         tallies[row.article_id][row.stance] += 1
     if values:
