@@ -205,3 +205,9 @@ def test_drafts_have_no_public_quadro(client, create_consultation):
     for url in (f"/consultas/{draft.slug}/comparativo", f"/consultas/{draft.slug}/devolutiva",
                 f"/consultas/{draft.slug}/dados/comparativo.json"):
         assert client.get(url).status_code == 404
+
+
+def test_the_analysis_page_links_each_consultations_response_desk_and_versions(analyst_client, place):
+    page = analyst_client.get("/analise/").get_data(as_text=True)
+    assert f"/analise/consultas/{place['slug']}/devolutiva" in page
+    assert f"/analise/consultas/{place['slug']}/versoes" in page
