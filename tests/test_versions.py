@@ -211,3 +211,60 @@ def test_the_analysis_page_links_each_consultations_response_desk_and_versions(a
     page = analyst_client.get("/analise/").get_data(as_text=True)
     assert f"/analise/consultas/{place['slug']}/devolutiva" in page
     assert f"/analise/consultas/{place['slug']}/versoes" in page
+
+
+REIMPORTED = """# Capítulo I — Disposições gerais
+
+Art. 1º Fica instituída a Estratégia de teste, com participação da sociedade civil.
+
+Art. 2º São princípios:
+I – transparência;
+II – participação.
+
+# Anexo — Recomendações
+
+1.1 Garantir acesso digital a todos.
+1.2 Publicar dados abertos por padrão.
+1.3 Formar servidores públicos em dados e em experiência do usuário.
+"""
+
+
+def test_a_reimported_text_is_matched_previewed_and_applied(app, analyst_client, client, place):
+    slug = place["slug"]
+    version_id = start_version(app, analyst_client, slug)
+    url = f"/analise/versoes/{version_id}/importar"
+    preview = analyst_client.post(url, data={"text": REIMPORTED, "acao": "ver"})
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "Alterado" in page and "Incluído" in page and "Sem alteração" in page
+    with app.app_context():
+        assert all(e.change is Change.UNCHANGED for e in db.session.get(TextVersion, version_id).articles)
+    assert analyst_client.post(url, data={"text": REIMPORTED, "acao": "confirmar"}).status_code == 303
+    with app.app_context():
+        entries = db.session.get(TextVersion, version_id).articles
+        assert [(e.label, e.change) for e in entries] == [
+            ("Art. 1º", Change.MODIFIED), ("Art. 2º", Change.UNCHANGED), ("Recomendação 1.1", Change.UNCHANGED),
+            ("Recomendação 1.2", Change.UNCHANGED), ("Recomendação 1.3", Change.NEW)]
+        first = entries[0].id
+    refused = analyst_client.post(f"/analise/versoes/{version_id}/publicar")
+    assert refused.status_code == 422 and "Justifique as alterações antes de publicar: Art. 1º" in refused.get_data(
+        as_text=True)
+    analyst_client.post(f"/analise/versoes/{version_id}/dispositivos/{first}",
+                        data={"body": NEW_TEXT, "justification": REASON})
+    with app.app_context():
+        new_entry = next(e for e in db.session.get(TextVersion, version_id).articles if e.change is Change.NEW)
+        new_id = new_entry.id
+    analyst_client.post(f"/analise/versoes/{version_id}/dispositivos/{new_id}",
+                        data={"body": "Formar servidores públicos em dados e em experiência do usuário.",
+                              "justification": "Proposta das oficinas regionais."})
+    assert analyst_client.post(f"/analise/versoes/{version_id}/publicar").status_code == 303
+    assert "Recomendação 1.3" in client.get(f"/consultas/{slug}/comparativo").get_data(as_text=True)
+
+
+def test_an_import_with_errors_saves_nothing_and_keeps_the_text(app, analyst_client, place):
+    version_id = start_version(app, analyst_client, place["slug"])
+    broken = "Art. 1º Primeiro.\n\nArt. 1º Repetido."
+    response = analyst_client.post(f"/analise/versoes/{version_id}/importar", data={"text": broken,
+                                                                                   "acao": "confirmar"})
+    assert response.status_code == 422 and "Repetido." in response.get_data(as_text=True)
+    with app.app_context():
+        assert all(e.change is Change.UNCHANGED for e in db.session.get(TextVersion, version_id).articles)

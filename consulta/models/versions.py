@@ -77,8 +77,12 @@ class TextVersion(db.Model):
         """Make the version public; a published version no longer changes."""
         if self.is_published:
             raise VersionError("Esta versão já foi publicada.")
-        if not any(a.change is not Change.UNCHANGED for a in self.articles):
+        changed = [a for a in self.articles if a.change is not Change.UNCHANGED]
+        if not changed:
             raise VersionError("Esta versão não altera nenhum dispositivo: nada a publicar.")
+        unjustified = [a.label for a in changed if not a.justification.strip()]
+        if unjustified:
+            raise VersionError("Justifique as alterações antes de publicar: " + ", ".join(unjustified) + ".")
         self.published_at = utcnow()
 
 

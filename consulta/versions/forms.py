@@ -41,3 +41,12 @@ class ArticleForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A confirmation button: only the CSRF token."""
+
+
+class ImportTextForm(FlaskForm):
+    """The whole new text, in the same Markdown as the draft import."""
+
+    text = TextAreaField("Novo texto (Markdown)", validators=[InputRequired("Cole o novo texto."),
+                                                             Length(max=2_000_000)],
+                         description="O mesmo formato da importação do rascunho: títulos com #, “Art. 1º”, “§ 1º”, "
+                                     "“I –”, recomendações “1.1”.")

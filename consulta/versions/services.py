@@ -175,6 +175,57 @@ def add_article(actor: User, version: TextVersion, after: VersionArticle | None,
     return entry
 
 
+def import_text(actor: User, version: TextVersion, units: list, matches: list) -> None:
+    """Apply a re-imported text to the version, as `matching.match` paired it with the current entries.
+
+    Entries keep their justification and citations; changed ones without a justification must get one
+    before the version is published.
+    """
+    from consulta.versions.matching import Fate
+
+    _editable(version)
+    current = [a for a in version.articles if a.change is not Change.REMOVED]
+    removed_before = [a for a in version.articles if a.change is Change.REMOVED]
+    ordered: list[VersionArticle] = []
+
+    def take(entry: VersionArticle, unit) -> VersionArticle:
+        entry.label, entry.body = unit.label[:60], unit.body.strip()
+        if entry.article is None:
+            entry.change = Change.NEW
+        elif entry.body == entry.article.body.strip() and entry.label == entry.article.label:
+            entry.change = Change.UNCHANGED
+        else:
+            entry.change = Change.MODIFIED
+        return entry
+
+    def fresh(unit, section_id) -> VersionArticle:
+        return take(VersionArticle(label="", body="", position=0, section_id=section_id, justification=""), unit)
+
+    for m in matches:
+        if m.fate is Fate.REMOVED:
+            entry = current[m.old[0]]
+            entry.body, entry.change = "", Change.REMOVED
+            ordered.append(entry)
+        elif m.fate is Fate.NEW:
+            previous = ordered[-1].section_id if ordered else None
+            ordered.append(fresh(units[m.new[0]], previous))
+        else:
+            first = current[m.old[0]]
+            ordered.append(take(first, units[m.new[0]]))
+            for j in m.new[1:]:  # split: the second part is a new article
+                ordered.append(fresh(units[j], first.section_id))
+            for i in m.old[1:]:  # merged: the second article is suppressed into the first
+                current[i].body, current[i].change = "", Change.REMOVED
+                ordered.append(current[i])
+    ordered = [e for e in ordered if not (e.article is None and e.change is Change.REMOVED)] + removed_before
+    for position, entry in enumerate(ordered, start=1):
+        entry.position = position
+    version.articles = ordered
+    db.session.flush()
+    record(actor, "version.import", version, articles=len(units),
+           fates={fate: sum(m.fate == fate for m in matches) for fate in {m.fate.value for m in matches}})
+
+
 def publish(actor: User, version: TextVersion) -> None:
     """Publish the version: the quadro comparativo and the devolutiva report become public."""
     version.publish()

@@ -21,7 +21,7 @@ from consulta.models import (
     Visibility,
 )
 from consulta.versions import bp, services
-from consulta.versions.forms import ArticleForm, ConfirmForm, NewVersionForm
+from consulta.versions.forms import ArticleForm, ConfirmForm, ImportTextForm, NewVersionForm
 from consulta.web import form_status
 
 
@@ -177,6 +177,46 @@ def publish(version_id: int):
     changed = [a for a in version.articles if a.change is not Change.UNCHANGED]
     return render_template("versions/publish.html", version=version, consultation=version.consultation,
                            changed=changed, form=form), form_status()
+
+
+def _parse_units(source: str):
+    """(units, problems) of a pasted or uploaded Markdown draft, in document order."""
+    from consulta.consultations.importer import parse_draft
+    from consulta.versions.matching import Unit
+
+    draft = parse_draft(source)
+    units = [Unit(article.label, article.body) for _, article in draft.iter_articles()]
+    labels = [unit.label for unit in units]
+    repeated = sorted({label for label in labels if labels.count(label) > 1}, key=labels.index)
+    return units, [p.message for p in draft.errors] + [
+        f"O dispositivo “{label}” aparece mais de uma vez: cada rótulo identifica um só dispositivo."
+        for label in repeated]
+
+
+@bp.route("/analise/versoes/<int:version_id>/importar", methods=["GET", "POST"])
+@require(Permission.ANALYZE)
+def import_version_text(version_id: int):
+    """Paste the new text in Markdown: see how it matches the current one, then confirm."""
+    from consulta.versions.matching import Unit, match
+
+    version = _version(version_id)
+    form = ImportTextForm()
+    preview = None
+    if not version.is_published and form.validate_on_submit():
+        units, problems = _parse_units(form.text.data or "")
+        if problems or not units:
+            form.text.errors.extend(problems or ["O texto não tem nenhum dispositivo reconhecível."])
+        else:
+            current = [a for a in version.articles if a.change is not Change.REMOVED]
+            matches = match([Unit(a.label, a.body) for a in current], units)
+            if request.form.get("acao") == "confirmar":
+                services.import_text(current_user, version, units, matches)
+                db.session.commit()
+                flash("Novo texto aplicado à versão. Justifique cada alteração antes de publicar.", "success")
+                return redirect(url_for("versions.edit_version", version_id=version.id), 303)
+            preview = [(m, [current[i] for i in m.old], [units[j] for j in m.new]) for m in matches]
+    return render_template("versions/import.html", version=version, consultation=version.consultation,
+                           form=form, preview=preview), 200 if preview is not None else form_status()
 
 
 # -- the public -------------------------------------------------------------------------------------------
