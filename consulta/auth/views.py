@@ -2,7 +2,7 @@
 
 import json
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from consulta.auth import bp
@@ -11,7 +11,7 @@ from consulta.auth.passwords import verify_password
 from consulta.auth.services import AccountError, authenticate, delete_account, export_personal_data, register
 from consulta.extensions import db, limiter
 from consulta.models import AccountKind, Sector, utcnow
-from consulta.web import form_status, invalid_form_status, safe_next
+from consulta.web import attachment, form_status, invalid_form_status, safe_next
 
 
 def _login_email_key() -> str:
@@ -101,10 +101,7 @@ def my_data():
     data = export_personal_data(current_user)
     data["gerado_em"] = utcnow().isoformat()
     body = json.dumps(data, ensure_ascii=False, indent=2)
-    return Response(body, mimetype="application/json", headers={
-        "Content-Disposition": 'attachment; filename="meus-dados-consulta.json"',
-        "Cache-Control": "no-store",
-    })
+    return attachment(body, "json", "meus-dados-consulta.json")
 
 
 @bp.route("/conta/excluir", methods=["POST"])

@@ -24,6 +24,7 @@ from consulta.models.participation import (
     Vote,
     VoteValue,
 )
+from consulta.models.security import CspViolation
 from consulta.models.types import utcnow
 from consulta.models.users import AccountKind, Role, Sector, User
 from consulta.models.workshops import (
@@ -62,6 +63,7 @@ __all__ = [
     "ArticleKind",
     "AuditLog",
     "Consultation",
+    "CspViolation",
     "Role",
     "Section",
     "Sector",
