@@ -78,7 +78,11 @@ def _finish_config(app: Flask) -> None:
         url = "sqlite:///" + os.path.join(app.instance_path, "consulta.sqlite3")
     app.config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(url)
 
-    if not app.config.get("SECRET_KEY"):
+    if app.config.get("SECRET_KEY"):
+        app.extensions["consulta.secret_key_source"] = "configured"
+    else:
+        key_file = Path(app.instance_path) / "secret_key"
+        app.extensions["consulta.secret_key_source"] = "instance file" if key_file.exists() else "created now"
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
 
     secure = bool(app.config["SECURE_COOKIES"])

@@ -1,6 +1,6 @@
 """Error pages in the site's look, in Portuguese, with the right status codes."""
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -18,6 +18,22 @@ MESSAGES = {
 }
 
 
+SECURE_COOKIE_OVER_HTTP = (
+    "O navegador não guardou o cookie de sessão: este servidor está configurado com CONSULTA_SECURE_COOKIES=true "
+    "(cookies só por HTTPS), mas a página foi aberta por http://. Abra o site por https:// — ou, só em "
+    "desenvolvimento local, defina CONSULTA_SECURE_COOKIES=false."
+)
+
+
+def _session_cookie_refused() -> bool:
+    """Whether a form came back without a session cookie because the cookie is Secure and the page was http."""
+    return (
+        bool(current_app.config["SESSION_COOKIE_SECURE"])
+        and not request.is_secure
+        and current_app.config["SESSION_COOKIE_NAME"] not in request.cookies
+    )
+
+
 def render_error(code: int, message: str | None = None):
     """The error page for `code`, with an optional more specific message."""
     title, default = MESSAGES.get(code, ("Erro", "Não foi possível concluir o pedido."))
@@ -29,6 +45,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
+        if _session_cookie_refused():
+            return render_error(400, SECURE_COOKIE_OVER_HTTP)
         return render_error(
             400,
             "O formulário expirou ou não veio deste site. Volte, recarregue a página e envie de novo.",
