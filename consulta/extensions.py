@@ -91,8 +91,8 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def reporting_endpoints(response):
-        # The endpoint named by the CSP's report-to (browsers resolve the path against the page's address).
-        response.headers.setdefault("Reporting-Endpoints", f'csp="{CSP_REPORT_PATH}"')
+        # The endpoint named by the CSP's report-to, as an absolute URL (Chromium ignores a relative one).
+        response.headers.setdefault("Reporting-Endpoints", f'csp="{request.host_url.rstrip("/")}{CSP_REPORT_PATH}"')
         return response
 
 

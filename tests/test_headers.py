@@ -114,4 +114,4 @@ def test_content_security_policy_enforces_trusted_types_and_names_its_report_end
     assert "require-trusted-types-for 'script'" in csp and "trusted-types default" in csp
     assert "img-src 'self';" in csp  # no data: images
     assert "report-uri /csp-relatorio" in csp and "report-to csp" in csp
-    assert response.headers["Reporting-Endpoints"] == 'csp="/csp-relatorio"'
+    assert response.headers["Reporting-Endpoints"] == 'csp="http://localhost/csp-relatorio"'
