@@ -4,6 +4,8 @@ from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from consulta.logs import security_log
+
 MESSAGES = {
     400: ("Requisição inválida", "Não foi possível entender o pedido enviado."),
     403: ("Acesso negado", "Você não tem permissão para ver esta página."),
@@ -45,7 +47,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        if _session_cookie_refused():
+        refused = _session_cookie_refused()
+        security_log.info("csrf check failed", extra={"event": "csrf_failed", "endpoint": request.endpoint,
+                                                       "session_cookie_refused": refused})
+        if refused:
             return render_error(400, SECURE_COOKIE_OVER_HTTP)
         return render_error(
             400,
@@ -58,6 +63,7 @@ def init_app(app: Flask) -> None:
             return error
         response = render_error(error.code)
         if error.code == 429:
+            security_log.warning("rate limit reached", extra={"event": "rate_limited", "endpoint": request.endpoint})
             return response[0], 429, {"Retry-After": "60"}
         return response
 

@@ -132,3 +132,13 @@ def test_check_deploy_passes_a_production_configuration(make_app):
     result = app.test_cli_runner().invoke(args=["consulta", "check-deploy", "--workers", "4"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("ok:")
+
+
+def test_refused_logins_and_rate_limits_are_security_events_without_the_email(limited_app, create_user, caplog):
+    caplog.set_level(logging.INFO, logger="consulta.security")
+    client = limited_app.test_client()
+    for _ in range(11):
+        client.post("/entrar", data={"email": "alguem@exemplo.com.br", "password": "errada errada"})
+    events = [getattr(r, "event", None) for r in caplog.records if r.name == "consulta.security"]
+    assert events.count("login_failed") == 10 and events[-1] == "rate_limited"
+    assert "alguem" not in "\n".join(JsonFormatter().format(r) for r in caplog.records)

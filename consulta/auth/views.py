@@ -10,6 +10,7 @@ from consulta.auth.forms import ActionForm, DeleteAccountForm, LoginForm, Profil
 from consulta.auth.passwords import verify_password
 from consulta.auth.services import AccountError, authenticate, delete_account, export_personal_data, register
 from consulta.extensions import db, limiter
+from consulta.logs import security_log
 from consulta.models import AccountKind, Sector, utcnow
 from consulta.web import attachment, form_status, invalid_form_status, safe_next
 
@@ -35,6 +36,7 @@ def login():
             login_user(user, remember=form.remember.data)
             flash(f"Olá, {user.display_name}!", "success")
             return redirect(next_url, 303)
+        security_log.info("login refused", extra={"event": "login_failed"})  # never the e-mail typed
         form.password.errors.append("E-mail ou senha incorretos.")
     return render_template("auth/login.html", form=form, next_url=next_url), form_status()
 
