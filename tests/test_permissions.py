@@ -50,6 +50,10 @@ MATRIX = [
     ("auth.logout", "POST", "/sair", dict.fromkeys(ROLES, 303)),
     ("auth.profile", "GET", "/conta", LOGGED_IN),
     ("auth.privacy", "GET", "/privacidade", PUBLIC),
+    ("ops.health", "GET", "/saude", PUBLIC),
+    ("ops.admin_health", "GET", "/admin/saude", ADMIN_ONLY),
+    # a browser's CSP report, for anyone; an empty body without a report content type is refused
+    ("ops.csp_report", "POST", "/csp-relatorio", dict.fromkeys(ROLES, 415)),
     ("admin.dashboard", "GET", "/admin/", ADMIN_ONLY),
     ("admin.new_consultation", "GET", "/admin/consultas/nova", ADMIN_ONLY),
     ("admin.edit_consultation", "GET", "/admin/consultas/{draft}", ADMIN_ONLY),
