@@ -164,6 +164,8 @@ def test_readme_deployment_block_installs_and_serves(tmp_path, database):
                 assert server.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
                 time.sleep(0.3)
         assert status == 200, body
+        exec_start_post = re.search(r"^ExecStartPost=(.*)$", unit, re.M).group(1).split()
+        assert subprocess.run(exec_start_post, timeout=60).returncode == 0  # the unit's own health wait
         assert b'"database":"ok"' in body.replace(b" ", b"") and b'"redis":"ok"' in body.replace(b" ", b"")
         status, headers, body = get(f"{base}/")
         assert status == 200 and "Consulta" in body.decode()
