@@ -12,6 +12,8 @@ from playwright.sync_api import Page, Route, expect
 
 from consulta.extensions import db
 from consulta.models import CspViolation
+from tests.browser.test_accessibility import assert_accessible
+from tests.conftest import PASSWORD
 
 
 def _without_report_to(route: Route) -> None:
@@ -27,8 +29,8 @@ def _violations(app) -> list[tuple[str, str, str]]:
         return [(v.directive, v.blocked, v.page) for v in db.session.scalars(db.select(CspViolation))]
 
 
-def test_a_blocked_script_sink_is_reported_by_the_browser_and_logged(app, page: Page, demo_consultation: str,
-                                                                     caplog):
+def test_a_blocked_script_sink_is_reported_by_the_browser_logged_and_counted(app, page: Page, demo_consultation: str,
+                                                                                create_user, caplog):
     caplog.set_level(logging.INFO, logger="consulta.security")
     path = f"/consultas/{demo_consultation}"
     page.route(f"**{path}", _without_report_to)
@@ -48,3 +50,14 @@ def test_a_blocked_script_sink_is_reported_by_the_browser_and_logged(app, page: 
     assert _violations(app) == [("require-trusted-types-for", "trusted-types-sink", path)]
     events = [r for r in caplog.records if getattr(r, "event", None) == "csp_violation"]
     assert [(e.directive, e.blocked, e.page) for e in events] == _violations(app)
+
+    admin = create_user("admin", email="admin-saude@exemplo.com.br")
+    page.goto("/entrar")
+    page.get_by_label("E-mail").fill(admin.email)
+    page.get_by_label("Senha", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Entrar").click()
+    page.goto("/admin/saude")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Saúde do serviço")
+    expect(page.get_by_text("1 nas últimas 24 horas")).to_be_visible()
+    expect(page.get_by_role("cell", name="require-trusted-types-for")).to_be_visible()
+    assert_accessible(page, "/admin/saude")
