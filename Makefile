@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
-export FLASK_APP := wsgi
+export FLASK_APP := consulta.wsgi
 
 .PHONY: run test install migrate demo bench lint clean
 

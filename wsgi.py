@@ -1,5 +1,1 @@
-"""WSGI entry point: ``gunicorn wsgi:app``."""
-
-from consulta import create_app
-
-app = create_app()
+from consulta.wsgi import app  # noqa: F401  (the design card's `gunicorn wsgi:app`; consulta.wsgi is the real one)

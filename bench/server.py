@@ -59,7 +59,7 @@ class Server:
         env.update({
             "CONSULTA_DATABASE_URL": self.database_url,
             "CONSULTA_SECRET_KEY": self.secret_key,
-            "BENCH_INSTANCE_PATH": str(instance),
+            "CONSULTA_INSTANCE_PATH": str(instance),
             "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p),
         })
         if self.page_cache is not None:

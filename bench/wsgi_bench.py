@@ -1,20 +1,16 @@
 """The production app plus one trivial route, for benchmarks: ``gunicorn bench.wsgi_bench:app``.
 
-``app`` is built exactly as ``wsgi.py`` builds it (``create_app()``, configured by CONSULTA_* variables), with
+``app`` is ``consulta.wsgi:app``, the production entry point (``create_app()``, configured by CONSULTA_* variables), with
 a single extra route, ``/bench/bare``, that returns a short text. Both the article page and the bare route
 are served by this one app under one gunicorn configuration, so their ratio measures what the article page
 costs on top of the request plumbing every route pays (sessions, Flask-Login, Babel, Talisman headers,
 rate-limit hooks, the access log).
 
-BENCH_INSTANCE_PATH, when set, points the instance folder at a throw-away directory so a benchmark never
-reads or writes the developer's ``instance/`` (secret key, SQLite file, config.py).
+The benchmark server sets CONSULTA_INSTANCE_PATH to a throw-away directory so a benchmark never reads or
+writes the developer's ``instance/`` (secret key, SQLite file, config.py).
 """
 
-import os
-
-from consulta import create_app
-
-app = create_app(instance_path=os.environ.get("BENCH_INSTANCE_PATH") or None)
+from consulta.wsgi import app
 
 
 def bare() -> tuple[str, int, dict[str, str]]:

@@ -13,7 +13,13 @@ from consulta.config import Defaults
 
 
 def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | None = None) -> Flask:
-    """Build the application: defaults, then instance/config.py, then CONSULTA_* variables, then `config`."""
+    """Build the application: defaults, then instance/config.py, then CONSULTA_* variables, then `config`.
+
+    The instance folder (config.py, secret_key, the SQLite file) is `instance_path`, else the
+    CONSULTA_INSTANCE_PATH variable, else Flask's default: `instance/` beside a source checkout, or
+    `<venv>/var/consulta-instance/` for an installed package.
+    """
+    instance_path = instance_path or os.environ.get("CONSULTA_INSTANCE_PATH") or None
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     app.config.from_object(Defaults)
     app.config.from_pyfile("config.py", silent=True)
@@ -30,8 +36,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
 
     extensions.init_app(app)
 
-    from consulta import errors, web
+    from consulta import errors, logs, web
 
+    logs.init_app(app)
     web.init_app(app)
     errors.init_app(app)
 
@@ -41,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     from consulta.consultations import bp as consultations_bp
     from consulta.insights import bp as insights_bp
     from consulta.moderation import bp as moderation_bp
+    from consulta.ops import bp as ops_bp
     from consulta.participation import bp as participation_bp
     from consulta.results import bp as results_bp
     from consulta.versions import bp as versions_bp
@@ -56,6 +64,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     app.register_blueprint(results_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(versions_bp)
+    app.register_blueprint(ops_bp)
 
     from consulta.cli import consulta_cli
 
@@ -71,7 +80,11 @@ def _finish_config(app: Flask) -> None:
         url = "sqlite:///" + os.path.join(app.instance_path, "consulta.sqlite3")
     app.config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(url)
 
-    if not app.config.get("SECRET_KEY"):
+    if app.config.get("SECRET_KEY"):
+        app.extensions["consulta.secret_key_source"] = "configured"
+    else:
+        key_file = Path(app.instance_path) / "secret_key"
+        app.extensions["consulta.secret_key_source"] = "instance file" if key_file.exists() else "created now"
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
 
     if not app.config.get("MAIL_FILE_PATH"):

@@ -221,3 +221,24 @@ def analyze(slug: str, article_id: int | None, k: int | None, seed: int) -> None
     for cluster in clusters:
         where = f"[{cluster['group']}] " if cluster.get("group") else ""
         click.echo(f"  {where}{cluster['label']}: {cluster['size']}")
+
+
+@consulta_cli.command("check-deploy")
+@click.option("--workers", type=int, default=None,
+              help="Processos por servidor (padrão: WEB_CONCURRENCY, ou 2 × núcleos como no README).")
+@click.option("--servers", type=int, default=1, show_default=True, help="Servidores de aplicação atrás do balanceador.")
+def check_deploy(workers: int | None, servers: int) -> None:
+    """Report settings that break a deployment of several workers or servers; exit 1 on an error."""
+    import os
+
+    from consulta.deploy_check import check
+
+    if workers is None:
+        workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1))
+    problems = check(current_app, workers=workers, servers=servers)
+    for problem in problems:
+        label = "ERRO" if problem.level == "error" else "aviso"
+        click.echo(f"{label}: {problem.setting}: {problem.message}")
+    if any(problem.level == "error" for problem in problems):
+        raise SystemExit(1)
+    click.echo(f"ok: nada impede {servers} servidor(es) × {workers} processo(s).")

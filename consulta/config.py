@@ -34,6 +34,10 @@ class Defaults:
     RATELIMIT_REGISTER = "5 per minute;30 per hour"
     RATELIMIT_API = "300 per minute"  # the read-only JSON API, per address
 
+    # CSP violation reports from browsers (POST /csp-relatorio): per address, and the largest body taken.
+    RATELIMIT_CSP_REPORT = "30 per minute"
+    CSP_REPORT_MAX_BYTES = 16 * 1024
+
     # Anonymous readers get public pages from a short-lived cache (seconds; 0 turns it off). CACHE_TYPE
     # "SimpleCache" keeps it per process; "RedisCache" with CACHE_REDIS_URL shares it between workers.
     PAGE_CACHE_SECONDS = 5

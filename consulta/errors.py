@@ -1,8 +1,10 @@
 """Error pages in the site's look, in Portuguese, with the right status codes."""
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from consulta.logs import security_log
 
 MESSAGES = {
     400: ("Requisição inválida", "Não foi possível entender o pedido enviado."),
@@ -18,6 +20,22 @@ MESSAGES = {
 }
 
 
+SECURE_COOKIE_OVER_HTTP = (
+    "O navegador não guardou o cookie de sessão: este servidor está configurado com CONSULTA_SECURE_COOKIES=true "
+    "(cookies só por HTTPS), mas a página foi aberta por http://. Abra o site por https:// — ou, só em "
+    "desenvolvimento local, defina CONSULTA_SECURE_COOKIES=false."
+)
+
+
+def _session_cookie_refused() -> bool:
+    """Whether a form came back without a session cookie because the cookie is Secure and the page was http."""
+    return (
+        bool(current_app.config["SESSION_COOKIE_SECURE"])
+        and not request.is_secure
+        and current_app.config["SESSION_COOKIE_NAME"] not in request.cookies
+    )
+
+
 def render_error(code: int, message: str | None = None):
     """The error page for `code`, with an optional more specific message."""
     title, default = MESSAGES.get(code, ("Erro", "Não foi possível concluir o pedido."))
@@ -29,6 +47,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
+        refused = _session_cookie_refused()
+        security_log.info("csrf check failed", extra={"event": "csrf_failed", "endpoint": request.endpoint,
+                                                       "session_cookie_refused": refused})
+        if refused:
+            return render_error(400, SECURE_COOKIE_OVER_HTTP)
         return render_error(
             400,
             "O formulário expirou ou não veio deste site. Volte, recarregue a página e envie de novo.",
@@ -40,6 +63,7 @@ def init_app(app: Flask) -> None:
             return error
         response = render_error(error.code)
         if error.code == 429:
+            security_log.warning("rate limit reached", extra={"event": "rate_limited", "endpoint": request.endpoint})
             return response[0], 429, {"Retry-After": "60"}
         return response
 

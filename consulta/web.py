@@ -88,6 +88,15 @@ def init_app(app: Flask) -> None:
         response.vary.add("HX-Request")
         return response
 
+    @app.after_request
+    def private_unless_public(response: Response) -> Response:
+        # The one default: only answers a view marked public (public_cache, static files) may be stored.
+        if request.endpoint == "static":
+            response.cache_control.public = True
+        if not response.cache_control.public:
+            private_no_store(response)
+        return response
+
 
 def invalid_form_status() -> int:
     """Status for a re-rendered invalid form: 200 for htmx (which swaps only 2xx), 422 for a full page."""
@@ -139,7 +148,7 @@ def anonymous_page_cache(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         if request.method not in ("GET", "HEAD") or current_user.is_authenticated or session:
-            return private_no_cache(current_app.make_response(view(*args, **kwargs)))
+            return private_no_store(current_app.make_response(view(*args, **kwargs)))
         seconds = current_app.config["PAGE_CACHE_SECONDS"]
         key = f"page:v2:{int(is_htmx_partial())}:{request.full_path}"  # v2: entries carry Last-Modified
         cached = cache.get(key) if seconds else None
@@ -148,7 +157,7 @@ def anonymous_page_cache(view):
             return public_cache(Response(body, status=status, mimetype=mimetype), last_modified=last_modified)
         response = current_app.make_response(view(*args, **kwargs))
         if response.status_code != 200 or session or response.direct_passthrough:
-            return private_no_cache(response)  # the view wrote to the session (a flash, a form token)
+            return private_no_store(response)  # the view wrote to the session (a flash, a form token)
         if seconds:
             cache.set(key, (response.get_data(), response.status_code, response.mimetype, response.last_modified),
                       timeout=seconds)
@@ -180,10 +189,31 @@ def public_cache(response: Response, *, max_age: int | None = None,
     return response.make_conditional(request)
 
 
-def private_no_cache(response: Response) -> Response:
-    """A page made for one reader (logged in, or with a flash or form token): browsers revalidate it and
-    shared caches never store it."""
+def private_no_store(response: Response) -> Response:
+    """A response made for one reader (staff pages, downloads, pages with a flash or form token): neither
+    shared caches nor the browser keep it. Every response not marked public gets this (see init_app)."""
     response.cache_control.private = True
-    response.cache_control.no_cache = True
+    response.cache_control.no_store = True
+    response.cache_control.no_cache = None
+    response.cache_control.max_age = None
     response.vary.add("Cookie")
+    return response
+
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def attachment(body, fmt: str, filename: str) -> Response:
+    """A download named `filename` of `body` (bytes, text or an iterator of chunks) in `fmt` (csv, json, xlsx).
+
+    The one place downloads get their Content-Type: given whole (never as a mimetype Werkzeug would
+    append a second charset to) and with nosniff. Caching is the default private one unless the caller
+    marks the response public."""
+    response = Response(body, content_type=CONTENT_TYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response

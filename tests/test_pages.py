@@ -171,5 +171,5 @@ def test_pages_for_a_logged_in_reader_are_private(client, create_consultation, c
     client.post("/entrar", data={"email": create_user().email, "password": "uma senha longa de teste"})
     response = client.get(f"/consultas/{c.slug}")
     assert response.status_code == 200
-    assert "private" in response.headers["Cache-Control"] and "no-cache" in response.headers["Cache-Control"]
+    assert response.headers["Cache-Control"] == "private, no-store"
     assert "ETag" not in response.headers

@@ -2,7 +2,7 @@
 
 import json
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from consulta.auth import bp
@@ -10,8 +10,9 @@ from consulta.auth.forms import ActionForm, DeleteAccountForm, LoginForm, Profil
 from consulta.auth.passwords import verify_password
 from consulta.auth.services import AccountError, authenticate, delete_account, export_personal_data, register
 from consulta.extensions import db, limiter
+from consulta.logs import security_log
 from consulta.models import AccountKind, Sector, utcnow
-from consulta.web import form_status, invalid_form_status, safe_next
+from consulta.web import attachment, form_status, invalid_form_status, safe_next
 
 
 def _login_email_key() -> str:
@@ -35,6 +36,7 @@ def login():
             login_user(user, remember=form.remember.data)
             flash(f"Olá, {user.display_name}!", "success")
             return redirect(next_url, 303)
+        security_log.info("login refused", extra={"event": "login_failed"})  # never the e-mail typed
         form.password.errors.append("E-mail ou senha incorretos.")
     return render_template("auth/login.html", form=form, next_url=next_url), form_status()
 
@@ -101,10 +103,7 @@ def my_data():
     data = export_personal_data(current_user)
     data["gerado_em"] = utcnow().isoformat()
     body = json.dumps(data, ensure_ascii=False, indent=2)
-    return Response(body, mimetype="application/json", headers={
-        "Content-Disposition": 'attachment; filename="meus-dados-consulta.json"',
-        "Cache-Control": "no-store",
-    })
+    return attachment(body, "json", "meus-dados-consulta.json")
 
 
 @bp.route("/conta/excluir", methods=["POST"])

@@ -32,6 +32,7 @@ from consulta.insights.responses import public_author
 from consulta.insights.runs import clusters_by_id, edited_view, pseudonym
 from consulta.insights.views import CHANNEL_LABELS, STANCE_LABELS
 from consulta.models import AnalysisRun, Article, Contribution, RunScope, RunStatus, Vote, utcnow
+from consulta.web import attachment
 
 log = logging.getLogger(__name__)
 
@@ -109,10 +110,6 @@ def _scope_label(run: AnalysisRun) -> str:
 
 def _filename(run: AnalysisRun, name: str) -> str:
     return f"analise-{run.id}-{run.consultation.slug}-{name}"
-
-
-def _attachment(filename: str) -> dict[str, str]:
-    return {"Content-Disposition": f'attachment; filename="{filename}"', "X-Content-Type-Options": "nosniff"}
 
 
 # -- services ---------------------------------------------------------------------------------------------
@@ -396,14 +393,11 @@ def download_xlsx(run_id: int):
     run, refusal = _done_run(run_id)
     if run is None:
         return refusal
-    return Response(build_xlsx(run),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers=_attachment(_filename(run, "resultado.xlsx")))
+    return attachment(build_xlsx(run), "xlsx", _filename(run, "resultado.xlsx"))
 
 
 def _csv_response(run: AnalysisRun, name: str, lines: Iterator[str]) -> Response:
-    return Response(stream_with_context(lines), mimetype="text/csv", content_type="text/csv; charset=utf-8",
-                    headers=_attachment(_filename(run, name)))
+    return attachment(stream_with_context(lines), "csv", _filename(run, name))
 
 
 @bp.route("/execucoes/<int:run_id>/clusters.csv")
@@ -447,7 +441,7 @@ def download_json(run_id: int):
     if run is None:
         return refusal
     body = json.dumps(build_json(run), ensure_ascii=False, indent=2, default=str)
-    return Response(body, mimetype="application/json", headers=_attachment(_filename(run, "resultado.json")))
+    return attachment(body, "json", _filename(run, "resultado.json"))
 
 
 @bp.route("/execucoes/<int:run_id>/relatorio")

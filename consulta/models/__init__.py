@@ -25,6 +25,7 @@ from consulta.models.participation import (
     Vote,
     VoteValue,
 )
+from consulta.models.security import CspViolation
 from consulta.models.types import utcnow
 from consulta.models.users import AccountKind, GovbrLevel, Role, Sector, User, VerificationLevel
 from consulta.models.versions import Change, TextVersion, VersionArticle, VersionError
@@ -66,6 +67,7 @@ __all__ = [
     "Consultation",
     "GovbrLevel",
     "Requirement",
+    "CspViolation",
     "Role",
     "Section",
     "Sector",

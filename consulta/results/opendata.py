@@ -51,14 +51,13 @@ from consulta.models import (
 )
 from consulta.results import bp
 from consulta.results.services import Results, snapshot_results
-from consulta.web import private_no_cache, public_cache
+from consulta.web import attachment, public_cache
 
 BATCH = 1000  # rows fetched from the database at a time
 FLUSH_EVERY = 1000  # rows written per chunk sent to the client (some hundreds of KB)
 PSEUDONYMS_KEPT = 65_536  # authors whose pseudonym a stream remembers
 BRASILIA = ZoneInfo("America/Sao_Paulo")
 FORMATS = "<any(csv, json):fmt>"
-MIMETYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
 
 Row = dict[str, Any]
 
@@ -143,11 +142,9 @@ def _stream(consultation: Consultation, dataset: str, fmt: str, fields: list[str
         for chunk in chunks:
             yield chunk.encode("utf-8")
 
-    response = Response(stream_with_context(generate()), mimetype=MIMETYPES[fmt])
-    response.headers["Content-Disposition"] = f'attachment; filename="{consultation.slug}-{dataset}.{fmt}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
+    response = attachment(stream_with_context(generate()), fmt, f"{consultation.slug}-{dataset}.{fmt}")
     # The same file for everyone once the consultation is public: browsers and proxies may keep it a while.
-    return public_cache(response) if consultation.is_public else private_no_cache(response)
+    return public_cache(response) if consultation.is_public else response
 
 
 def _batched(statement) -> Iterator[Any]:

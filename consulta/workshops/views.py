@@ -29,6 +29,7 @@ from consulta.models import (
 )
 from consulta.web import (
     anonymous_page_cache,
+    attachment,
     form_status,
     invalid_form_status,
     is_htmx_partial,
@@ -50,8 +51,6 @@ from consulta.workshops.forms import (
     set_article_choices,
 )
 
-CSV_MIMETYPE = "text/csv; charset=utf-8"
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The buttons offered for each status, as (target status, label).
 STATUS_ACTIONS = {
     WorkshopStatus.PLANNED: [(WorkshopStatus.HELD, "Marcar como realizada")],
@@ -370,7 +369,7 @@ def attendee_list(workshop_id: int):
 def attendee_template(workshop_id: int):
     """The attendance-list template (CSV)."""
     workshop = _editable_workshop(workshop_id)
-    return _download(spreadsheets.attendee_template_csv(), CSV_MIMETYPE, f"lista-de-presenca-oficina-{workshop.id}.csv")
+    return attachment(spreadsheets.attendee_template_csv(), "csv", f"lista-de-presenca-oficina-{workshop.id}.csv")
 
 
 # -- input: the quick form ----------------------------------------------------------------------------------
@@ -482,8 +481,8 @@ def input_template(workshop_id: int, extension: str):
     workshop = _editable_workshop(workshop_id)
     name = f"contribuicoes-oficina-{workshop.id}.{extension}"
     if extension == "xlsx":
-        return _download(spreadsheets.input_template_xlsx(workshop.consultation), XLSX_MIMETYPE, name)
-    return _download(spreadsheets.input_template_csv(workshop.consultation), CSV_MIMETYPE, name)
+        return attachment(spreadsheets.input_template_xlsx(workshop.consultation), "xlsx", name)
+    return attachment(spreadsheets.input_template_csv(workshop.consultation), "csv", name)
 
 
 @bp.route("/oficinas/<int:workshop_id>/importar", methods=["GET", "POST"])
@@ -526,7 +525,4 @@ def _flash_warnings(report) -> None:
         flash(f"Aviso: {warning}", "warning")
 
 
-def _download(data: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+

@@ -1,4 +1,14 @@
 // Small enhancements on top of htmx; every page works without this file.
+// Loaded before htmx. The Content-Security-Policy requires Trusted Types for DOM sinks: htmx parses the
+// server's HTML answers (same origin, escaped by the templates) through DOMParser and innerHTML, so the one
+// "default" policy passes HTML through. It makes no scripts or script URLs (htmx's allowEval and
+// allowScriptTags are off), so any attempt to build one is blocked and reported.
+if (window.trustedTypes && window.trustedTypes.createPolicy) {
+  window.trustedTypes.createPolicy("default", {
+    createHTML: function (html) { return html; }
+  });
+}
+
 // After an in-place update, move focus to the element the server marked, so keyboard and
 // screen-reader users land on the result (the #aviso live region announces it too).
 document.addEventListener("htmx:afterSettle", function (event) {
