@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from consulta.auth.passwords import password_problem
 from consulta.auth.services import find_by_email, register
 from consulta.consultations import services
-from consulta.consultations.importer import DraftDocument, parse_upload
+from consulta.drafts import DraftDocument, parse_upload
 from consulta.extensions import db
 from consulta.models import AccountKind, Consultation, Role, TransitionError
 

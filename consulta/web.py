@@ -67,7 +67,7 @@ def _local_zone():
 
 def init_app(app: Flask) -> None:
     """Register template globals, filters and the Vary header for htmx-aware responses."""
-    from consulta.consultations.importer import render_article_body
+    from consulta.drafts import render_article_body
     from consulta.text import render_plain, word_diff
 
     app.jinja_env.globals.update(

@@ -10,7 +10,7 @@ from consulta.auth.forms import ActionForm
 from consulta.auth.services import change_role
 from consulta.authz import Permission, require
 from consulta.consultations import services
-from consulta.consultations.importer import DraftDocument, decode, parse_draft, parse_upload
+from consulta.drafts import DraftDocument, decode, parse_draft, parse_upload
 from consulta.extensions import db
 from consulta.models import Article, Consultation, Role, TransitionError, User
 from consulta.web import form_status, invalid_form_status, local_to_utc, utc_to_local

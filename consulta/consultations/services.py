@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from consulta.consultations.importer import DraftDocument, DraftSection, render_article_body
+from consulta.drafts import DraftDocument, DraftSection, render_article_body
 from consulta.extensions import db
 from consulta.models import Article, ArticleKind, Consultation, Section, TransitionError, User, record, utcnow
 
