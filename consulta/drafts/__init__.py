@@ -14,7 +14,7 @@ from consulta.drafts.render import Part, article_parts, render_article_body
 __all__ = [
     "MAX_BODY_CHARS", "MAX_BYTES", "MAX_TITLE_CHARS", "NO_ARTICLES_MESSAGE", "Block", "DraftArticle",
     "DraftDocument", "DraftSection", "Part", "Problem", "Source", "article_parts", "decode",
-    "decode_with_fallback", "parse_draft", "parse_pasted", "parse_upload", "read_source", "render_article_body",
+    "decode_with_fallback", "parse_blocks", "parse_draft", "parse_pasted", "parse_upload", "read_source", "render_article_body", "source_text",
 ]
 
 
@@ -46,6 +46,17 @@ def read_source(data: bytes) -> tuple[Source | None, list[Problem]]:
     source = read_markdown(text)
     source.warnings[:0] = problems
     return source, []
+
+
+def source_text(source: Source) -> str:
+    """A reader's blocks written back as Markdown lines (headings with `#`), so a preview can be confirmed."""
+    lines = []
+    for block in source.blocks:
+        if block.heading is not None:
+            lines.append(f"{'#' * block.heading} {block.text}")
+        else:
+            lines.append(" " * block.indent + block.text)
+    return "\n".join(lines)
 
 
 def parse_upload(data: bytes) -> DraftDocument:
