@@ -226,6 +226,9 @@ class Parser:
         for index, kind, title in found:
             level = 1 if kind == "anexo" else present.index(kind) + 1
             line = lines[index]
+            if level > 3:
+                self.warn(line.number, f'o texto tem mais de três níveis de títulos; "{title}" foi posto no terceiro.')
+                level = 3
             lines[index] = _Line(line.number, 0, title, title, (level, title))
         return lines
 
@@ -257,6 +260,8 @@ class Parser:
         self.flush(block, current, has_headings)
         self.settle_prose()
         self.document.closing = "\n".join(self.closing)
+        # In the order of the text, whichever step found them (problems of the whole file first).
+        self.document.warnings.sort(key=lambda problem: problem.line or 0)
         if self.document.article_count == 0:
             self.error(None, NO_ARTICLES_MESSAGE)
         return self.document
@@ -425,6 +430,8 @@ class Parser:
             )
         if value is not None:
             self.check_part(current, kind, value, line.number)
+        elif kind == "paragrafo" and current.sequence.paragraph is not None:
+            self.warn(line.number, f"{current.label} tem parágrafo único e também outros parágrafos.")
         current.sequence.advance(kind, marker)
         current.units.append(f"{marker} {rest}".rstrip() if kind != "bullet" else f"- {rest}".rstrip())
 
@@ -432,7 +439,7 @@ class Parser:
         """Warn when a §, inciso, alínea or item repeats or skips a number."""
         expected = current.sequence.expected(kind)
         if kind == "paragrafo" and current.sequence.paragraph == "unico":
-            self.warn(line, f"{current.label} tem parágrafo único e também {_name(kind, value)}.")
+            self.warn(line, f"{current.label} tem parágrafo único e também outros parágrafos.")
             return
         if value == expected:
             return

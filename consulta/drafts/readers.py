@@ -174,6 +174,7 @@ def read_docx(data: bytes) -> Source:
                 text = f"{marker} {text}"
             blocks.append(Block(number, text, ilvl * 4, level))
         elif child.tag == qn("w:tbl"):
+            first_row = True
             for row in child.iter(qn("w:tr")):
                 number += 1
                 cells = []
@@ -181,6 +182,9 @@ def read_docx(data: bytes) -> Source:
                     parts = [_join_runs(list(_docx_runs(p, document.part, footnotes, qn))) for p in cell.iter(qn("w:p"))]
                     cells.append(" ".join(p for p in parts if p).replace("|", "/"))
                 blocks.append(Block(number, "| " + " | ".join(cells) + " |"))
+                if first_row:
+                    blocks.append(Block(number, "|" + " --- |" * len(cells)))  # the first row is the header
+                    first_row = False
             blocks.append(Block(number, ""))
     return Source(blocks, "Parágrafo")
 
@@ -392,10 +396,14 @@ class _OdtReader:
             elif node.qname == (_TEXTNS, "list"):
                 self.walk_list(node, node.attributes.get((_TEXTNS, "style-name")) or list_style, depth + 1)
             elif node.qname == (_TABLENS, "table"):
+                first_row = True
                 for row in node.getElementsByType(_table_row()):
                     cells = [self.inline(cell).replace("|", "/") for cell in row.childNodes
                              if cell.qname == (_TABLENS, "table-cell")]
                     self.add("| " + " | ".join(cells) + " |")
+                    if first_row:
+                        self.blocks.append(Block(self.number, "|" + " --- |" * len(cells)))  # header rule
+                        first_row = False
                 self.add("")
             elif node.qname == (_TEXTNS, "section"):
                 self.walk(node, list_style, depth)
