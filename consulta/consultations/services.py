@@ -64,6 +64,7 @@ def replace_text(actor: User | None, consultation: Consultation, draft: DraftDoc
     for draft_section in draft.sections:
         _add_section(consultation, None, draft_section, counter)
     consultation.intro = draft.intro
+    consultation.closing = draft.closing
     consultation.text_imported_at = utcnow()
     db.session.flush()
     record(

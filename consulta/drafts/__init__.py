@@ -9,13 +9,13 @@ from consulta.drafts.decoding import MAX_BYTES, decode, decode_with_fallback, to
 from consulta.drafts.model import Block, DraftArticle, DraftDocument, DraftSection, Problem, Source
 from consulta.drafts.parser import MAX_BODY_CHARS, MAX_TITLE_CHARS, NO_ARTICLES_MESSAGE, parse_blocks
 from consulta.drafts.readers import container_kind, read_docx, read_markdown, read_odt
-from consulta.drafts.render import Part, article_parts, render_article_body
+from consulta.drafts.render import Part, article_parts, part_source, render_article_body
 from consulta.drafts.writer import to_markdown
 
 __all__ = [
     "MAX_BODY_CHARS", "MAX_BYTES", "MAX_TITLE_CHARS", "NO_ARTICLES_MESSAGE", "Block", "DraftArticle",
     "DraftDocument", "DraftSection", "Part", "Problem", "Source", "article_parts", "decode",
-    "decode_with_fallback", "parse_blocks", "parse_draft", "parse_pasted", "parse_upload", "read_source", "render_article_body", "source_text", "to_markdown",
+    "decode_with_fallback", "parse_blocks", "parse_draft", "parse_pasted", "parse_upload", "part_source", "read_source", "render_article_body", "source_text", "to_markdown",
 ]
 
 

@@ -145,6 +145,11 @@ def article_parts(body: str) -> list[Part]:
     return [part for part in out if part.lines]
 
 
+def part_source(body: str, key: str) -> str | None:
+    """The text of one part of the article as written in the body, or None when there is no such part."""
+    return next((part.source for part in article_parts(body) if part.key == key), None)
+
+
 def _inline(text: str) -> str:
     """A part's text as inline HTML, with consolidated-text notes marked."""
     html = str(render_inline_markdown(text))
