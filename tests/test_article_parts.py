@@ -70,3 +70,27 @@ def test_unknown_part_is_refused_with_a_message_and_nothing_typed_is_lost(app, c
     assert "Esta parte não existe no dispositivo" in page and "Texto que não pode se perder." in page
     with app.app_context():
         assert db.session.scalars(select(Contribution)).all() == []
+
+
+def test_open_data_api_and_analysis_download_carry_the_part(app, client, auth, create_user, open_consultation):
+    import csv
+    import io
+
+    from consulta.insights.downloads import contribution_rows
+
+    auth.login(create_user())
+    article_id = _article_with_incisos(app, open_consultation.slug)
+    post_contribution(client, open_consultation.slug, article_id, part="inc-II", body="Sobre a participação.")
+    post_contribution(client, open_consultation.slug, article_id, body="Sobre o artigo.")
+    rows = list(csv.DictReader(io.StringIO(
+        client.get(f"/consultas/{open_consultation.slug}/dados/contribuicoes.csv").get_data(as_text=True))))
+    assert [(r["texto"], r["parte"]) for r in rows] == [("Sobre a participação.", "inc-II"), ("Sobre o artigo.", "")]
+    data = client.get(f"/api/v1/consultations/{open_consultation.slug}/contributions").get_json()["data"]
+    assert sorted((item["text"], item["part"]) for item in data) == [
+        ("Sobre a participação.", "inc-II"), ("Sobre o artigo.", None)]
+    ids = [c.id for c in contributions(app)]
+    view = {"groups": [{"clusters": [{"id": 1, "label": "Participação"}]}],
+            "assignments": [{"record_id": i, "cluster_id": 1} for i in ids]}
+    with app.test_request_context():
+        assert [(r["texto"], r["parte"]) for r in contribution_rows(view)] == [
+            ("Sobre a participação.", "inciso II"), ("Sobre o artigo.", "")]
