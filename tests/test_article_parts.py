@@ -94,3 +94,13 @@ def test_open_data_api_and_analysis_download_carry_the_part(app, client, auth, c
     with app.test_request_context():
         assert [(r["texto"], r["parte"]) for r in contribution_rows(view)] == [
             ("Sobre a participação.", "inciso II"), ("Sobre o artigo.", "")]
+
+
+def test_table_of_contents_shows_contributions_per_article(app, client, auth, create_user, open_consultation):
+    auth.login(create_user())
+    ids, _ = articles_of(app, open_consultation.slug)
+    post_contribution(client, open_consultation.slug, ids[1], part="inc-I")
+    post_contribution(client, open_consultation.slug, ids[1], body="Outro comentário.")
+    page = client.get(f"/consultas/{open_consultation.slug}").get_data(as_text=True)
+    counts = re.findall(r'>(Art\. \dº|Recomendação [\d.]+)</a> <span class="count toc-articles__count">(\d+) ', page)
+    assert counts == [("Art. 1º", "0"), ("Art. 2º", "2"), ("Recomendação 1.1", "0"), ("Recomendação 1.2", "0")]
