@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from odf.opendocument import OpenDocumentText
 from odf.style import Style, TextProperties
-from odf.table import Table, TableCell, TableRow
+from odf.table import Table, TableCell, TableColumn, TableRow
 from odf.text import H, List, ListItem, ListLevelStyleNumber, ListStyle, Note, NoteBody, NoteCitation, P, Span
 
 from consulta.drafts import (
@@ -374,6 +374,7 @@ def build_odt() -> bytes:
     paragraph.addText(" vigente.")
     document.text.addElement(paragraph)
     table = Table(name="Composicao")
+    table.addElement(TableColumn(numbercolumnsrepeated=2))
     for cells in (("Órgão", "Vagas"), ("Ministério", "2")):
         row = TableRow()
         for text in cells:
@@ -472,3 +473,21 @@ def test_markdown_to_structure_to_markdown_round_trip(source: str) -> None:
     assert doc.ok and messages(doc) == []
     assert to_markdown(doc) == source
     assert outline(parse_draft(to_markdown(doc))) == outline(doc)
+
+
+def test_docx_saved_by_libreoffice_imports_like_the_odt_it_came_from(tmp_path) -> None:
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (Debian's libreoffice-writer-nogui) is not installed; .ci/run installs it")
+    (tmp_path / "decreto.odt").write_bytes(build_odt())
+    subprocess.run(
+        [soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/perfil",
+         "--convert-to", "docx", "--outdir", str(tmp_path), str(tmp_path / "decreto.odt")],
+        check=True, capture_output=True, timeout=120,
+    )
+    from_word, from_odt = parse_upload((tmp_path / "decreto.docx").read_bytes()), parse_upload(build_odt())
+    assert from_word.ok and messages(from_word) == []
+    assert outline(from_word) == outline(from_odt)
