@@ -66,7 +66,7 @@ def test_parser_knows_no_file_format_and_readers_know_no_legal_numbering() -> No
     from consulta.drafts import readers
 
     assert _imports(importer) <= {
-        "__future__", "dataclasses", "re", "consulta.drafts", "consulta.drafts.model", "consulta.drafts.readers",
+        "__future__", "dataclasses", "re", "consulta.drafts", "consulta.drafts.model", "consulta.drafts.sequence",
     }
     assert "consulta.drafts.grammar" not in _imports(readers)
     assert not {"flask", "sqlalchemy"} & {name.split(".")[0] for name in _imports(importer) | _imports(readers)}

@@ -20,10 +20,12 @@ It knows legal numbering and nothing of file formats. Rules (README, "Writing a 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from consulta.drafts import grammar as g
 from consulta.drafts.model import Block, DraftArticle, DraftDocument, DraftSection, Source
+from consulta.drafts.sequence import Sequence, part_name
 
 MAX_TITLE_CHARS = 300
 MAX_BODY_CHARS = 20_000
@@ -52,8 +54,6 @@ class _Line:
 
 def _clean_title(raw: str) -> str:
     """Trim a heading: closing ``#``s and ``**``/``__`` markers are removed."""
-    import re
-
     title = raw.strip()
     title = re.sub(r"(?:^|\s+)#+$", "", title).strip()
     return title.replace("**", "").replace("__", "").strip()
@@ -90,59 +90,6 @@ def _paragraphs(lines: list[_Line]) -> list[tuple[int, list[str]]]:
 
 
 @dataclass
-class _Sequence:
-    """Expected numbers of the parts inside one article: §, then incisos, alíneas, items under them."""
-
-    paragraph: int | str | None = None
-    inciso: int | None = None
-    alinea: int | None = None
-    item: int | None = None
-
-    def value(self, kind: str, marker: str) -> int | None:
-        """The number a marker stands for, or None when it is not checked (suffixed, dotted, único)."""
-        core = marker.rstrip(".–) ").strip()
-        if kind == "paragrafo":
-            core = core.removeprefix("§").strip().rstrip("º.")
-            return int(core) if core.isdigit() else None
-        if kind == "inciso":
-            return g.roman_value(core) if g.is_roman(core) else None
-        if kind == "alinea":
-            return ord(core) - ord("a") + 1 if len(core) == 1 else None
-        if kind == "item":
-            return int(core) if core.isdigit() else None
-        return None
-
-    def expected(self, kind: str) -> int:
-        last = getattr(self, "paragraph" if kind == "paragrafo" else kind)
-        return (last if isinstance(last, int) else 0) + 1
-
-    def advance(self, kind: str, marker: str) -> None:
-        value = self.value(kind, marker)
-        if kind == "paragrafo":
-            self.paragraph = "unico" if marker.startswith("Parágrafo") else value
-            self.inciso = self.alinea = self.item = None
-        elif kind == "inciso":
-            self.inciso, self.alinea, self.item = value, None, None
-        elif kind == "alinea":
-            self.alinea, self.item = value, None
-        elif kind == "item":
-            self.item = value
-
-
-def _name(kind: str, value: int) -> str:
-    """A part as it is written in a message: "§ 2º", "inciso III", "alínea b)", "item 4"."""
-    if kind == "paragrafo":
-        return f"§ {g.ordinal_number(value, None)}"
-    if kind == "inciso":
-        from consulta.drafts.readers import format_number
-
-        return f"inciso {format_number(value, 'upperRoman')}"
-    if kind == "alinea":
-        return f"alínea {chr(ord('a') + value - 1)})"
-    return f"item {value}"
-
-
-@dataclass
 class _Builder:
     """An article being assembled: its units become the body lines."""
 
@@ -151,7 +98,7 @@ class _Builder:
     label: str
     line: int
     units: list[str]
-    sequence: _Sequence = field(default_factory=_Sequence)
+    sequence: Sequence = field(default_factory=Sequence)
 
     def add_plain(self, text: str, blank_before: bool) -> None:
         """Add a plain line: continuation after a soft break, new unit after a blank line."""
@@ -444,13 +391,13 @@ class Parser:
         if value == expected:
             return
         where = f" em {current.label}"
-        found, wanted = _name(kind, value), _name(kind, expected)
+        found, wanted = part_name(kind, value), part_name(kind, expected)
         if value == expected - 1:
             self.warn(line, f"{found} está repetido{where} (esperado {wanted}).")
         elif expected == 1:
             self.warn(line, f"{found} é o primeiro{where} (esperado {wanted}).")
         else:
-            self.warn(line, f"{found} veio depois de {_name(kind, expected - 1)}{where} (esperado {wanted}).")
+            self.warn(line, f"{found} veio depois de {part_name(kind, expected - 1)}{where} (esperado {wanted}).")
 
     def start_article(
         self, line: _Line, current: _Builder | None, blank_before: bool, previous: str

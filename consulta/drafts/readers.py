@@ -16,6 +16,7 @@ from xml.dom import Node
 
 from consulta.drafts.decoding import normalize
 from consulta.drafts.model import Block, Problem, Source
+from consulta.drafts.numerals import letter, roman
 
 _HEADING_RE = re.compile(r"^ {0,3}(?P<hashes>#+)(?P<title>(?:\s.*)?)$")
 _RULE_RE = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
@@ -110,37 +111,16 @@ def _join_runs(runs: list[tuple[str, bool, bool]]) -> str:
 # DOCX (python-docx)
 # --------------------------------------------------------------------------------------------------
 
-_ROMAN = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-          (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
-
-
-def _roman(value: int) -> str:
-    out = []
-    for amount, letters in _ROMAN:
-        while value >= amount:
-            out.append(letters)
-            value -= amount
-    return "".join(out)
-
-
-def _letter(value: int) -> str:
-    out = ""
-    while value > 0:
-        value, rest = divmod(value - 1, 26)
-        out = chr(ord("a") + rest) + out
-    return out
-
-
 def format_number(value: int, fmt: str) -> str:
     """A list counter as Word and LibreOffice show it for a numbering format."""
     if fmt in ("upperRoman", "I"):
-        return _roman(value)
+        return roman(value)
     if fmt in ("lowerRoman", "i"):
-        return _roman(value).lower()
+        return roman(value).lower()
     if fmt in ("upperLetter", "A"):
-        return _letter(value).upper()
+        return letter(value).upper()
     if fmt in ("lowerLetter", "a"):
-        return _letter(value)
+        return letter(value)
     if fmt == "ordinal":
         return f"{value}º"
     if fmt in ("none", ""):
