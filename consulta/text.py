@@ -15,7 +15,7 @@ House rule: text is stored as typed and escaped by Jinja on output. Only the fun
   http, https or mailto is unwrapped to its text. Relative links (no scheme) are kept: bleach's cleaner
   has already rejected anything whose scheme is not allowed, even when hidden by entities or control
   characters, and the callback re-checks after unescaping.
-* `render_markdown` (staff-written summaries) runs python-Markdown with its raw-HTML processors removed,
+* `render_markdown` (staff-written summaries, a draft's introductions and closing) runs python-Markdown with its raw-HTML processors removed,
   so HTML typed in the source is escaped as text rather than passed through; then `bleach.clean` with a
   small allow-list (no style/class/id/data-*/hx-* attributes, tags outside the subset stripped, e.g.
   images vanish and headings keep only their text), then the same `Linker` as a second pass, which adds
@@ -150,7 +150,7 @@ def render_markdown(text: str) -> Markup:
         return Markup("")
     md = _local.markdown
     md.reset()
-    cleaned = _local.cleaner.clean(md.convert(text))
+    cleaned = _local.cleaner.clean(md.convert(IMAGE_RE.sub(_image_as_link, text)))
     return Markup(_local.linker.linkify(cleaned))  # noqa: S704 - bleach.clean output, re-serialized by bleach
 
 

@@ -174,6 +174,9 @@ FORMATACAO_OUTLINE = [
     "Art. 1º @9: O cronograma segue a tabela:\n| Etapa | Prazo |\n| --- | --- |\n| Catálogo | março |\n"
     "| Bases | junho |\n> Nota: prazos sujeitos a revisão.",
     "Art. 2º @18: Cabe <b>recurso</b> ao Comitê.",
+    "## Contexto",
+    "Trecho 1 @22: > O governo digital é **para todos**.",
+    "Trecho 2 @24: | Ano | Bases abertas |\n| --- | --- |\n| 2026 | doze |",
 ]
 
 CASES = {
@@ -249,6 +252,10 @@ def test_inline_markdown_is_rendered_and_sanitized_and_images_are_only_links() -
         "<blockquote><p>Nota: prazos sujeitos a revisão.</p></blockquote>"
     )
     assert html["Art. 2º"] == '<p class="caput">Cabe &lt;b&gt;recurso&lt;/b&gt; ao Comitê.</p>'
+    assert html["Trecho 1"] == "<blockquote><p>O governo digital é <strong>para todos</strong>.</p></blockquote>"
+    assert html["Trecho 2"] == (
+        '<table class="tabela"><tr><th>Ano</th><th>Bases abertas</th></tr><tr><td>2026</td><td>doze</td></tr></table>'
+    )
 
 
 def test_pasted_text_over_two_megabytes_gets_the_importers_message() -> None:
@@ -491,3 +498,14 @@ def test_docx_saved_by_libreoffice_imports_like_the_odt_it_came_from(tmp_path) -
     from_word, from_odt = parse_upload((tmp_path / "decreto.docx").read_bytes()), parse_upload(build_odt())
     assert from_word.ok and messages(from_word) == []
     assert outline(from_word) == outline(from_odt)
+
+
+def test_xss_payloads_in_a_draft_render_inert_in_every_position() -> None:
+    from tests.test_text import PAYLOADS
+    from tests.xss import active_content
+
+    for number, payload in PAYLOADS:
+        body = f"{payload}\nI – {payload}\na) {payload}\n| {payload} | x |\n> {payload}\n§ 1º {payload}"
+        for html in (render_article_body(body),
+                     render_article_body(body, counts={"inc-I": 1}, part_link=lambda key: f"/a?parte={key}")):
+            assert active_content(html) == [], (number, payload)

@@ -526,8 +526,8 @@ class Parser:
     def paragraph_block(lines: list[_Line]) -> list[DraftArticle]:
         """Turn each paragraph into a Trecho (numbered across the document at the end)."""
         return [
-            DraftArticle("paragraph", "", "Trecho", _join_paragraph(texts).replace("\n", " ")
-                         if not any(g.TABLE_RE.match(t) for t in texts) else _join_paragraph(texts), start)
+            DraftArticle("paragraph", "", "Trecho", _join_paragraph(texts)
+                         if any(g.TABLE_RE.match(t) or g.QUOTE_RE.match(t) for t in texts) else " ".join(texts), start)
             for start, texts in _paragraphs(lines)
         ]
 

@@ -79,12 +79,14 @@ def parse_parts(body: str) -> list[Part]:
         if not line:
             continue
         kind, marker, text = g.classify(line)
-        if kind in ("quote", "table") and last is not None:
+        if kind in ("quote", "table"):
+            if last is None:
+                last = Part("caput", "", "", key="caput", label="caput")
+                keys.add("caput")
+                top.append(last)
             last.extras.append((kind, text if kind == "quote" else line))
             last.lines.append(line)
             continue
-        if kind in ("quote", "table"):
-            kind, marker, text = "plain", "", line
         if kind == "bullet":
             kind, marker = "item", "•"
         if kind == "plain":
