@@ -95,24 +95,24 @@ LEI_OUTLINE = [
     "## CAPÍTULO II – DO TRATAMENTO DE DADOS PESSOAIS",
     "### Seção I – Dos Requisitos",
     "Art. 4º @33: O tratamento de dados observará:\n"
-    "I – a finalidade;\n"
+    "I – a finalidade; (Incluído pela Lei nº 99.300, de 2027)\n"
     "II – a necessidade; (Redação dada pela Lei nº 99.200, de 2027)\n"
     "III – (Revogado).\n"
     "§ 1º Os órgãos publicarão relatório anual.\n"
     "§ 1º Os relatórios serão acessíveis.",
     "### Subseção I – Das Alterações",
-    "Art. 5º @48: A Lei nº 99.000, de 2 de janeiro de 2026, passa a vigorar com as seguintes alterações:\n"
+    "Art. 5º @50: A Lei nº 99.000, de 2 de janeiro de 2026, passa a vigorar com as seguintes alterações:\n"
     '> "Art. 3º-A Os órgãos manterão inventário de dados.\n'
     "> I - dos sistemas;\n"
     '> II - das bases." (NR)',
-    "Art. 6º @56: Esta Lei entra em vigor na data de sua publicação.",
+    "Art. 6º @58: Esta Lei entra em vigor na data de sua publicação.",
     "closing: Brasília, 10 de março de 2027; 206º da Independência e 139º da República.\n"
     "FULANO DE TAL\nBeltrana de Souza",
 ]
 LEI_WARNINGS = [
     'Linha 18: "I. serviço d" foi lido como inciso; a forma da norma é "I –" para incisos e "a)" para alíneas.',
-    "Linha 43: § 1º está repetido em Art. 4º (esperado § 2º).",
-    'Linha 45: o texto tem mais de três níveis de títulos; "Subseção I – Das Alterações" foi posto no terceiro.',
+    "Linha 45: § 1º está repetido em Art. 4º (esperado § 2º).",
+    'Linha 47: o texto tem mais de três níveis de títulos; "Subseção I – Das Alterações" foi posto no terceiro.',
 ]
 
 PARTICIPATIVO_OUTLINE = [
@@ -463,13 +463,20 @@ def _article_body(draw) -> str:
 
 @st.composite
 def _markdown(draw) -> str:
+    """Chapters of articles, of numbered recommendations ("2.1") or of prose paragraphs, in any mix."""
     out, article = [], 0
-    for chapter in range(1, draw(st.integers(1, 3)) + 1):
+    for chapter in range(1, draw(st.integers(1, 4)) + 1):
         out.append(f"## Capítulo {chapter} {draw(_WORD)}")
-        for _ in range(draw(st.integers(1, 3))):
-            article += 1
-            number = f"{article}º" if article < 10 else f"{article}."
-            out.append(f"Art. {number} {draw(_article_body())}")
+        kind = draw(st.sampled_from(["articles", "recommendations", "prose"]))
+        for index in range(1, draw(st.integers(1, 3)) + 1):
+            if kind == "articles":
+                article += 1
+                number = f"{article}º" if article < 10 else f"{article}."
+                out.append(f"Art. {number} {draw(_article_body())}")
+            elif kind == "recommendations":
+                out.append(f"{chapter}.{index}. {draw(_SENTENCE)}")
+            else:
+                out.append(" ".join(draw(st.lists(_SENTENCE, min_size=1, max_size=3))))
     return "\n\n".join(out) + "\n"
 
 
