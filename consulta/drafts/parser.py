@@ -351,11 +351,11 @@ class Parser:
     def add_body_line(self, current: _Builder, line: _Line, blank_before: bool, previous: str) -> None:
         """A line inside an article: a new part (checked against the sequence) or more of the last one."""
         kind, marker, rest = g.classify(line.key)
-        if kind in ("plain", "table"):
-            if kind == "table" and not blank_before and current.units and g.TABLE_RE.match(current.units[-1]) or kind == "table":
-                current.units.append(line.text)
-            else:
-                current.add_plain(line.text, blank_before)
+        if kind == "table":
+            current.units.append(line.text)  # a table row is a line of its own, never joined
+            return
+        if kind == "plain":
+            current.add_plain(line.text, blank_before)
             return
         value = current.sequence.value(kind, marker) if kind in _KIND_NAMES else None
         expected = current.sequence.expected(kind) if kind in _KIND_NAMES else None

@@ -148,9 +148,7 @@ def read_docx(data: bytes) -> Source:
             text = _join_runs(list(_docx_runs(child, document.part, footnotes, qn)))
             level = _docx_heading_level(child, document, qn)
             marker, ilvl = _docx_marker(child, document, levels, num_to_abstract, counters, qn)
-            if marker and text and level is None:
-                text = f"{marker} {text}" if marker != "-" else f"- {text}"
-            elif marker and level is not None and text:
+            if marker and text:
                 text = f"{marker} {text}"
             blocks.append(Block(number, text, ilvl * 4, level))
         elif child.tag == qn("w:tbl"):

@@ -152,10 +152,17 @@ def part_source(body: str, key: str) -> str | None:
     return next((part.source for part in article_parts(body) if part.key == key), None)
 
 
+_TAG_RE = re.compile(r"(<[^>]*>)")
+
+
+def _mark_notes(text: str) -> str:
+    return g.NOTE_RE.sub(lambda m: f'<span class="nota">{m.group(0)}</span>', text)
+
+
 def _inline(text: str) -> str:
-    """A part's text as inline HTML, with consolidated-text notes marked."""
-    html = str(render_inline_markdown(text))
-    return g.NOTE_RE.sub(lambda m: f'<span class="nota">{m.group(0)}</span>', html)
+    """A part's text as inline HTML, with consolidated-text notes marked (in text only, never inside a tag)."""
+    pieces = _TAG_RE.split(str(render_inline_markdown(text)))
+    return "".join(piece if index % 2 else _mark_notes(piece) for index, piece in enumerate(pieces))
 
 
 def _extras(part: Part) -> str:
