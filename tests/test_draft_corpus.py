@@ -516,3 +516,41 @@ def test_xss_payloads_in_a_draft_render_inert_in_every_position() -> None:
         for html in (render_article_body(body),
                      render_article_body(body, counts={"inc-I": 1}, part_link=lambda key: f"/a?parte={key}")):
             assert active_content(html) == [], (number, payload)
+
+
+def test_each_word_processor_paragraph_is_a_paragraph_of_its_own() -> None:
+    document = docx.Document()
+    document.add_paragraph("Apresentação do plano.")
+    document.add_paragraph("Segundo parágrafo da apresentação.")
+    document.add_heading("Diagnóstico", level=1)
+    document.add_paragraph("Primeiro trecho comentável.")
+    document.add_paragraph("Segundo trecho comentável.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    assert outline(parse_upload(buffer.getvalue())) == [
+        "intro: Apresentação do plano.\n\nSegundo parágrafo da apresentação.",
+        "# Diagnóstico",
+        "Trecho 1 @4: Primeiro trecho comentável.",
+        "Trecho 2 @5: Segundo trecho comentável.",
+    ]
+
+
+def test_odt_list_numbering_continues_after_an_interrupting_paragraph() -> None:
+    document = OpenDocumentText()
+    style = ListStyle(name="Incisos")
+    style.addElement(ListLevelStyleNumber(level=1, numformat="I", numsuffix=" –"))
+    document.automaticstyles.addElement(style)
+    document.text.addElement(P(text="Art. 1º Compete:"))
+    for text, attributes in (("planejar;", {}), ("executar.", {"continuenumbering": "true"})):
+        items = List(stylename=style, **attributes)
+        item = ListItem()
+        item.addElement(P(text=text))
+        items.addElement(item)
+        document.text.addElement(items)
+        if not attributes:
+            document.text.addElement(P(text="Texto entre os incisos."))
+    buffer = io.BytesIO()
+    document.write(buffer)
+    doc = parse_upload(buffer.getvalue())
+    assert outline(doc) == ["Art. 1º @1: Compete:\nI – planejar;\nTexto entre os incisos.\nII – executar."]
+    assert messages(doc) == []

@@ -1,5 +1,8 @@
 """Readers: one per file format, each turning a document into the same stream of blocks.
 
+Every DOCX/ODT paragraph is followed by a blank block, since a paragraph there is what a blank line
+closes in Markdown (consecutive table rows stay together).
+
 A reader knows the format (Markdown headings, Word styles and numbering, ODF outline levels) and nothing
 of legal numbering: it reports headings the source marked as headings, list numbers as the source shows
 them ("I –", "a)", "1.") and emphasis as Markdown (``**bold**``, ``*italic*``), so the parser reads every
@@ -151,6 +154,7 @@ def read_docx(data: bytes) -> Source:
             if marker and text:
                 text = f"{marker} {text}"
             blocks.append(Block(number, text, ilvl * 4, level))
+            blocks.append(Block(number, ""))  # a paragraph ends here, as a blank line ends one in Markdown
         elif child.tag == qn("w:tbl"):
             first_row = True
             for row in child.iter(qn("w:tr")):
@@ -328,6 +332,7 @@ class _OdtReader:
     def __init__(self, document) -> None:
         self.blocks: list[Block] = []
         self.number = 0
+        self.counters: dict[tuple[str | None, int], int] = {}  # last number of each list style and level
         self.emphasis: dict[str, tuple[bool, bool]] = {}
         self.list_styles: dict[str, dict[int, tuple[str, str, str, int]]] = {}
         for container in (document.styles, document.automaticstyles):
@@ -358,9 +363,11 @@ class _OdtReader:
                 )
         return levels
 
-    def add(self, text: str, indent: int = 0, heading: int | None = None) -> None:
+    def add(self, text: str, indent: int = 0, heading: int | None = None, paragraph: bool = True) -> None:
         self.number += 1
         self.blocks.append(Block(self.number, text, indent, heading))
+        if paragraph:
+            self.blocks.append(Block(self.number, ""))  # a paragraph ends here, as a blank line in Markdown
 
     def walk(self, element, list_style: str | None = None, depth: int = 0) -> None:
         for node in element.childNodes:
@@ -378,7 +385,7 @@ class _OdtReader:
                 for row in node.getElementsByType(_table_row()):
                     cells = [self.inline(cell).replace("|", "/") for cell in row.childNodes
                              if cell.qname == (_TABLENS, "table-cell")]
-                    self.add("| " + " | ".join(cells) + " |")
+                    self.add("| " + " | ".join(cells) + " |", paragraph=False)
                     if first_row:
                         self.blocks.append(Block(self.number, "|" + " --- |" * len(cells)))  # header rule
                         first_row = False
@@ -390,6 +397,9 @@ class _OdtReader:
         levels = self.list_styles.get(style or "", {})
         fmt, prefix, suffix, start = levels.get(depth, ("bullet", "", "", 1))
         counter = start - 1
+        if element.attributes.get((_TEXTNS, "continue-numbering")) == "true" or element.attributes.get(
+                (_TEXTNS, "continue-list")):
+            counter = self.counters.get((style, depth), counter)  # a list interrupted by a paragraph goes on
         for item in element.childNodes:
             if item.qname != (_TEXTNS, "list-item"):
                 continue
@@ -403,6 +413,7 @@ class _OdtReader:
                     first = False
                 elif node.qname == (_TEXTNS, "list"):
                     self.walk_list(node, node.attributes.get((_TEXTNS, "style-name")) or style, depth + 1)
+        self.counters[(style, depth)] = counter
 
     def inline(self, element) -> str:
         return _join_runs(list(self.runs(element, False, False)))
