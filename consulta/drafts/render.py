@@ -210,9 +210,11 @@ class _Renderer:
         if self.part_link is None:
             return f' class="{" ".join(classes)}"' if classes else ""
         classes.append("parte")
+        current = ""
         if part.key == self.selected:
             classes.append("parte--selecionada")
-        return f' class="{" ".join(classes)}" id="parte-{escape(part.key)}" data-parte="{escape(part.key)}"'
+            current = ' aria-current="true"'
+        return f' class="{" ".join(classes)}" id="parte-{escape(part.key)}" data-parte="{escape(part.key)}"{current}'
 
     def tools(self, part: Part) -> str:
         if self.part_link is None or not (part.text or part.children):
