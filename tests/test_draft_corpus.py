@@ -554,3 +554,20 @@ def test_odt_list_numbering_continues_after_an_interrupting_paragraph() -> None:
     doc = parse_upload(buffer.getvalue())
     assert outline(doc) == ["Art. 1º @1: Compete:\nI – planejar;\nTexto entre os incisos.\nII – executar."]
     assert messages(doc) == []
+
+
+_LEGAL_LINES = st.sampled_from([
+    "Art. 1º Texto.", "Art. 3º desta Lei", "§ 1º Texto.", "Parágrafo único. Fim.", "I – inciso;", "II) outro;",
+    "a) alínea;", "b. outra;", "1. item;", "- marcador", "> citação", "| a | b |", '"Art. 2º-A Citado." (NR)',
+    "CAPÍTULO II", "Seção I", "DAS DISPOSIÇÕES", "(Revogado)", "Brasília, 1º de julho de 2027.", "# Título", "",
+])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(_LEGAL_LINES, st.text(max_size=40)), max_size=40))
+def test_any_text_parses_and_renders_without_error_and_part_keys_are_unique(lines: list[str]) -> None:
+    doc = parse_draft("\n".join(lines))
+    for _, article in doc.iter_articles():
+        render_article_body(article.body, part_link=lambda key: key)
+        keys = [part.key for part in article_parts(article.body)]
+        assert len(keys) == len(set(keys))
