@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from consulta.auth.passwords import password_problem
 from consulta.auth.services import find_by_email, register
 from consulta.consultations import services
-from consulta.consultations.importer import DraftDocument, parse_upload
+from consulta.drafts import DraftDocument, parse_upload
 from consulta.extensions import db
 from consulta.models import AccountKind, Consultation, Role, TransitionError
 
@@ -49,7 +49,7 @@ def _echo_problems(draft: DraftDocument) -> None:
 @click.option("--consultation", "slug", required=True, help="Slug da consulta (criada em preparação se não existir).")
 @click.option("--title", default=None, help="Título, se a consulta for criada agora (padrão: o primeiro título).")
 def import_draft(file: Path, slug: str, title: str | None) -> None:
-    """Import a Markdown draft into a consultation still in preparation."""
+    """Import a draft (DOCX, ODT, Markdown or text) into a consultation still in preparation."""
     data = file.read_bytes()
     draft = parse_upload(data)
     _echo_problems(draft)

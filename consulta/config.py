@@ -57,6 +57,9 @@ class Defaults:
 
     # Draft import upload limit (the importer enforces it too, with a clear message).
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    # Largest non-file form field Werkzeug parses (its default, 500 KB, answered a pasted draft with a bare
+    # 413): up to this size a pasted draft reaches the importer, which refuses more than 2 MB itself.
+    MAX_FORM_MEMORY_SIZE = 8 * 1024 * 1024
 
     # E-mail (Flask-Mailman). "file" writes each message to MAIL_FILE_PATH (default: instance/mail/), so
     # development needs no mail server; production sets MAIL_BACKEND = "smtp" and the MAIL_SERVER settings.

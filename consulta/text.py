@@ -15,7 +15,7 @@ House rule: text is stored as typed and escaped by Jinja on output. Only the fun
   http, https or mailto is unwrapped to its text. Relative links (no scheme) are kept: bleach's cleaner
   has already rejected anything whose scheme is not allowed, even when hidden by entities or control
   characters, and the callback re-checks after unescaping.
-* `render_markdown` (staff-written summaries) runs python-Markdown with its raw-HTML processors removed,
+* `render_markdown` (staff-written summaries, a draft's introductions and closing) runs python-Markdown with its raw-HTML processors removed,
   so HTML typed in the source is escaped as text rather than passed through; then `bleach.clean` with a
   small allow-list (no style/class/id/data-*/hx-* attributes, tags outside the subset stripped, e.g.
   images vanish and headings keep only their text), then the same `Linker` as a second pass, which adds
@@ -23,6 +23,9 @@ House rule: text is stored as typed and escaped by Jinja on output. Only the fun
   combination decodes entities twice (typed "&amp;lt;" came out as "<", "&#\";" lost its quote; see also
   mozilla/bleach#422), and the Linker's `skip_tags` double-escapes entities in the skipped element, so
   URLs inside `code` are linked too. Markdown's `<ana@x.br>` autolink is off, like e-mail links in bodies.
+* `render_inline_markdown` (one line of an imported draft: a caput, an inciso, a table cell) is
+  `render_markdown` without the block wrapper: bold, italics, code and links. An image becomes its alt
+  text followed by a link to it ("[imagem]"), so a remote image is never loaded by the reader's browser.
 * `word_diff` tokenises into runs of word characters, runs of whitespace and single other characters
   (punctuation), so "transparência;" -> "transparência." marks only the changed semicolon. Whitespace
   tokens are treated as junk by `difflib.SequenceMatcher` (they cannot anchor a match), so a rewritten
@@ -147,7 +150,30 @@ def render_markdown(text: str) -> Markup:
         return Markup("")
     md = _local.markdown
     md.reset()
+    cleaned = _local.cleaner.clean(md.convert(IMAGE_RE.sub(_image_as_link, text)))
+    return Markup(_local.linker.linkify(cleaned))  # noqa: S704 - bleach.clean output, re-serialized by bleach
+
+
+IMAGE_RE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
+ONE_PARAGRAPH_RE = re.compile(r"^<p>(?P<inner>.*)</p>$", re.DOTALL)
+
+
+def _image_as_link(match: re.Match[str]) -> str:
+    """Markdown for an image shown as its alt text plus a link to it (never an <img>)."""
+    alt = match["alt"].strip() or "imagem"
+    return f"{alt} ([imagem]({match['src']}))"
+
+
+def render_inline_markdown(text: str) -> Markup:
+    """One line of Markdown as sanitized inline HTML: emphasis, code and links; images as a link."""
+    text = _normalize(IMAGE_RE.sub(_image_as_link, text))
+    if not text:
+        return Markup("")
+    md = _local.markdown
+    md.reset()
     cleaned = _local.cleaner.clean(md.convert(text))
+    if match := ONE_PARAGRAPH_RE.match(cleaned):
+        cleaned = match["inner"]
     return Markup(_local.linker.linkify(cleaned))  # noqa: S704 - bleach.clean output, re-serialized by bleach
 
 

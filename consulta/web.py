@@ -67,8 +67,8 @@ def _local_zone():
 
 def init_app(app: Flask) -> None:
     """Register template globals, filters and the Vary header for htmx-aware responses."""
-    from consulta.consultations.importer import render_article_body
-    from consulta.text import render_plain, word_diff
+    from consulta.drafts import render_article_body
+    from consulta.text import render_markdown, render_plain, word_diff
 
     app.jinja_env.globals.update(
         can=lambda permission: authz.can(current_user, authz.Permission(permission)),
@@ -77,6 +77,7 @@ def init_app(app: Flask) -> None:
         word_diff=word_diff,
     )
     app.jinja_env.filters["user_text"] = render_plain
+    app.jinja_env.filters["staff_markdown"] = render_markdown
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.trim_blocks = True

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from consulta import create_app
 from consulta.auth.passwords import hash_password
 from consulta.consultations import services
-from consulta.consultations.importer import parse_draft
+from consulta.drafts import parse_draft
 from consulta.extensions import db, limiter
 from consulta.models import AccountKind, Consultation, Role, Status, User, utcnow
 

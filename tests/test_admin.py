@@ -1,6 +1,8 @@
 """Administration: create, import with preview, publish, close, reopen, roles."""
 
+import html
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -115,6 +117,43 @@ def test_oversized_upload_is_refused_with_a_message(app, admin_client, create_co
     )
     assert response.status_code == 422
     assert "o limite é 2 MB" in response.get_data(as_text=True)
+
+
+# The test client spools a large form body to a temporary file it leaves to the garbage collector.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_pasted_text_over_two_megabytes_gets_the_importers_message_and_is_kept(app, admin_client, create_consultation):
+    import gc
+
+    c = create_consultation("draft", text="")
+    big = "Art. 1º " + "palavra " * 300_000
+    response = admin_client.post(f"/admin/consultas/{c.slug}/importar", data={"text": big})
+    page = response.get_data(as_text=True)
+    response.close()
+    gc.collect()  # collect the abandoned request body here, under this test's warning filter
+    assert response.status_code == 422
+    assert "O texto colado tem 2,3 MB; o limite é 2 MB." in page
+    assert page.count("palavra") >= 300_000  # what was pasted is still in the text box
+    assert article_count(app, c.slug) == 0
+
+
+def test_docx_upload_is_previewed_and_confirmed(app, admin_client, create_consultation):
+    from tests.test_draft_corpus import build_docx
+
+    c = create_consultation("draft", text="")
+    response = admin_client.post(
+        f"/admin/consultas/{c.slug}/importar",
+        data={"file": (io.BytesIO(build_docx()), "decreto.docx")},
+        content_type="multipart/form-data",
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Pré-visualização" in page and "Seção I — Do Comitê" in page
+    source = re.search(r'name="source" type="hidden" value="([^"]*)"', page) or re.search(
+        r'type="hidden" name="source" value="([^"]*)"', page)
+    assert source is not None
+    response = admin_client.post(f"/admin/consultas/{c.slug}/importar/confirmar",
+                                 data={"source": html.unescape(source.group(1))})
+    assert response.status_code == 303
+    assert article_count(app, c.slug) == 3
 
 
 # Werkzeug's test client leaves its spooled upload file to the garbage collector when the body is refused.

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from consulta.consultations import importer
-from consulta.consultations.importer import (
+from consulta.drafts import (
     MAX_BYTES,
     DraftArticle,
     DraftDocument,
@@ -20,6 +19,7 @@ from consulta.consultations.importer import (
     parse_upload,
     render_article_body,
 )
+from consulta.drafts import parser as importer
 
 NO_ARTICLES = (
     'Nenhum artigo encontrado: o texto precisa de ao menos um artigo ("Art. 1º"), '
@@ -49,16 +49,27 @@ def messages(problems: list[Problem]) -> list[str]:
 # --------------------------------------------------------------------------------------------------
 
 
-def test_module_imports_only_standard_library_and_markupsafe() -> None:
-    tree = ast.parse(Path(importer.__file__).read_text(encoding="utf-8"))
+def _imports(module) -> set[str]:
+    """Fully qualified modules a source file imports."""
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
     imported: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            imported.update(alias.name.split(".")[0] for alias in node.names)
+            imported.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            assert node.level == 0, "relative imports would pull in the consulta package"
-            imported.add((node.module or "").split(".")[0])
-    assert imported <= {"__future__", "collections", "dataclasses", "math", "re", "unicodedata", "markupsafe"}
+            assert node.level == 0
+            imported.add(node.module or "")
+    return imported
+
+
+def test_parser_knows_no_file_format_and_readers_know_no_legal_numbering() -> None:
+    from consulta.drafts import readers
+
+    assert _imports(importer) <= {
+        "__future__", "dataclasses", "re", "consulta.drafts", "consulta.drafts.model", "consulta.drafts.sequence",
+    }
+    assert "consulta.drafts.grammar" not in _imports(readers)
+    assert not {"flask", "sqlalchemy"} & {name.split(".")[0] for name in _imports(importer) | _imports(readers)}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -130,7 +141,7 @@ def test_utf16_with_bom_is_accepted() -> None:
 @pytest.mark.parametrize(
     ("data", "detail"),
     [
-        (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00word/document.xml", "Word .docx"),
+        (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00word/document.xml", "arquivo compactado"),
         (b"%PDF-1.4\x00\x01\x02\x03%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "imagem"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "Word .doc"),
@@ -297,8 +308,8 @@ def test_title_of_exactly_300_chars_is_accepted() -> None:
 def test_heading_ends_the_current_article() -> None:
     doc = parse_draft("# A\nArt. 1º Um.\nI – inciso;\n# B\nTexto depois do título.")
     assert doc.sections[0].articles[0].body == "Um.\nI – inciso;"
-    assert doc.sections[1].articles == []
-    assert doc.sections[1].intro == "Texto depois do título."
+    assert [(a.label, a.body) for a in doc.sections[1].articles] == [("Trecho 1", "Texto depois do título.")]
+    assert doc.sections[1].intro == ""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -602,18 +613,18 @@ def test_numbered_line_is_a_recommendation_labelled_as_written(line: str, number
     )
 
 
-def test_bulleted_recommendations_are_numbered_across_the_document() -> None:
+def test_bulleted_recommendations_are_numbered_across_the_document_and_labels_stay_unique() -> None:
     doc = parse_draft(
         "# Eixo 1\n- Primeira.\n* Segunda.\n# Eixo 2\n1. Numerada.\n# Eixo 3\n+ Terceira.\n- Quarta."
     )
     assert [(a.label, a.number, a.body) for _, a in doc.iter_articles()] == [
         ("Recomendação 1", "1", "Primeira."),
         ("Recomendação 2", "2", "Segunda."),
-        ("Recomendação 1", "1", "Numerada."),
+        ("Recomendação 1 (2)", "1", "Numerada."),
         ("Recomendação 3", "3", "Terceira."),
         ("Recomendação 4", "4", "Quarta."),
     ]
-    assert doc.warnings == []
+    assert messages(doc.warnings) == ['Linha 5: a Recomendação 1 está repetida; foi chamada de "Recomendação 1 (2)".']
 
 
 def test_nested_indented_items_stay_inside_the_recommendation() -> None:
@@ -650,27 +661,32 @@ def test_paragraphs_before_first_recommendation_are_section_intro() -> None:
     assert [a.label for a in section.articles] == ["Recomendação 1", "Recomendação 2"]
 
 
-def test_plain_paragraph_after_item_continues_the_recommendation() -> None:
+def test_paragraph_after_a_list_is_a_trecho_of_its_own_and_indented_one_continues_the_item() -> None:
     doc = parse_draft(
-        "# Eixo\n1. Primeira recomendação\nquebrada em duas linhas.\n\nJustificativa da primeira.\n\n2. Segunda."
+        "# Eixo\n1. Primeira recomendação\nquebrada em duas linhas.\n\n   Justificativa da primeira.\n\n"
+        "2. Segunda.\n\nParágrafo depois da lista\ncom duas linhas."
     )
     assert [(a.label, a.body) for _, a in doc.iter_articles()] == [
         ("Recomendação 1", "Primeira recomendação quebrada em duas linhas.\nJustificativa da primeira."),
         ("Recomendação 2", "Segunda."),
+        ("Trecho 1", "Parágrafo depois da lista com duas linhas."),
     ]
 
 
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
-        ("1. Um.\n2. Dois.\n2. Dois de novo.", ["Linha 4: a Recomendação 2 está repetida."]),
+        ("1. Um.\n2. Dois.\n2. Dois de novo.", ['Linha 4: a Recomendação 2 está repetida; foi chamada de "Recomendação 2 (2)".']),
         (
             "1. Um.\n3. Três.\n2. Dois.",
             ["Linha 4: a Recomendação 2 veio depois da Recomendação 3 (a numeração voltou)."],
         ),
         (
             "3.1 A.\n3.2 B.\n3.1 C.",
-            ["Linha 4: a Recomendação 3.1 veio depois da Recomendação 3.2 (a numeração voltou)."],
+            [
+                "Linha 4: a Recomendação 3.1 veio depois da Recomendação 3.2 (a numeração voltou).",
+                'Linha 4: a Recomendação 3.1 está repetida; foi chamada de "Recomendação 3.1 (2)".',
+            ],
         ),
         ("1. Um.\n3. Três.\n3.1 Sub.\n10. Dez.", []),
     ],
@@ -830,7 +846,7 @@ def test_render_escapes_every_piece_of_text() -> None:
     assert "<b>" not in html
     assert "<img" not in html
     assert html == (
-        '<p class="caput">&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;</p>'
+        '<p class="caput">&lt;script&gt;alert("x")&lt;/script&gt;</p>'
         '<ol class="incisos"><li><span class="marker">I –</span> &lt;b&gt;negrito&lt;/b&gt; &amp; cia'
         '<ol class="alineas"><li><span class="marker">a)</span> &lt;img src=x onerror=1&gt;</li></ol></li></ol>'
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from markupsafe import Markup
 
-from consulta.text import render_markdown, render_plain, word_diff
+from consulta.text import render_inline_markdown, render_markdown, render_plain, word_diff
 from tests.xss import active_content, active_content_between, fragment_between
 
 PAYLOAD_FILE = Path(__file__).parent / "data" / "xss_payloads.txt"
@@ -311,7 +311,15 @@ def test_render_markdown_drops_raw_html_and_images():
     assert render_markdown('<b onclick="x()">oi</b> <script>alert(1)</script>') == (
         '<p>&lt;b onclick="x()"&gt;oi&lt;/b&gt; &lt;script&gt;alert(1)&lt;/script&gt;</p>')
     assert render_markdown("<div>\nbloco\n</div>") == "<p>&lt;div&gt;\nbloco\n&lt;/div&gt;</p>"
-    assert render_markdown("antes ![foto](https://ok.example/a.png) depois") == "<p>antes  depois</p>"
+    assert render_markdown("antes ![foto](https://ok.example/a.png) depois") == (
+        f'<p>antes foto (<a href="https://ok.example/a.png" {REL}>imagem</a>) depois</p>')
+
+
+def test_images_are_never_loaded_only_linked_and_bad_schemes_are_not_linked():
+    assert render_inline_markdown("![](https://ok.example/a.png)") == (
+        f'imagem (<a href="https://ok.example/a.png" {REL}>imagem</a>)')
+    assert render_inline_markdown("![mapa](javascript:alert(1))") == "mapa (imagem)"
+    assert "<img" not in render_markdown('<img src="https://x.example/a.png"> ![a](https://x.example/b.png)')
 
 
 def test_render_markdown_unwraps_bad_links_keeps_good_ones():

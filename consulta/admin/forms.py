@@ -40,9 +40,9 @@ class ConsultationForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    """Upload a Markdown file, or paste the text."""
+    """Upload a Word, LibreOffice, Markdown or text file, or paste the text."""
 
-    file = FileField("Arquivo Markdown (.md) ou texto (.txt)")
+    file = FileField("Arquivo do Word (.docx), do LibreOffice (.odt), Markdown (.md) ou texto (.txt)")
     text = TextAreaField("…ou cole o texto aqui", validators=[Optional()])
 
 

@@ -10,7 +10,7 @@ from consulta.auth.forms import ActionForm
 from consulta.auth.services import change_role
 from consulta.authz import Permission, require
 from consulta.consultations import services
-from consulta.consultations.importer import DraftDocument, decode, parse_draft, parse_upload
+from consulta.drafts import DraftDocument, parse_blocks, parse_pasted, read_source, source_text
 from consulta.extensions import db
 from consulta.models import Article, Consultation, Role, TransitionError, User
 from consulta.web import form_status, invalid_form_status, local_to_utc, utc_to_local
@@ -93,11 +93,12 @@ def import_text(slug: str):
         upload = form.file.data
         if upload and upload.filename:
             data = upload.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
-            draft = parse_upload(data)
-            source = decode(data)[0] or ""
+            reader, errors = read_source(data)
+            draft = parse_blocks(reader) if reader is not None else DraftDocument(errors=errors)
+            source = source_text(reader) if reader is not None else ""
         elif (form.text.data or "").strip():
             source = form.text.data
-            draft = parse_draft(source)
+            draft = parse_pasted(source)
         else:
             form.file.errors.append("Envie um arquivo ou cole o texto do rascunho.")
     if draft is not None and draft.ok:
@@ -119,7 +120,7 @@ def confirm_import(slug: str):
     if not form.validate_on_submit():
         flash("A pré-visualização expirou. Envie o texto de novo.", "error")
         return redirect(url_for("admin.import_text", slug=slug), 303)
-    draft = parse_draft(form.source.data)
+    draft = parse_pasted(form.source.data)
     if not draft.ok:
         return render_template(
             "admin/import.html", consultation=consultation, form=ImportForm(), draft=draft

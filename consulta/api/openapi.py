@@ -100,7 +100,11 @@ def _schemas() -> dict[str, Schema]:
         "Contribution": _object({
             "id": ID,
             "reply_to": _nullable({**ID, "description": "A contribuição respondida, se for uma resposta."}),
-            "article_id": _nullable(ID), "article_label": _nullable(STRING), "section_id": _nullable(ID),
+            "article_id": _nullable(ID), "article_label": _nullable(STRING),
+            "part": _nullable({"type": "string", "pattern": "^[A-Za-z0-9.-]+$", "description":
+                               'A parte do artigo comentada ("caput", "par-1", "inc-II", "inc-II-ali-a"); '
+                               "null quando a contribuição é sobre o dispositivo inteiro."}),
+            "section_id": _nullable(ID),
             "kind": {"type": "string", "enum": _values(ContributionKind)},
             "stance": {"type": "string", "enum": _values(Stance)},
             "channel": {"type": "string", "enum": _values(Channel)},

@@ -143,7 +143,7 @@ def _public_contributions(consultation_id: int) -> Select:
     """The columns and the rule of the open-data export: this consultation's visible contributions."""
     return (
         select(Contribution.id, Contribution.parent_id, Contribution.article_id, Contribution.section_id,
-               Article.label, Contribution.kind, Contribution.stance, Contribution.channel, Contribution.author_id,
+               Article.label, Contribution.part, Contribution.kind, Contribution.stance, Contribution.channel, Contribution.author_id,
                Contribution.workshop_id, Contribution.created_at, Contribution.body, Contribution.proposed_text,
                Contribution.response_status, Contribution.response_text,
                User.kind.label("author_kind"), User.display_name, User.deleted_at)
@@ -158,6 +158,7 @@ def contribution_json(row: Any, places: dict[int, tuple[str, str | None]]) -> Js
     author_kind, author, uf = _author(row, places)
     return {
         "id": row.id, "reply_to": row.parent_id, "article_id": row.article_id, "article_label": row.label,
+        "part": row.part or None,
         "section_id": row.section_id, "kind": str(row.kind), "stance": str(row.stance),
         "channel": str(row.channel), "author_kind": AUTHOR_KINDS[author_kind], "author": author, "uf": uf,
         "date": local_date(row.created_at), "text": mask_personal_data(row.body or ""),

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from consulta.consultations.importer import DraftDocument, DraftSection, render_article_body
+from consulta.drafts import DraftDocument, DraftSection, render_article_body
 from consulta.extensions import db
 from consulta.models import Article, ArticleKind, Consultation, Section, TransitionError, User, record, utcnow
 
@@ -64,6 +64,7 @@ def replace_text(actor: User | None, consultation: Consultation, draft: DraftDoc
     for draft_section in draft.sections:
         _add_section(consultation, None, draft_section, counter)
     consultation.intro = draft.intro
+    consultation.closing = draft.closing
     consultation.text_imported_at = utcnow()
     db.session.flush()
     record(

@@ -25,6 +25,7 @@ from sqlalchemy.orm import joinedload
 
 import analysis
 from consulta.authz import Permission, require
+from consulta.drafts import article_parts
 from consulta.extensions import db
 from consulta.geo import STATES
 from consulta.insights import bp
@@ -49,7 +50,8 @@ CLUSTER_COLUMNS = [
     ("posicoes", "Posições"), ("canais", "Canais"), ("ufs", "UFs"), ("citacoes", "Citações"),
 ]
 CONTRIBUTION_COLUMNS = [
-    ("id", "Contribuição nº"), ("dispositivo", "Dispositivo"), ("grupo_id", "Grupo nº"), ("grupo", "Grupo"),
+    ("id", "Contribuição nº"), ("dispositivo", "Dispositivo"), ("parte", "Parte do dispositivo"),
+    ("grupo_id", "Grupo nº"), ("grupo", "Grupo"),
     ("campanha_id", "Campanha nº"), ("posicao", "Posição"), ("canal", "Canal"), ("autor", "Autor"), ("uf", "UF"),
     ("texto", "Texto (dados pessoais mascarados)"), ("resposta", "Resposta oficial"),
     ("justificativa", "Justificativa"),
@@ -163,6 +165,7 @@ def contribution_rows(view: dict[str, Any]) -> Iterator[dict[str, Any]]:
     clusters = clusters_by_id(view)
     assignments = {a["record_id"]: a for a in view.get("assignments") or []}
     ids = sorted(i for i in assignments if isinstance(i, int))
+    part_labels: dict[int, dict[str, str]] = {}  # article id -> part key -> "inciso II"
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
         found = db.session.scalars(
@@ -173,12 +176,17 @@ def contribution_rows(view: dict[str, Any]) -> Iterator[dict[str, Any]]:
         for c in found:
             a = assignments[c.id]
             cluster = clusters.get(a["cluster_id"]) or {}
+            part = ""
             if c.article is not None:
                 article = c.article.label
+                if c.part:
+                    if c.article.id not in part_labels:
+                        part_labels[c.article.id] = {p.key: p.label for p in article_parts(c.article.body)}
+                    part = part_labels[c.article.id].get(c.part, c.part)
             else:
                 article = "Propostas de novo artigo" + (f" — {c.section.title}" if c.section else "")
             yield {
-                "id": c.id, "dispositivo": article, "grupo_id": a["cluster_id"], "grupo": cluster.get("label", ""),
+                "id": c.id, "dispositivo": article, "parte": part, "grupo_id": a["cluster_id"], "grupo": cluster.get("label", ""),
                 "campanha_id": a.get("campaign_id") or "", "posicao": c.stance.label,
                 "canal": CHANNEL_LABELS.get(c.channel.value, c.channel.value), "autor": public_author(c),
                 "uf": _uf_of(c) or "", "texto": _text_of(c),

@@ -81,6 +81,8 @@ class Consultation(db.Model):
     title: Mapped[str] = mapped_column(String(300))
     summary: Mapped[str] = mapped_column(Text, default="")
     intro: Mapped[str] = mapped_column(Text, default="")
+    # The act's closing as imported (place and date, signatures): shown after the text, never commented on.
+    closing: Mapped[str] = mapped_column(Text, default="", server_default="")
     status: Mapped[Status] = mapped_column(enum_column(Status, "consultation_status"), default=Status.DRAFT)
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -112,6 +112,8 @@ class Contribution(db.Model):
     stance: Mapped[Stance] = mapped_column(enum_column(Stance, "contribution_stance"), default=Stance.NONE)
     channel: Mapped[Channel] = mapped_column(enum_column(Channel, "contribution_channel"), default=Channel.ONLINE)
     body: Mapped[str] = mapped_column(Text)
+    # The part of the article it is about ("caput", "par-1", "inc-II-ali-a"); "" for the whole article.
+    part: Mapped[str] = mapped_column(String(80), default="", server_default="")
     proposed_text: Mapped[str | None] = mapped_column(Text)
     # Rendered once when written (consulta.text), not on every page view; see render_contribution().
     body_html: Mapped[str | None] = mapped_column(Text)
@@ -282,7 +284,7 @@ def render_contribution(contribution: Contribution, article_body: str | None) ->
 def _render_before_write(mapper, connection, contribution: Contribution) -> None:
     """Keep the stored HTML in step with the text whenever the ORM writes a contribution."""
     state = db.inspect(contribution)
-    changed = state.attrs.body.history.has_changes() or state.attrs.proposed_text.history.has_changes()
+    changed = any(getattr(state.attrs, name).history.has_changes() for name in ("body", "proposed_text", "part"))
     if contribution.body_html is not None and not changed:
         return
     article_body = None
@@ -290,4 +292,13 @@ def _render_before_write(mapper, connection, contribution: Contribution) -> None
         article_body = connection.execute(
             select(Article.body).where(Article.id == contribution.article_id)
         ).scalar_one_or_none()
-    render_contribution(contribution, article_body)
+    render_contribution(contribution, diff_base(article_body, contribution.part))
+
+
+def diff_base(article_body: str | None, part: str | None) -> str | None:
+    """What a new wording is compared with: the chosen part's text, or the whole article."""
+    if not part or article_body is None:
+        return article_body
+    from consulta.drafts import part_source
+
+    return part_source(article_body, part) or article_body

@@ -3,7 +3,7 @@
 import secrets
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectChoice, TextAreaField
+from wtforms import HiddenField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from consulta.models import ContributionKind, ReportReason, Stance
@@ -34,6 +34,8 @@ class ContributionForm(SubmissionKeyMixin):
                       validators=[InputRequired("Escolha o tipo de contribuição.")])
     stance = RadioField("Sua posição sobre o texto", choices=_choices(Stance), default=Stance.NONE.value,
                         validators=[InputRequired("Escolha a sua posição.")])
+    part = SelectField("Sobre", choices=[SelectChoice("", "O dispositivo inteiro")], default="", validate_choice=False,
+                       description="Escolha o parágrafo, inciso ou alínea, ou o dispositivo inteiro.")
     body = TextAreaField(
         "Sua contribuição",
         validators=[InputRequired("Escreva a sua contribuição."),
@@ -43,7 +45,8 @@ class ContributionForm(SubmissionKeyMixin):
     proposed_text = TextAreaField(
         "Texto proposto (para nova redação)",
         validators=[Optional(), Length(max=MAX_BODY)],
-        description="Escreva como o dispositivo ficaria. Mostraremos as diferenças em relação ao texto atual.",
+        description="Escreva como o dispositivo (ou a parte escolhida) ficaria. Mostraremos as diferenças "
+                    "em relação ao texto atual dele.",
     )
 
 

@@ -1,13 +1,16 @@
 """What the article page shows: the text, tallies, the reader's vote and a page of contributions."""
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from consulta.auth.forms import ActionForm
 from consulta.consultations import services as consultation_services
+from consulta.drafts import article_parts, render_article_body
 from consulta.models import Article, Consultation, ContributionKind, Section, Stance
 from consulta.participation import services
 from consulta.participation.forms import (
@@ -19,6 +22,7 @@ from consulta.participation.forms import (
 )
 
 SORT_LABELS = {"recentes": "Mais recentes", "apoiadas": "Mais apoiadas"}
+PART_KEY_RE = re.compile(r"^[A-Za-z0-9.-]{1,80}$")
 
 
 def filter_from_args(args: Mapping[str, str]) -> services.ContributionFilter:
@@ -30,6 +34,8 @@ def filter_from_args(args: Mapping[str, str]) -> services.ContributionFilter:
         f.stance = Stance(args["posicao"])
     if args.get("tipo") in ContributionKind._value2member_map_:
         f.kind = ContributionKind(args["tipo"])
+    if PART_KEY_RE.match(args.get("parte", "")):
+        f.part = args["parte"]
     page = args.get("pagina", "1")
     f.page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
     return f
@@ -41,6 +47,7 @@ def filter_args(f: services.ContributionFilter, **changes: Any) -> dict[str, Any
         "ordem": f.sort if f.sort != "recentes" else None,
         "posicao": f.stance.value if f.stance else None,
         "tipo": f.kind.value if f.kind else None,
+        "parte": f.part or None,
         "pagina": f.page if f.page > 1 else None,
     }
     args.update(changes)
@@ -68,15 +75,49 @@ def article_context(
         kinds=[ContributionKind.COMMENT, ContributionKind.NEW_WORDING, ContributionKind.REMOVAL],
         my_vote=services.vote_of(user, article) if article.accepts_votes else None,
     )
+    context.update(part_context(article, f))
     if user is not None:
         # Forms (and so a CSRF token in the session) only for people who can use them: an anonymous
         # visitor gets no cookie, and the page stays cacheable.
-        context.update(contribution_form=contribution_form or ContributionForm(formdata=None).fresh_key())
+        form = contribution_form
+        if form is None:
+            form = ContributionForm(formdata=None).fresh_key()
+            selected = context["selected_part"]
+            if selected is not None:
+                # "Comentar" on a part: the form starts on that part, its current text ready to be rewritten.
+                form.part.data, form.proposed_text.data = selected.key, selected.source
+        form.part.choices = [SelectChoice("", f"{article.label} inteiro")] + [
+            SelectChoice(p.key, p.label[:1].upper() + p.label[1:]) for p in context["parts"]
+        ]
+        context.update(contribution_form=form)
     if with_list:
         context.update(contribution_page(article, f))
         previous, following = consultation_services.neighbours(article)
         context.update(trail=consultation_services.section_trail(article.section), previous=previous,
                        following=following)
+    return context
+
+
+def part_context(article: Article, f: services.ContributionFilter) -> dict[str, Any]:
+    """The article's parts, their labels and counts, the chosen part, and the text marked up with them."""
+    parts = article_parts(article.body)
+    if len(parts) < 2:
+        parts = []  # a one-sentence article has nothing to choose between
+    selected = next((p for p in parts if p.key == f.part), None)
+    counts = services.part_counts(article) if parts else {}
+    context: dict[str, Any] = {
+        "parts": parts,
+        "part_labels": {p.key: p.label for p in parts},
+        "part_counts": counts,
+        "selected_part": selected,
+        "article_html": None,
+    }
+    if parts:
+        context["article_html"] = render_article_body(
+            article.body, counts=counts, selected=selected.key if selected else None,
+            part_link=lambda key: url_for("consultations.article", slug=article.consultation.slug,
+                                          article_id=article.id, parte=key, _anchor="contribuir"),
+        )
     return context
 
 

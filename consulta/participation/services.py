@@ -15,6 +15,7 @@ from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import joinedload
 
 from consulta.db_utils import bump, compare_and_set, insert_ignore
+from consulta.drafts import article_parts
 from consulta.extensions import db
 from consulta.models import (
     Article,
@@ -90,6 +91,7 @@ def contribute(
     body: str,
     proposed_text: str | None = None,
     submission_key: str | None = None,
+    part: str = "",
 ) -> tuple[Contribution, bool]:
     """Add a contribution to an article (or a new-article proposal to a section); (contribution, created).
 
@@ -106,6 +108,9 @@ def contribute(
         raise ParticipationError("Numa seção só é possível propor um novo artigo.", "kind")
     if article is not None and kind is ContributionKind.NEW_ARTICLE:
         raise ParticipationError("Para propor um novo artigo, use a seção onde ele entraria.", "kind")
+    part = (part or "").strip()
+    if part and (article is None or part not in {p.key for p in article_parts(article.body)}):
+        raise ParticipationError("Esta parte não existe no dispositivo; escolha outra.", "part")
     body = body.strip()
     _check_length(body)
     proposed_text = (proposed_text or "").strip() or None
@@ -118,7 +123,7 @@ def contribute(
     contribution = Contribution(
         consultation_id=consultation.id, article_id=article.id if article else None,
         section_id=section.id if section else (article.section_id if article else None),
-        author_id=author.id, kind=kind, stance=stance, body=body, proposed_text=proposed_text,
+        author_id=author.id, kind=kind, stance=stance, body=body, proposed_text=proposed_text, part=part,
         channel=Channel.ONLINE, submission_key=submission_key or None,
     )
     db.session.add(contribution)
@@ -379,6 +384,7 @@ class ContributionFilter:
     sort: str = "recentes"
     stance: Stance | None = None
     kind: ContributionKind | None = None
+    part: str = ""  # a part key ("inc-II"): only contributions on that part of the article
     page: int = 1
 
 
@@ -397,6 +403,8 @@ def listing_query(target: Article | Section, f: ContributionFilter) -> Select:
         stmt = stmt.where(Contribution.stance == f.stance, Contribution.visibility == Visibility.VISIBLE)
     if f.kind is not None:
         stmt = stmt.where(Contribution.kind == f.kind, Contribution.visibility == Visibility.VISIBLE)
+    if f.part:
+        stmt = stmt.where(Contribution.part == f.part)
     if f.sort == "apoiadas":
         stmt = stmt.order_by(Contribution.support_count.desc(), Contribution.id.desc())
     else:
@@ -411,6 +419,17 @@ def page_of_contributions(target: Article | Section, f: ContributionFilter,
         listing_query(target, f).limit(per_page + 1).offset((max(f.page, 1) - 1) * per_page)
     ).unique().all()
     return list(rows[:per_page]), len(rows) > per_page
+
+
+def part_counts(article: Article) -> dict[str, int]:
+    """Visible top-level contributions on each part of the article ("" for the whole article)."""
+    rows = db.session.execute(
+        select(Contribution.part, func.count())
+        .where(Contribution.article_id == article.id, Contribution.parent_id.is_(None),
+               Contribution.visibility == Visibility.VISIBLE)
+        .group_by(Contribution.part)
+    ).all()
+    return {part: count for part, count in rows}
 
 
 def replies_for(parents: Sequence[Contribution]) -> dict[int, list[Contribution]]:

@@ -91,6 +91,7 @@ def contribute(slug: str, article_id: int):
             contribution, created = services.contribute(
                 current_user, article=article, kind=ContributionKind(form.kind.data), stance=Stance(form.stance.data),
                 body=form.body.data, proposed_text=form.proposed_text.data, submission_key=form.submission_key.data,
+                part=form.part.data or "",
             )
         except services.ParticipationError as error:
             attach_error(form, error)

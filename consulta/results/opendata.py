@@ -180,7 +180,7 @@ def opendata_text(slug: str, fmt: str):
 
 # -- contributions ---------------------------------------------------------------------------------------
 
-CONTRIBUTION_FIELDS = ["id", "resposta_a", "artigo_id", "artigo", "tipo", "posicionamento", "canal",
+CONTRIBUTION_FIELDS = ["id", "resposta_a", "artigo_id", "artigo", "parte", "tipo", "posicionamento", "canal",
                        "autor_tipo", "autor", "uf", "data", "texto", "texto_proposto", "devolutiva_status",
                        "devolutiva_texto"]
 
@@ -196,13 +196,14 @@ def _contribution_rows(consultation_id: int) -> Iterator[Row]:
     """Visible contributions and replies as open-data rows: authors pseudonymized, texts masked, dates only."""
     places = _workshop_places(consultation_id)
     pseudonyms = lru_cache(maxsize=PSEUDONYMS_KEPT)(pseudonym)  # one HMAC per author, not per contribution
-    for (id_, parent_id, article_id, label, kind, stance, channel, author_id, workshop_id, created_at, body,
+    for (id_, parent_id, article_id, label, part, kind, stance, channel, author_id, workshop_id, created_at, body,
          proposed_text, response_status, response_text, author_kind, display_name, deleted_at,
          ) in _batched(_contribution_query(consultation_id)):
         author_type, author, uf = _identity(workshop_id, author_id, deleted_at, author_kind, display_name, places,
                                             pseudonyms)
         yield {
-            "id": id_, "resposta_a": parent_id, "artigo_id": article_id, "artigo": label, "tipo": kind,
+            "id": id_, "resposta_a": parent_id, "artigo_id": article_id, "artigo": label, "parte": part or None,
+            "tipo": kind,
             "posicionamento": stance, "canal": channel, "autor_tipo": author_type, "autor": author, "uf": uf,
             "data": local_date(created_at), "texto": masked(body or ""),
             "texto_proposto": masked(proposed_text) if proposed_text else None,
@@ -223,7 +224,7 @@ def _contribution_query(consultation_id: int) -> Select:
         return type_coerce(column, String).label(name)
 
     return (
-        select(c.id, c.parent_id, c.article_id, article.label, stored(c.kind, "kind"), stored(c.stance, "stance"),
+        select(c.id, c.parent_id, c.article_id, article.label, c.part, stored(c.kind, "kind"), stored(c.stance, "stance"),
                stored(c.channel, "channel"), c.author_id, c.workshop_id, c.created_at, c.body, c.proposed_text,
                stored(c.response_status, "response_status"), c.response_text,
                stored(user.kind, "author_kind"), user.display_name, user.deleted_at)

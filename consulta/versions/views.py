@@ -181,7 +181,7 @@ def publish(version_id: int):
 
 def _parse_units(source: str):
     """(units, problems) of a pasted or uploaded Markdown draft, in document order."""
-    from consulta.consultations.importer import parse_draft
+    from consulta.drafts import parse_draft
     from consulta.versions.matching import Unit
 
     draft = parse_draft(source)

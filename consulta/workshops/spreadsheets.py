@@ -60,7 +60,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 
-from consulta.consultations.importer import decode_with_fallback
+from consulta.drafts import decode_with_fallback
 from consulta.extensions import db
 from consulta.geo import STATES
 from consulta.models import Article, ArticleKind, Consultation, ContributionKind, Sector, Stance
