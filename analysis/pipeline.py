@@ -300,23 +300,22 @@ def _partition(
     vectors: np.ndarray,
     content: np.ndarray,
     copies: np.ndarray,
-    k: int,
+    fitted: tuple[np.ndarray, np.ndarray],
     group_size: int,
     params: AnalysisParams,
-) -> _Partition:
-    """Run k-means on the units with terms and gather small clusters and the rest into "Outros"."""
+) -> tuple[_Partition, np.ndarray]:
+    """Gather small clusters of a fit (labels of the content units, centroids) and the rest into "Outros".
+
+    Return the partition and the index of each kept cluster in the fit.
+    """
     n_units = len(vectors)
     raw = np.full(n_units, -1, dtype=np.intp)
-    centroids = np.zeros((0, vectors.shape[1]), dtype=np.float32)
-    if len(content) and k:
-        raw[content], centroids = clustering.kmeans(
-            vectors[content], copies[content], k, seed=params.seed, minibatch_from=params.minibatch_from
-        )
+    raw[content], centroids = fitted
     record_counts = np.bincount(raw[raw >= 0], weights=copies[raw >= 0], minlength=len(centroids))
     small = record_counts < max(params.min_cluster_size, params.min_cluster_share * group_size)
     if small.all():
         small[:] = False
-    kept = [c for c in np.argsort(-record_counts, kind="stable") if not small[c]]
+    kept = [int(c) for c in np.argsort(-record_counts, kind="stable") if not small[c]]
     clusters = [list(np.flatnonzero(raw == c)) for c in kept]
     other = [u for u in range(n_units) if raw[u] < 0 or small[raw[u]]]
     centrality = np.zeros(n_units, dtype=np.float32)
@@ -327,7 +326,33 @@ def _partition(
         norm = np.linalg.norm(mean)
         if norm > 0:
             centrality[other] = vectors[other] @ (mean / norm)
-    return _Partition(clusters, centroids[kept], other, centrality)
+    return _Partition(clusters, centroids[kept], other, centrality), np.array(kept, dtype=np.intp)
+
+
+def _fit(
+    vectors: np.ndarray, copies: np.ndarray, params: AnalysisParams
+) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray | None, dict[str, Any]]:
+    """Cluster the content units; return (labels, centroids), the theme of each cluster and the k curves.
+
+    With a fixed k the themes come later from Ward linkage on the centroids (theme array None).
+    """
+    if not len(vectors):
+        return (np.zeros(0, dtype=np.intp), np.zeros((0, vectors.shape[1]), dtype=np.float32)), None, {}
+    if params.k is not None:
+        fitted = clustering.kmeans(
+            vectors, copies, params.k, seed=params.seed, minibatch_from=params.minibatch_from
+        )
+        return fitted, None, {}
+    tree = clustering.hierarchy(
+        vectors, copies, max_k=params.max_k, seed=params.seed, minibatch_from=params.minibatch_from
+    )
+    curves = {
+        "themes": {str(k): round(v, 4) for k, v in tree.theme_curve.items()},
+        "subthemes": {
+            str(t + 1): {str(k): round(v, 4) for k, v in curve.items()} for t, curve in tree.sub_curves.items()
+        },
+    }
+    return (tree.labels, tree.centroids), tree.theme_of, curves
 
 
 def _analyze_group(
@@ -350,19 +375,15 @@ def _analyze_group(
         units = _units(indices, prep)
         unit_segments = [segments(prep.masked[r]) for r in units.representative]
         vectors, content = _embed(unit_segments, params)
-    with stages.stage("select_k", at(0.35), at(0.5)):
-        if params.k is not None:
-            k, k_scores = min(params.k, max(1, len(content))), {}
-        elif len(content):
-            k, k_scores = clustering.choose_k(
-                vectors[content], units.copies[content], max_k=params.max_k, seed=params.seed
-            )
-        else:
-            k, k_scores = 0, {}
-    with stages.stage("cluster", at(0.5), at(0.7)):
+    with stages.stage("select_k", at(0.35), at(0.6)):
+        fitted, fit_themes, curves = _fit(vectors[content], units.copies[content], params)
+    with stages.stage("cluster", at(0.6), at(0.7)):
         group_size = len(indices)
-        part = _partition(vectors, content, units.copies, k, group_size, params)
-        theme_index = clustering.themes(part.centroids)
+        part, kept = _partition(vectors, content, units.copies, fitted, group_size, params)
+        if fit_themes is None:
+            theme_index = clustering.themes(part.centroids)
+        else:
+            theme_index = np.unique(fit_themes[kept], return_inverse=True)[1].reshape(-1)
     with stages.stage("labels", at(0.7), at(0.9)):
 
         def most_central(members: list[int]) -> list[int]:
@@ -415,7 +436,8 @@ def _analyze_group(
         weighted_size=ctx.weighted_size,
         distinct_texts=len(units.records),
         k=len(part.clusters),
-        k_scores={str(k): round(s, 6) for k, s in k_scores.items()},
+        k_scores=curves.get("themes", {}),
+        k_curves=curves,
         themes=themes_out,
         clusters=clusters,
     )
