@@ -58,6 +58,7 @@ STABILITY_SUBSAMPLE = 0.8
 MIN_UNITS_TO_SPLIT = 8
 MAX_THEMES = 8
 MAX_SUBTHEMES = 6
+SUBTHEME_UNITS = 20
 LARGE_SHARE = 0.25
 THEMES_FROM = 4
 KMEANS_INIT = 4
@@ -66,7 +67,7 @@ _STEMMER = snowballstemmer.stemmer("portuguese")
 
 
 @lru_cache(maxsize=200_000)
-def _stem(token: str) -> str:
+def stem(token: str) -> str:
     """Stem an accented lowercase token and fold the stem."""
     return fold(_STEMMER.stemWord(token))
 
@@ -82,7 +83,7 @@ class Hierarchy:
     sub_curves: dict[int, dict[int, float]]
 
 
-def term_lists(texts: list[list[list[str]]], *, stem: bool) -> list[list[str]]:
+def term_lists(texts: list[list[list[str]]], *, stem_terms: bool) -> list[list[str]]:
     """Turn texts given as token segments into clustering terms, dropping stop words and rare words."""
     stops = stop_words()
     words = [[t for seg in segs for t in seg] for segs in texts]
@@ -93,7 +94,7 @@ def term_lists(texts: list[list[list[str]]], *, stem: bool) -> list[list[str]]:
         folded = fold(token)
         if document_frequency[folded] >= minimum and len(folded) > 1 and folded not in stops:
             # Stemming is the slowest step; rare words are never stemmed since they are dropped anyway.
-            terms[token] = _stem(token) if stem else folded
+            terms[token] = stem(token) if stem_terms else folded
     return [[terms[t] for t in w if t in terms] for w in words]
 
 
@@ -234,24 +235,38 @@ def hierarchy(
             continue
         room = max(1, budget - len(theme_of) - (n_themes - theme - 1))
         k, curve, sub_centres = choose_k(
-            vectors[rows], weights[rows], k_min=2, k_max=min(MAX_SUBTHEMES, room), seed=seed
+            vectors[rows],
+            weights[rows],
+            k_min=2,
+            k_max=min(MAX_SUBTHEMES, room, len(rows) // SUBTHEME_UNITS),
+            seed=seed,
         )
         sub_curves[theme] = curve
         if sub_centres is None:
             sub = np.zeros(len(rows), dtype=np.intp)
         else:
-            sub, _ = kmeans_from(vectors[rows], weights[rows], sub_centres, minibatch_from=minibatch_from, seed=seed)
+            sub, _ = kmeans_from(
+                vectors[rows], weights[rows], sub_centres, minibatch_from=minibatch_from, seed=seed
+            )
         for s in range(int(sub.max()) + 1):
             members = rows[sub == s]
             if len(members):
                 labels[members] = len(theme_of)
                 theme_of.append(theme)
     labels, theme_of = _split_large_incoherent(vectors, weights, labels, theme_of, seed, max_k)
-    centroids = np.vstack(
-        [l2_normalize(np.average(vectors[labels == c], axis=0, weights=weights[labels == c])[None, :])
-         for c in range(len(theme_of))]
-    ) if theme_of else np.zeros((0, vectors.shape[1]), dtype=np.float32)
-    return Hierarchy(labels, centroids.astype(np.float32), np.array(theme_of, dtype=np.intp), theme_curve, sub_curves)
+    centroids = (
+        np.vstack(
+            [
+                l2_normalize(np.average(vectors[labels == c], axis=0, weights=weights[labels == c])[None, :])
+                for c in range(len(theme_of))
+            ]
+        )
+        if theme_of
+        else np.zeros((0, vectors.shape[1]), dtype=np.float32)
+    )
+    return Hierarchy(
+        labels, centroids.astype(np.float32), np.array(theme_of, dtype=np.intp), theme_curve, sub_curves
+    )
 
 
 def _split_large_incoherent(

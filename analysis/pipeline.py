@@ -66,6 +66,9 @@ from analysis.result import (
 Progress = Callable[[float, str], None]
 GROUPABLE = ("article", "stance", "channel", "uf", "author_kind")
 OTHER_LABEL = "Outros"
+LOW_COHERENCE_LABEL = "Diversos — baixa coesão"
+LOW_COHERENCE_RATIO = 0.75
+LOW_COHERENCE_FROM = 3
 QUOTE_CHARS = 500
 CAMPAIGN_TEXT_CHARS = 1_000
 
@@ -223,21 +226,31 @@ def _cluster_record(
     cluster_id: int,
     group: str | None,
     theme_id: int | None,
-    terms: list[str],
+    description: tuple[str, list[str], float, bool],
     units: list[int],
     quotes: list[int],
     ctx: _GroupContext,
 ) -> Cluster:
-    """Describe one cluster from its units."""
+    """Describe one cluster from its units; ``description`` is (phrase, terms, coherence, low coherence)."""
     prep, u = ctx.prep, ctx.units
+    phrase, terms, cohesion, low = description
     rec_idx = [i for unit in units for i in u.records[unit]]
     records = [prep.records[i] for i in rec_idx]
     size, weighted = len(records), float(sum(r.weight for r in records))
+    if theme_id is None:
+        label = OTHER_LABEL
+    elif low:
+        label = LOW_COHERENCE_LABEL
+    else:
+        label = phrase or label_from_terms(terms)
     return Cluster(
         id=cluster_id,
         group=group,
         theme_id=theme_id,
-        label=OTHER_LABEL if theme_id is None else label_from_terms(terms),
+        label=label,
+        phrase=phrase,
+        coherence=round(cohesion, 4),
+        low_coherence=low,
         terms=terms,
         is_other=theme_id is None,
         size=size,
@@ -276,7 +289,7 @@ class _GroupContext:
 def _embed(unit_segments: list[list[list[str]]], params: AnalysisParams) -> tuple[np.ndarray, np.ndarray]:
     """Return the LSA vector of every unit (zero when it has no term) and the indices of those with terms."""
     n_units = len(unit_segments)
-    matrix = clustering.tfidf(clustering.term_lists(unit_segments, stem=params.stem))
+    matrix = clustering.tfidf(clustering.term_lists(unit_segments, stem_terms=params.stem))
     if matrix is None:
         return np.zeros((n_units, 1), dtype=np.float32), np.zeros(0, dtype=np.intp)
     content = np.flatnonzero(np.diff(matrix.indptr) > 0)
@@ -349,7 +362,8 @@ def _fit(
     curves = {
         "themes": {str(k): round(v, 4) for k, v in tree.theme_curve.items()},
         "subthemes": {
-            str(t + 1): {str(k): round(v, 4) for k, v in curve.items()} for t, curve in tree.sub_curves.items()
+            str(t + 1): {str(k): round(v, 4) for k, v in curve.items()}
+            for t, curve in tree.sub_curves.items()
         },
     }
     return (tree.labels, tree.centroids), tree.theme_of, curves
@@ -392,12 +406,20 @@ def _analyze_group(
 
         corpus = LabelCorpus(unit_segments, units.copies)
         classes = [*part.clusters, *([part.other] if part.other else [])]
-        cluster_terms = corpus.top_terms([most_central(m) for m in classes], params.terms)
+        cluster_terms = corpus.describe([most_central(m) for m in classes], params.terms)
         theme_members = [
             [u for c, members in enumerate(part.clusters) if theme_index[c] == t for u in members]
             for t in range(len(set(theme_index.tolist())))
         ]
-        theme_terms = corpus.top_terms([most_central(m) for m in theme_members], params.terms)
+        theme_terms = corpus.describe([most_central(m) for m in theme_members], params.terms)
+        cohesion = [clustering.coherence(vectors[m], units.copies[m]) for m in classes]
+        median = float(np.median(cohesion[: len(part.clusters)])) if part.clusters else 0.0
+        low = [
+            c < len(part.clusters)
+            and len(part.clusters) >= LOW_COHERENCE_FROM
+            and cohesion[c] < LOW_COHERENCE_RATIO * median
+            for c in range(len(classes))
+        ]
     with stages.stage("describe", at(0.9), at(1.0)):
         ctx = _GroupContext(
             prep, units, part.centrality, group_size, float(sum(prep.records[i].weight for i in indices))
@@ -418,13 +440,23 @@ def _analyze_group(
                     counters.cluster,
                     key,
                     theme_ids[int(theme_index[c])] if c < len(part.clusters) else None,
-                    cluster_terms[c],
+                    (*cluster_terms[c], cohesion[c], low[c]),
                     members,
                     [members[p] for p in picks],
                     ctx,
                 )
             )
-        themes_out = [_theme_record(theme_ids[t], key, theme_terms[t], clusters, ctx) for t in theme_order]
+        themes_out = [
+            _theme_record(
+                theme_ids[t],
+                key,
+                theme_terms[t],
+                clustering.coherence(vectors[theme_members[t]], units.copies[theme_members[t]]),
+                clusters,
+                ctx,
+            )
+            for t in theme_order
+        ]
         placement: dict[int, tuple[int, int | None, float]] = {}
         for cl, members in zip(clusters, classes, strict=True):
             for unit in members:
@@ -445,16 +477,24 @@ def _analyze_group(
 
 
 def _theme_record(
-    theme_id: int, group: str | None, terms: list[str], clusters: list[Cluster], ctx: _GroupContext
+    theme_id: int,
+    group: str | None,
+    description: tuple[str, list[str]],
+    cohesion: float,
+    clusters: list[Cluster],
+    ctx: _GroupContext,
 ) -> Theme:
-    """Describe one theme from the sub-themes that Ward linkage put in it."""
+    """Describe one theme from its sub-themes; ``description`` is its (phrase, terms)."""
+    phrase, terms = description
     members = [cl for cl in clusters if cl.theme_id == theme_id]
     size = sum(cl.size for cl in members)
     weighted = sum(cl.weighted_size for cl in members)
     return Theme(
         id=theme_id,
         group=group,
-        label=label_from_terms(terms),
+        label=phrase or label_from_terms(terms),
+        phrase=phrase,
+        coherence=round(cohesion, 4),
         terms=terms,
         cluster_ids=[cl.id for cl in members],
         size=size,
