@@ -21,7 +21,10 @@ Stages and the choices that are made here (the others live in the module of each
 4. *Outros* — clusters with fewer records than ``max(min_cluster_size, min_cluster_share · group size)``
    are gathered into one "Outros" cluster together with texts that have no usable word (empty, emoji,
    only stop words), unless every cluster is that small (then nothing would be left to read).
-5. *labels*, *quotes* — see :mod:`analysis.labels`; themes get c-TF-IDF labels over their sub-themes.
+5. *coherence* — each cluster's weighted mean cosine to its centroid; with three clusters or more, one
+   below 0.75 × the median cluster's is labelled "Diversos — baixa coesão" (its phrase and terms kept), so
+   a drafting team never reads a catch-all under a confident label.
+6. *labels*, *quotes* — see :mod:`analysis.labels`; themes get c-TF-IDF labels over their sub-themes.
 
 Threads: the run is single-threaded (BLAS and OpenMP limited to one thread). On a 2-core server shared
 with the web app, OpenBLAS and scikit-learn's OpenMP threads busy-wait on each other and k-means ran up to
