@@ -289,3 +289,21 @@ def test_run_page_without_votes_says_there_are_no_opinion_groups(analyst, world,
         db.session.commit()
     html = _get(analyst, f"/analise/execucoes/{world['run']}").get_data(as_text=True)
     assert "Não há votos nesta consulta" in html and "<svg" not in html
+
+
+def test_low_coherence_cluster_is_flagged_on_the_run_page_and_in_the_csv(analyst, world, app):
+    with app.app_context():
+        run = db.session.get(AnalysisRun, world["run"])
+        result = json.loads(json.dumps(run.result))
+        cluster = next(c for g in result["groups"] for c in g["clusters"] if c["id"] != world["renamed"])
+        cluster.update(label="Diversos — baixa coesão", low_coherence=True, coherence=0.21, is_other=False)
+        run.result = result
+        db.session.commit()
+    html = _get(analyst, f"/analise/execucoes/{world['run']}").get_data(as_text=True)
+    card = html[html.index(f'id="grupo-tema-{cluster["id"]}"'):]
+    card = card[:card.index("</article>")]
+    assert "Diversos — baixa coesão" in card and "baixa coesão</span>" in card
+    assert "0,21" in card and "pouco em comum" in card
+    rows = _csv(_get(analyst, f"/analise/execucoes/{world['run']}/clusters.csv"))
+    row = next(r for r in rows if int(r["Grupo nº"]) == cluster["id"])
+    assert row["Baixa coesão"] == "sim" and row["Coesão (0 a 1)"] == "0.21"
