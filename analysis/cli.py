@@ -115,6 +115,9 @@ def write_outputs(result: AnalysisResult, records: list[Record], out: Path, deli
             "grupo",
             "cluster_id",
             "rotulo",
+            "frase",
+            "coesao",
+            "baixa_coesao",
             "tema_id",
             "tema",
             "outros",
@@ -136,6 +139,9 @@ def write_outputs(result: AnalysisResult, records: list[Record], out: Path, deli
                 c.group or "",
                 c.id,
                 c.label,
+                c.phrase,
+                c.coherence,
+                int(c.low_coherence),
                 c.theme_id or "",
                 themes[c.theme_id].label if c.theme_id else "",
                 int(c.is_other),
@@ -231,7 +237,8 @@ def summary(result: AnalysisResult, out: Path) -> str:
         title = f"[{group.key}] " if group.key is not None else ""
         lines.append(f"{title}{group.size} contribuições, {len(group.themes)} temas, {group.k} subtemas:")
         lines += [
-            f"  {c.id:>4}  {c.size:>6}  {c.share:>6.1%}  {c.label}" for c in group.clusters[:SUMMARY_CLUSTERS]
+            f"  {c.id:>4}  {c.size:>6}  {c.share:>6.1%}  coesão {c.coherence:.2f}  {c.label}"
+            for c in group.clusters[:SUMMARY_CLUSTERS]
         ]
         if len(group.clusters) > SUMMARY_CLUSTERS:
             lines.append(f"  … e mais {len(group.clusters) - SUMMARY_CLUSTERS} (ver clusters.csv)")
@@ -252,7 +259,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--uf-column", help="coluna da UF")
     parser.add_argument("--author-column", help="coluna do autor (para contar autores únicos)")
     parser.add_argument("--weight-column", help="coluna do peso, p. ex. participantes de uma oficina")
-    parser.add_argument("--k", type=int, help="número de subtemas (padrão: escolhido pela silhueta)")
+    parser.add_argument(
+        "--k", type=int, help="número de subtemas (padrão: temas e subtemas escolhidos pela estabilidade)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="semente aleatória (padrão: 0)")
     return parser
 

@@ -1,4 +1,4 @@
-"""Sub-themes and themes: TF-IDF, LSA, k-means with k chosen by silhouette, Ward linkage on centroids.
+"""Themes and sub-themes: TF-IDF, LSA, k-means with each level's k chosen by resampling stability.
 
 The clustering sees each distinct text (a *unit*: one exact or near-duplicate group within the analysed
 group of records) once, weighted by its number of copies.
@@ -18,23 +18,30 @@ Choices, in pipeline order:
   co-occur and makes k-means fast. On the Fake.Br benchmark, 40 dimensions scored best and varied least
   between seeds and subsets among 20 to 200: with more, k-means often settles on splits of the largest
   topic.
-- k: unless the caller fixes it, k-means is fitted on a random sample of at most 5,000 units for each
-  candidate k between 2 and min(``max_k`` = 40, ⌊√(n/2)⌋) — the classic rule of thumb as an upper bound,
-  and a cap on what a drafting team can read — trying at most 12 values, spaced geometrically when the
-  range is wide. The k with the highest silhouette (cosine, on at most 2,000 sampled units) wins, ties
-  going to the smaller k. Fewer than 8 units give k = 1: there is nothing to split. On long, varied input
-  (news sentences) the silhouette keeps rising with k and the cap decides; the themes above then give
-  the coarse view.
-- The final fit is KMeans (4 initializations; more did not help) up to 20,000 units and MiniBatchKMeans
-  above, which is many times faster at 100k with a negligible loss of inertia.
-- Themes: Ward linkage on the sub-theme centroids, cut into round(√k) themes, so k = 9 reads as three
-  themes of about three sub-themes each. With fewer than 4 sub-themes each is its own theme.
+- k (issue #14): the silhouette kept rising with k on every data set tried, so "best silhouette" meant
+  "the cap". Unless the caller fixes k, the engine now builds two levels, each with the k whose k-means
+  split is most *reproducible*: :data:`STABILITY_FITS` k-means models (3 initializations each) are fitted
+  on random 80% subsamples of at most 2,000 units, each labels the whole sample, and the score of k is the
+  mean adjusted Rand index between the models' labellings (Ben-Hur, Elisseeff & Guyon 2002; Lange et al.
+  2004). A split that follows real structure comes back the same from any subsample, an arbitrary one
+  does not, so the curve peaks instead of climbing. Themes take the most stable k in 2–8 (on the Fake.br
+  3k set the curve peaks at 3, the real topics, with seed 0; 3 and 4 are close there and other seeds
+  give 2–4, see the README's table); each theme with at least 40 units is then split into
+  sub-themes the same way (2 to min(6, units/20)), which keeps the reading level finer. The centroids of
+  the model that agrees best with the others seed the final fit on all units (KMeans, or MiniBatchKMeans
+  above 20,000 units), which also keeps k-means away from its occasional degenerate split. Fewer than 8
+  units give k = 1. Ties go to the smaller k.
+- No hidden catch-all: a sub-theme holding more than 25% of the weight with a coherence (weighted mean
+  cosine to its centroid) below the median sub-theme's is split in two until none is left.
+- With k given, k-means runs with that k (4 initializations) and themes come from Ward linkage on the
+  centroids, cut into round(√k) themes (each its own theme below 4 sub-themes).
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -44,15 +51,21 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
-from sklearn.metrics import silhouette_score
+from sklearn.metrics import adjusted_rand_score
 from sklearn.preprocessing import normalize as l2_normalize
 
 from analysis.normalize import fold, stop_words
 
 MIN_DF_FROM = 100
-K_SAMPLE = 5_000
-SILHOUETTE_SAMPLE = 2_000
-MAX_K_CANDIDATES = 12
+STABILITY_SAMPLE = 2_000
+STABILITY_FITS = 4
+STABILITY_INIT = 3
+STABILITY_SUBSAMPLE = 0.8
+MIN_UNITS_TO_SPLIT = 8
+MAX_THEMES = 8
+MAX_SUBTHEMES = 6
+SUBTHEME_UNITS = 20
+LARGE_SHARE = 0.25
 THEMES_FROM = 4
 KMEANS_INIT = 4
 
@@ -60,12 +73,23 @@ _STEMMER = snowballstemmer.stemmer("portuguese")
 
 
 @lru_cache(maxsize=200_000)
-def _stem(token: str) -> str:
+def stem(token: str) -> str:
     """Stem an accented lowercase token and fold the stem."""
     return fold(_STEMMER.stemWord(token))
 
 
-def term_lists(texts: list[list[list[str]]], *, stem: bool) -> list[list[str]]:
+@dataclass
+class Hierarchy:
+    """Themes and sub-themes of a set of rows: a sub-theme label per row, its centroid and its theme."""
+
+    labels: np.ndarray
+    centroids: np.ndarray
+    theme_of: np.ndarray
+    theme_curve: dict[int, float]
+    sub_curves: dict[int, dict[int, float]]
+
+
+def term_lists(texts: list[list[list[str]]], *, stem_terms: bool) -> list[list[str]]:
     """Turn texts given as token segments into clustering terms, dropping stop words and rare words."""
     stops = stop_words()
     words = [[t for seg in segs for t in seg] for segs in texts]
@@ -76,7 +100,7 @@ def term_lists(texts: list[list[list[str]]], *, stem: bool) -> list[list[str]]:
         folded = fold(token)
         if document_frequency[folded] >= minimum and len(folded) > 1 and folded not in stops:
             # Stemming is the slowest step; rare words are never stemmed since they are dropped anyway.
-            terms[token] = _stem(token) if stem else folded
+            terms[token] = stem(token) if stem_terms else folded
     return [[terms[t] for t in w if t in terms] for w in words]
 
 
@@ -109,35 +133,170 @@ def distinct_rows(vectors: np.ndarray) -> int:
     return len({row.tobytes() for row in vectors})
 
 
-def _candidate_ks(k_max: int) -> list[int]:
-    """Return the k values to try between 2 and ``k_max``, geometrically spaced when there are many."""
-    if k_max - 1 <= MAX_K_CANDIDATES:
-        return list(range(2, k_max + 1))
-    return sorted({int(round(k)) for k in np.geomspace(2, k_max, MAX_K_CANDIDATES)})
+def _fit(vectors: np.ndarray, weights: np.ndarray, k: int, seed: int, n_init: int = 1) -> KMeans:
+    """Fit one k-means model (k-means++ seeding) on a sample."""
+    return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(vectors, sample_weight=weights)
+
+
+def stability(vectors: np.ndarray, weights: np.ndarray, k: int, *, seed: int) -> tuple[float, np.ndarray]:
+    """Score how reproducible a k-means split into ``k`` groups is; return the score and the most typical fit.
+
+    Each of :data:`STABILITY_FITS` models is fitted on its own random 80% of the rows; all of them then label
+    every row, and the score is the mean adjusted Rand index over all pairs of models. The centroids
+    returned are those of the model that agrees best with the others (the medoid partition), which also
+    keeps the final fit away from k-means' occasional degenerate split (one tiny cluster, one catch-all).
+    """
+    rng = np.random.default_rng(seed * 7919 + k)
+    n = len(vectors)
+    size = max(k + 1, int(STABILITY_SUBSAMPLE * n))
+    models, labels = [], []
+    for fit in range(STABILITY_FITS):
+        rows = np.sort(rng.choice(n, size=size, replace=False))
+        model = _fit(vectors[rows], weights[rows], k, seed + fit, n_init=STABILITY_INIT)
+        models.append(model)
+        labels.append(model.predict(vectors))
+    agreement = np.eye(STABILITY_FITS)
+    for a in range(STABILITY_FITS):
+        for b in range(a + 1, STABILITY_FITS):
+            agreement[a, b] = agreement[b, a] = adjusted_rand_score(labels[a], labels[b])
+    pairs = agreement[np.triu_indices(STABILITY_FITS, 1)]
+    medoid = int(np.argmax(agreement.sum(axis=1)))
+    return float(pairs.mean()), models[medoid].cluster_centers_
+
+
+def _sample(n: int, size: int, seed: int) -> np.ndarray:
+    """Return sorted row indices of a reproducible random sample of at most ``size`` rows."""
+    if n <= size:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, size=size, replace=False))
 
 
 def choose_k(
-    vectors: np.ndarray, weights: np.ndarray, *, max_k: int, seed: int
-) -> tuple[int, dict[int, float]]:
-    """Pick k by silhouette on a sample; return it with the silhouette of every k tried."""
-    n = len(vectors)
-    k_max = min(max_k, math.isqrt(n // 2), distinct_rows(vectors))
-    if k_max < 2:
-        return 1, {}
-    rng = np.random.default_rng(seed)
-    sample = np.sort(rng.choice(n, size=min(n, K_SAMPLE), replace=False))
+    vectors: np.ndarray, weights: np.ndarray, *, k_min: int, k_max: int, seed: int
+) -> tuple[int, dict[int, float], np.ndarray | None]:
+    """Pick the most stable k in [k_min, k_max] on a sample; return it, the curve and its centroids.
+
+    Ties go to the smaller k. Fewer than :data:`MIN_UNITS_TO_SPLIT` rows, or fewer distinct rows than
+    ``k_min``, give k = 1 with no centroids: there is nothing to split.
+    """
+    sample = _sample(len(vectors), STABILITY_SAMPLE, seed)
     fit_vectors, fit_weights = vectors[sample], weights[sample]
-    scored = np.sort(rng.choice(len(sample), size=min(len(sample), SILHOUETTE_SAMPLE), replace=False))
-    k_max = min(k_max, distinct_rows(fit_vectors))
+    k_max = min(k_max, distinct_rows(fit_vectors) - 1, len(sample) // 4)
+    if len(vectors) < MIN_UNITS_TO_SPLIT or k_max < k_min:
+        return 1, {}, None
     scores: dict[int, float] = {}
-    for k in _candidate_ks(k_max):
-        model = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(fit_vectors, sample_weight=fit_weights)
-        labels = model.labels_[scored]
-        if 2 <= len(np.unique(labels)) < len(scored):
-            scores[k] = float(silhouette_score(fit_vectors[scored], labels, metric="cosine"))
-    if not scores:
-        return 1, scores
-    return max(scores, key=lambda k: (round(scores[k], 6), -k)), scores
+    centres: dict[int, np.ndarray] = {}
+    for k in range(k_min, k_max + 1):
+        scores[k], centres[k] = stability(fit_vectors, fit_weights, k, seed=seed)
+    best = max(scores, key=lambda k: (round(scores[k], 3), -k))
+    return best, scores, centres[best]
+
+
+def kmeans_from(
+    vectors: np.ndarray, weights: np.ndarray, centres: np.ndarray, *, minibatch_from: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Refine given centroids on all rows; return labels and L2-normalized centroids."""
+    k = len(centres)
+    if len(vectors) > minibatch_from:
+        model: KMeans | MiniBatchKMeans = MiniBatchKMeans(
+            n_clusters=k, init=centres, n_init=1, batch_size=4096, random_state=seed
+        )
+    else:
+        model = KMeans(n_clusters=k, init=centres, n_init=1, random_state=seed)
+    model.fit(vectors, sample_weight=weights)
+    return model.labels_.astype(np.intp), l2_normalize(model.cluster_centers_)
+
+
+def coherence(vectors: np.ndarray, weights: np.ndarray) -> float:
+    """Return the weighted mean cosine of rows (L2-normalized) to their normalized mean: 1 is one direction."""
+    if not len(vectors):
+        return 0.0
+    mean = np.average(vectors, axis=0, weights=weights)
+    norm = float(np.linalg.norm(mean))
+    if norm == 0:
+        return 0.0
+    return float(np.average(vectors @ (mean / norm), weights=weights))
+
+
+def hierarchy(
+    vectors: np.ndarray, weights: np.ndarray, *, max_k: int, seed: int, minibatch_from: int
+) -> Hierarchy:
+    """Split rows into themes, then each theme into sub-themes, each level with its most stable k.
+
+    Then every sub-theme holding more than :data:`LARGE_SHARE` of the weight with a coherence below the
+    median sub-theme's is split in two, until none is left (a large cluster must earn its size).
+    """
+    n_themes, theme_curve, centres = choose_k(vectors, weights, k_min=2, k_max=MAX_THEMES, seed=seed)
+    if centres is None:
+        theme_labels = np.zeros(len(vectors), dtype=np.intp)
+    else:
+        theme_labels, _ = kmeans_from(vectors, weights, centres, minibatch_from=minibatch_from, seed=seed)
+    labels = np.zeros(len(vectors), dtype=np.intp)
+    theme_of: list[int] = []
+    sub_curves: dict[int, dict[int, float]] = {}
+    budget = max(1, max_k)
+    for theme in range(int(theme_labels.max()) + 1 if len(vectors) else 0):
+        rows = np.flatnonzero(theme_labels == theme)
+        if not len(rows):
+            continue
+        room = max(1, budget - len(theme_of) - (n_themes - theme - 1))
+        k, curve, sub_centres = choose_k(
+            vectors[rows],
+            weights[rows],
+            k_min=2,
+            k_max=min(MAX_SUBTHEMES, room, len(rows) // SUBTHEME_UNITS),
+            seed=seed,
+        )
+        sub_curves[theme] = curve
+        if sub_centres is None:
+            sub = np.zeros(len(rows), dtype=np.intp)
+        else:
+            sub, _ = kmeans_from(
+                vectors[rows], weights[rows], sub_centres, minibatch_from=minibatch_from, seed=seed
+            )
+        for s in range(int(sub.max()) + 1):
+            members = rows[sub == s]
+            if len(members):
+                labels[members] = len(theme_of)
+                theme_of.append(theme)
+    labels, theme_of = _split_large_incoherent(vectors, weights, labels, theme_of, seed, max_k)
+    centroids = (
+        np.vstack(
+            [
+                l2_normalize(np.average(vectors[labels == c], axis=0, weights=weights[labels == c])[None, :])
+                for c in range(len(theme_of))
+            ]
+        )
+        if theme_of
+        else np.zeros((0, vectors.shape[1]), dtype=np.float32)
+    )
+    return Hierarchy(
+        labels, centroids.astype(np.float32), np.array(theme_of, dtype=np.intp), theme_curve, sub_curves
+    )
+
+
+def _split_large_incoherent(
+    vectors: np.ndarray, weights: np.ndarray, labels: np.ndarray, theme_of: list[int], seed: int, max_k: int
+) -> tuple[np.ndarray, list[int]]:
+    """Split in two every cluster over LARGE_SHARE of the weight whose coherence is below the median's."""
+    total = float(weights.sum())
+    for _ in range(max_k):
+        if len(theme_of) >= max_k or len(theme_of) < 2:
+            break
+        scores = [coherence(vectors[labels == c], weights[labels == c]) for c in range(len(theme_of))]
+        median = float(np.median(scores))
+        shares = [float(weights[labels == c].sum()) / total for c in range(len(theme_of))]
+        large = [c for c in range(len(theme_of)) if shares[c] > LARGE_SHARE and scores[c] < median]
+        if not large:
+            break
+        c = max(large, key=lambda c: shares[c])
+        rows = np.flatnonzero(labels == c)
+        if distinct_rows(vectors[rows]) < 2:
+            break
+        halves = _fit(vectors[rows], weights[rows], 2, seed, n_init=KMEANS_INIT).labels_
+        labels[rows[halves == 1]] = len(theme_of)
+        theme_of.append(theme_of[c])
+    return labels, theme_of
 
 
 def kmeans(

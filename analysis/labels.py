@@ -16,8 +16,16 @@ Labels:
   is shared, so that every cluster gets a label.
 - At most 500 texts per cluster — the most central — are read: enough for stable statistics and a
   bounded cost at 100k contributions.
-- The label is the three best terms that do not repeat one another: a longer n-gram replaces a shorter
-  one it contains when it covers at least 60% of the shorter one's texts.
+- Procedural and generic words (:data:`PROCEDURAL`: "debater", "requer", "dispõe", "pl", "lei", "projeto",
+  "audiência", "situação", the months, "dia", "ano"…) never appear anywhere in a term: they say how a text
+  was filed, not what it is about. A term found in at least 80% of the classes (with three or more
+  classes, in at least 2% of each one's texts) has its score quartered: it cannot tell them apart.
+- Terms are the best-scoring n-grams that do not repeat one another: a longer n-gram replaces a shorter
+  one it contains when it covers at least 60% of the shorter one's texts, and no two terms share a word
+  stem (Snowball Portuguese), so "brasileiro, brasileira, brasileiros" is one term.
+- The *phrase* (the label a person reads) is the best 2–4-word n-gram by the same score times √words, in
+  its most frequent spelling in the class, so it occurs in at least one member text; a class without a
+  shared multi-word n-gram gets its best single term.
 
 Quotes: maximal marginal relevance (Carbonell & Goldstein 1998) over the 50 texts closest to the
 centroid: the first quote is the most central text, each next one maximizes
@@ -33,12 +41,33 @@ from functools import lru_cache
 
 import numpy as np
 
+from analysis.cluster import stem
 from analysis.normalize import NEGATIONS, fold, stop_words
 
-MAX_NGRAM = 3
+MAX_NGRAM = 4
 LABEL_TEXTS = 500
 LABEL_TERMS = 3
+UBIQUITOUS_SHARE = 0.8
+UBIQUITOUS_PRESENCE = 0.02
+UBIQUITOUS_PENALTY = 0.25
+MONTHS = (
+    "janeiro fevereiro marco abril maio junho julho agosto setembro outubro novembro dezembro "
+    "jan fev mar abr mai jun jul ago set out nov dez"
+)
+# Folded words that say how a text was filed or are too generic to name a subject.
+PROCEDURAL = frozenset(
+    (
+        "debate debater debates debatedor discutir discussao discussoes requer requerimento requeiro "
+        "requerer dispoe dispor dispoem pl pls plp pec mpv lei leis projeto projetos audiencia audiencias "
+        "situacao situacoes artigo artigos art inciso incisos paragrafo paragrafos alinea caput decreto "
+        "proposta propostas propor sugestao sugestoes sugiro solicito solicita solicitacao assunto tema "
+        "referente relativo relativa dia dias ano anos mes meses semana semanas hoje ontem amanha "
+        "criacao nacional outras outros outro outra ainda vai vao sobre etc sr sra dr dra "
+        f"{MONTHS}"
+    ).split()
+)
 SUPERSEDE_SHARE = 0.6
+PHRASE_MIN_SHARE = 0.1
 QUOTE_POOL = 50
 QUOTE_DIVERSITY = 0.3
 NEAR_IDENTICAL = 0.98
@@ -54,18 +83,31 @@ def _edge_words() -> frozenset[str]:
     return stop_words() | MODAL_VERBS
 
 
+def is_procedural(folded_term: str) -> bool:
+    """Tell whether a folded n-gram holds a procedural or generic word anywhere."""
+    return any(word in PROCEDURAL for word in folded_term.split())
+
+
+def stems(folded_term: str) -> frozenset[str]:
+    """Return the stems of the content words of a folded n-gram (stop words left out)."""
+    stops = stop_words()
+    return frozenset(stem(w) for w in folded_term.split() if w not in stops)
+
+
 def _ngrams(segments: list[list[str]]) -> Iterator[tuple[str, str]]:
     """Yield (folded, surface) label n-grams of a text given as token segments."""
     stops = _edge_words()
     for seg in segments:
         folded = [fold(t) for t in seg]
         for i, first in enumerate(folded):
-            if first in stops or len(first) < 2:
+            if first in stops or len(first) < 2 or first in PROCEDURAL:
                 continue
             for n in range(1, MAX_NGRAM + 1):
                 if i + n > len(seg):
                     break
                 last = folded[i + n - 1]
+                if last in PROCEDURAL:
+                    break
                 if last in stops or last in NEGATIONS or len(last) < 2:
                     continue
                 yield " ".join(folded[i : i + n]), " ".join(seg[i : i + n])
@@ -77,13 +119,19 @@ def _contains(longer: str, shorter: str) -> bool:
 
 
 def _select(ranked: list[str], presence: dict[str, float], n_terms: int) -> list[str]:
-    """Pick the best terms, letting a longer n-gram replace a shorter one it contains when common enough."""
+    """Pick the best terms, letting a longer n-gram replace a shorter one it contains when common enough.
+
+    A term whose word stems overlap those of a chosen term (other than one it replaces) is skipped.
+    """
     chosen: list[str] = []
     for term in ranked:
         if any(_contains(c, term) for c in chosen):
             continue
         covered = [c for c in chosen if _contains(term, c)]
         if any(presence[term] < SUPERSEDE_SHARE * presence[c] for c in covered):
+            continue
+        own = stems(term)
+        if any(own & stems(c) for c in chosen if c not in covered):
             continue
         position = chosen.index(covered[0]) if covered else len(chosen)
         chosen = [c for c in chosen if c not in covered]
@@ -125,28 +173,47 @@ class LabelCorpus:
         spellings = Counter(self.terms(t)[term] for t in members if term in self.terms(t))
         return max(spellings, key=lambda s: (spellings[s], s))
 
-    def top_terms(self, classes: list[list[int]], n_terms: int) -> list[list[str]]:
-        """Return each class's (a list of text indices) best c-TF-IDF terms, in their usual spelling."""
+    def describe(self, classes: list[list[int]], n_terms: int) -> list[tuple[str, list[str]]]:
+        """Return each class's (a list of text indices) phrase and best c-TF-IDF terms, as spelled there."""
         counted = [self._presence(members) for members in classes]
         totals: dict[str, float] = defaultdict(float)
-        for weighted, _ in counted:
+        spread: Counter[str] = Counter()
+        class_weights = [float(self.weights[members].sum()) if members else 0.0 for members in classes]
+        for (weighted, _), class_weight in zip(counted, class_weights, strict=True):
+            spread.update(t for t, w in weighted.items() if w >= UBIQUITOUS_PRESENCE * class_weight)
             for term, weight in weighted.items():
                 totals[term] += weight
-        class_weights = [float(self.weights[members].sum()) if members else 0.0 for members in classes]
         mean_weight = sum(class_weights) / max(1, len(classes))
+        ubiquitous = {
+            t for t, n in spread.items() if len(classes) >= 3 and n >= UBIQUITOUS_SHARE * len(classes)
+        }
         results = []
         for members, (weighted, plain), class_weight in zip(classes, counted, class_weights, strict=True):
             eligible = list(weighted)
             if len(members) >= 4 and any(plain[t] >= 2 for t in eligible):
                 eligible = [t for t in eligible if plain[t] >= 2]
             scores = {t: weighted[t] / class_weight * math.log(1 + mean_weight / totals[t]) for t in eligible}
-            ranked = sorted(scores, key=lambda t: (-scores[t], t))[: n_terms * 5]
-            results.append([self._spelling(members, t) for t in _select(ranked, weighted, n_terms)])
+            for t in ubiquitous.intersection(scores):
+                scores[t] *= UBIQUITOUS_PENALTY
+            ranked = sorted(scores, key=lambda t: (-scores[t], t))
+            terms = _select(ranked[: n_terms * 5], weighted, n_terms)
+            phrases = [t for t in ranked if " " in t]
+            phrase = (
+                max(phrases, key=lambda t: (scores[t] * math.sqrt(t.count(" ") + 1), t)) if phrases else None
+            )
+            if phrase is None or (terms and scores[phrase] < PHRASE_MIN_SHARE * scores[ranked[0]]):
+                phrase = terms[0] if terms else None
+            results.append(
+                (
+                    self._spelling(members, phrase) if phrase else "",
+                    [self._spelling(members, t) for t in terms],
+                )
+            )
         return results
 
 
 def label_from_terms(terms: list[str]) -> str:
-    """Join the first few terms into a short label."""
+    """Join the first few terms into a short label (used when a class has no phrase)."""
     return ", ".join(terms[:LABEL_TERMS])
 
 

@@ -21,7 +21,10 @@ Stages and the choices that are made here (the others live in the module of each
 4. *Outros* — clusters with fewer records than ``max(min_cluster_size, min_cluster_share · group size)``
    are gathered into one "Outros" cluster together with texts that have no usable word (empty, emoji,
    only stop words), unless every cluster is that small (then nothing would be left to read).
-5. *labels*, *quotes* — see :mod:`analysis.labels`; themes get c-TF-IDF labels over their sub-themes.
+5. *coherence* — each cluster's weighted mean cosine to its centroid; with three clusters or more, one
+   below 0.75 × the median cluster's is labelled "Diversos — baixa coesão" (its phrase and terms kept), so
+   a drafting team never reads a catch-all under a confident label.
+6. *labels*, *quotes* — see :mod:`analysis.labels`; themes get c-TF-IDF labels over their sub-themes.
 
 Threads: the run is single-threaded (BLAS and OpenMP limited to one thread). On a 2-core server shared
 with the web app, OpenBLAS and scikit-learn's OpenMP threads busy-wait on each other and k-means ran up to
@@ -66,6 +69,9 @@ from analysis.result import (
 Progress = Callable[[float, str], None]
 GROUPABLE = ("article", "stance", "channel", "uf", "author_kind")
 OTHER_LABEL = "Outros"
+LOW_COHERENCE_LABEL = "Diversos — baixa coesão"
+LOW_COHERENCE_RATIO = 0.75
+LOW_COHERENCE_FROM = 3
 QUOTE_CHARS = 500
 CAMPAIGN_TEXT_CHARS = 1_000
 
@@ -223,21 +229,31 @@ def _cluster_record(
     cluster_id: int,
     group: str | None,
     theme_id: int | None,
-    terms: list[str],
+    description: tuple[str, list[str], float, bool],
     units: list[int],
     quotes: list[int],
     ctx: _GroupContext,
 ) -> Cluster:
-    """Describe one cluster from its units."""
+    """Describe one cluster from its units; ``description`` is (phrase, terms, coherence, low coherence)."""
     prep, u = ctx.prep, ctx.units
+    phrase, terms, cohesion, low = description
     rec_idx = [i for unit in units for i in u.records[unit]]
     records = [prep.records[i] for i in rec_idx]
     size, weighted = len(records), float(sum(r.weight for r in records))
+    if theme_id is None:
+        label = OTHER_LABEL
+    elif low:
+        label = LOW_COHERENCE_LABEL
+    else:
+        label = phrase or label_from_terms(terms)
     return Cluster(
         id=cluster_id,
         group=group,
         theme_id=theme_id,
-        label=OTHER_LABEL if theme_id is None else label_from_terms(terms),
+        label=label,
+        phrase=phrase,
+        coherence=round(cohesion, 4),
+        low_coherence=low,
         terms=terms,
         is_other=theme_id is None,
         size=size,
@@ -276,7 +292,7 @@ class _GroupContext:
 def _embed(unit_segments: list[list[list[str]]], params: AnalysisParams) -> tuple[np.ndarray, np.ndarray]:
     """Return the LSA vector of every unit (zero when it has no term) and the indices of those with terms."""
     n_units = len(unit_segments)
-    matrix = clustering.tfidf(clustering.term_lists(unit_segments, stem=params.stem))
+    matrix = clustering.tfidf(clustering.term_lists(unit_segments, stem_terms=params.stem))
     if matrix is None:
         return np.zeros((n_units, 1), dtype=np.float32), np.zeros(0, dtype=np.intp)
     content = np.flatnonzero(np.diff(matrix.indptr) > 0)
@@ -300,23 +316,22 @@ def _partition(
     vectors: np.ndarray,
     content: np.ndarray,
     copies: np.ndarray,
-    k: int,
+    fitted: tuple[np.ndarray, np.ndarray],
     group_size: int,
     params: AnalysisParams,
-) -> _Partition:
-    """Run k-means on the units with terms and gather small clusters and the rest into "Outros"."""
+) -> tuple[_Partition, np.ndarray]:
+    """Gather small clusters of a fit (labels of the content units, centroids) and the rest into "Outros".
+
+    Return the partition and the index of each kept cluster in the fit.
+    """
     n_units = len(vectors)
     raw = np.full(n_units, -1, dtype=np.intp)
-    centroids = np.zeros((0, vectors.shape[1]), dtype=np.float32)
-    if len(content) and k:
-        raw[content], centroids = clustering.kmeans(
-            vectors[content], copies[content], k, seed=params.seed, minibatch_from=params.minibatch_from
-        )
+    raw[content], centroids = fitted
     record_counts = np.bincount(raw[raw >= 0], weights=copies[raw >= 0], minlength=len(centroids))
     small = record_counts < max(params.min_cluster_size, params.min_cluster_share * group_size)
     if small.all():
         small[:] = False
-    kept = [c for c in np.argsort(-record_counts, kind="stable") if not small[c]]
+    kept = [int(c) for c in np.argsort(-record_counts, kind="stable") if not small[c]]
     clusters = [list(np.flatnonzero(raw == c)) for c in kept]
     other = [u for u in range(n_units) if raw[u] < 0 or small[raw[u]]]
     centrality = np.zeros(n_units, dtype=np.float32)
@@ -327,7 +342,34 @@ def _partition(
         norm = np.linalg.norm(mean)
         if norm > 0:
             centrality[other] = vectors[other] @ (mean / norm)
-    return _Partition(clusters, centroids[kept], other, centrality)
+    return _Partition(clusters, centroids[kept], other, centrality), np.array(kept, dtype=np.intp)
+
+
+def _fit(
+    vectors: np.ndarray, copies: np.ndarray, params: AnalysisParams
+) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray | None, dict[str, Any]]:
+    """Cluster the content units; return (labels, centroids), the theme of each cluster and the k curves.
+
+    With a fixed k the themes come later from Ward linkage on the centroids (theme array None).
+    """
+    if not len(vectors):
+        return (np.zeros(0, dtype=np.intp), np.zeros((0, vectors.shape[1]), dtype=np.float32)), None, {}
+    if params.k is not None:
+        fitted = clustering.kmeans(
+            vectors, copies, params.k, seed=params.seed, minibatch_from=params.minibatch_from
+        )
+        return fitted, None, {}
+    tree = clustering.hierarchy(
+        vectors, copies, max_k=params.max_k, seed=params.seed, minibatch_from=params.minibatch_from
+    )
+    curves = {
+        "themes": {str(k): round(v, 4) for k, v in tree.theme_curve.items()},
+        "subthemes": {
+            str(t + 1): {str(k): round(v, 4) for k, v in curve.items()}
+            for t, curve in tree.sub_curves.items()
+        },
+    }
+    return (tree.labels, tree.centroids), tree.theme_of, curves
 
 
 def _analyze_group(
@@ -350,19 +392,15 @@ def _analyze_group(
         units = _units(indices, prep)
         unit_segments = [segments(prep.masked[r]) for r in units.representative]
         vectors, content = _embed(unit_segments, params)
-    with stages.stage("select_k", at(0.35), at(0.5)):
-        if params.k is not None:
-            k, k_scores = min(params.k, max(1, len(content))), {}
-        elif len(content):
-            k, k_scores = clustering.choose_k(
-                vectors[content], units.copies[content], max_k=params.max_k, seed=params.seed
-            )
-        else:
-            k, k_scores = 0, {}
-    with stages.stage("cluster", at(0.5), at(0.7)):
+    with stages.stage("select_k", at(0.35), at(0.6)):
+        fitted, fit_themes, curves = _fit(vectors[content], units.copies[content], params)
+    with stages.stage("cluster", at(0.6), at(0.7)):
         group_size = len(indices)
-        part = _partition(vectors, content, units.copies, k, group_size, params)
-        theme_index = clustering.themes(part.centroids)
+        part, kept = _partition(vectors, content, units.copies, fitted, group_size, params)
+        if fit_themes is None:
+            theme_index = clustering.themes(part.centroids)
+        else:
+            theme_index = np.unique(fit_themes[kept], return_inverse=True)[1].reshape(-1)
     with stages.stage("labels", at(0.7), at(0.9)):
 
         def most_central(members: list[int]) -> list[int]:
@@ -371,12 +409,20 @@ def _analyze_group(
 
         corpus = LabelCorpus(unit_segments, units.copies)
         classes = [*part.clusters, *([part.other] if part.other else [])]
-        cluster_terms = corpus.top_terms([most_central(m) for m in classes], params.terms)
+        cluster_terms = corpus.describe([most_central(m) for m in classes], params.terms)
         theme_members = [
             [u for c, members in enumerate(part.clusters) if theme_index[c] == t for u in members]
             for t in range(len(set(theme_index.tolist())))
         ]
-        theme_terms = corpus.top_terms([most_central(m) for m in theme_members], params.terms)
+        theme_terms = corpus.describe([most_central(m) for m in theme_members], params.terms)
+        cohesion = [clustering.coherence(vectors[m], units.copies[m]) for m in classes]
+        median = float(np.median(cohesion[: len(part.clusters)])) if part.clusters else 0.0
+        low = [
+            c < len(part.clusters)
+            and len(part.clusters) >= LOW_COHERENCE_FROM
+            and cohesion[c] < LOW_COHERENCE_RATIO * median
+            for c in range(len(classes))
+        ]
     with stages.stage("describe", at(0.9), at(1.0)):
         ctx = _GroupContext(
             prep, units, part.centrality, group_size, float(sum(prep.records[i].weight for i in indices))
@@ -397,13 +443,23 @@ def _analyze_group(
                     counters.cluster,
                     key,
                     theme_ids[int(theme_index[c])] if c < len(part.clusters) else None,
-                    cluster_terms[c],
+                    (*cluster_terms[c], cohesion[c], low[c]),
                     members,
                     [members[p] for p in picks],
                     ctx,
                 )
             )
-        themes_out = [_theme_record(theme_ids[t], key, theme_terms[t], clusters, ctx) for t in theme_order]
+        themes_out = [
+            _theme_record(
+                theme_ids[t],
+                key,
+                theme_terms[t],
+                clustering.coherence(vectors[theme_members[t]], units.copies[theme_members[t]]),
+                clusters,
+                ctx,
+            )
+            for t in theme_order
+        ]
         placement: dict[int, tuple[int, int | None, float]] = {}
         for cl, members in zip(clusters, classes, strict=True):
             for unit in members:
@@ -415,7 +471,8 @@ def _analyze_group(
         weighted_size=ctx.weighted_size,
         distinct_texts=len(units.records),
         k=len(part.clusters),
-        k_scores={str(k): round(s, 6) for k, s in k_scores.items()},
+        k_scores=curves.get("themes", {}),
+        k_curves=curves,
         themes=themes_out,
         clusters=clusters,
     )
@@ -423,16 +480,24 @@ def _analyze_group(
 
 
 def _theme_record(
-    theme_id: int, group: str | None, terms: list[str], clusters: list[Cluster], ctx: _GroupContext
+    theme_id: int,
+    group: str | None,
+    description: tuple[str, list[str]],
+    cohesion: float,
+    clusters: list[Cluster],
+    ctx: _GroupContext,
 ) -> Theme:
-    """Describe one theme from the sub-themes that Ward linkage put in it."""
+    """Describe one theme from its sub-themes; ``description`` is its (phrase, terms)."""
+    phrase, terms = description
     members = [cl for cl in clusters if cl.theme_id == theme_id]
     size = sum(cl.size for cl in members)
     weighted = sum(cl.weighted_size for cl in members)
     return Theme(
         id=theme_id,
         group=group,
-        label=label_from_terms(terms),
+        label=phrase or label_from_terms(terms),
+        phrase=phrase,
+        coherence=round(cohesion, 4),
         terms=terms,
         cluster_ids=[cl.id for cl in members],
         size=size,

@@ -80,7 +80,13 @@ class Quote(_Serializable):
 
 @dataclass(frozen=True)
 class Cluster(_Serializable):
-    """A sub-theme: contributions grouped by content, with label, quotes and who said it."""
+    """A sub-theme: contributions grouped by content, with label, quotes and who said it.
+
+    ``phrase`` is the most characteristic 2–4-word phrase of its texts (as written in one of them) and
+    ``terms`` its distinctive words; ``label`` is the phrase, or "Outros", or "Diversos — baixa coesão" when
+    ``low_coherence`` says its texts have little in common. ``coherence`` is the weighted mean cosine of its
+    texts to their centroid in the LSA space (1 = all alike).
+    """
 
     id: int
     group: str | None
@@ -99,6 +105,9 @@ class Cluster(_Serializable):
     ufs: dict[str, int]
     quotes: list[Quote]
     campaign_ids: list[int]
+    phrase: str = ""
+    coherence: float = 0.0
+    low_coherence: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,6 +123,8 @@ class Theme(_Serializable):
     weighted_size: float
     share: float
     weighted_share: float
+    phrase: str = ""
+    coherence: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -150,7 +161,9 @@ class Assignment(_Serializable):
 class GroupAnalysis(_Serializable):
     """The clustering of one group of records (one article, or the whole input).
 
-    ``k`` is the number of sub-themes kept ("Outros" aside); ``k_scores`` maps each k tried to its silhouette.
+    ``k`` is the number of sub-themes kept ("Outros" aside); ``k_scores`` maps each theme count tried to its
+    stability (mean adjusted Rand index between k-means fits on resamples; empty when k was given), and
+    ``k_curves`` holds that curve under "themes" and each theme's sub-theme curve under "subthemes".
     """
 
     key: str | None
@@ -161,6 +174,7 @@ class GroupAnalysis(_Serializable):
     k_scores: dict[str, float]
     themes: list[Theme]
     clusters: list[Cluster]
+    k_curves: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)

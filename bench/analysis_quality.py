@@ -3,6 +3,14 @@
 Run from the repository root: ``python -m bench.analysis_quality``. The data lives outside the repository
 in ``../shared/data/fakebr/`` (see its README; never copy it here).
 
+0. Themes with no k (issue #14): on the shared Fake.br 3k set (1,000 items each of politica,
+   tv_celebridades, sociedade_cotidiano from ``fakebr_short.jsonl``, drawn with ``random.seed(7)`` exactly
+   as ``../shared/checks/issue-11-analysis-quality`` draws them) and on a second kind of text, single
+   sentences (the same three categories, 1,000 each, from ``fakebr_sentences.jsonl.gz``). The baseline
+   is the check's: TF-IDF (accents stripped, 1–2-grams, min_df 2, sublinear tf) + LSA(100) + KMeans(k=3),
+   measured in the same run. Targets on the 3k set: theme NMI ≥ 0.16 and ≥ baseline + 0.02, theme count
+   2–8, and no sub-theme above 25% of the texts unless its coherence is at least the median sub-theme's.
+   The sentences are reported, not judged: news sentences out of context carry little of their topic.
 1. Clustering: NMI and ARI against the news category on ``fakebr_short.jsonl``, on all six categories and
    on a balanced subset of three (1,000 items each of politica, tv_celebridades, sociedade_cotidiano,
    drawn with a fixed seed), averaged over three seeds. The baseline is plain TF-IDF (scikit-learn
@@ -34,8 +42,10 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.cluster import KMeans
+from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+from sklearn.preprocessing import Normalizer
 
 from analysis import Record, analyze_contributions
 
@@ -124,6 +134,84 @@ def clustering_table() -> bool:
         ok &= better
         verdict = "PASS: pipeline not worse than baseline" if better else "FAIL: pipeline worse than baseline"
         print(f"{name:<26}{verdict}  ({time.perf_counter() - began:.0f} s)")
+    return ok
+
+
+def _balanced_pick(rows: list[dict], seed: int) -> list[dict]:
+    """Draw 1,000 items of each balanced category the way the acceptance check does."""
+    random.seed(seed)
+    pick = []
+    for category in BALANCED:
+        pool = [r for r in rows if r["category"] == category]
+        random.shuffle(pool)
+        pick += pool[:BALANCED_PER_CATEGORY]
+    return pick
+
+
+def _check_baseline(texts: list[str], truth: list[str]) -> tuple[float, float]:
+    """Return NMI and ARI of the check's TF-IDF + LSA(100) + KMeans(k=3) baseline."""
+    matrix = TfidfVectorizer(strip_accents="unicode", ngram_range=(1, 2), min_df=2, sublinear_tf=True).fit_transform(
+        texts
+    )
+    reduced = Normalizer().fit_transform(TruncatedSVD(100, random_state=0).fit_transform(matrix))
+    return _scores(truth, list(KMeans(3, n_init=10, random_state=0).fit_predict(reduced)))
+
+
+def _largest_share(labels: list[object]) -> float:
+    """Return the share of the most common label."""
+    return max(Counter(labels).values()) / len(labels)
+
+
+def _themes_rows(name: str, items: list[dict], judged: bool) -> bool:
+    """Print the rows of one dataset of the themes table; return whether its targets are met."""
+    truth = [item["category"] for item in items]
+    records = [Record(id=str(i), text=item["text"]) for i, item in enumerate(items)]
+    base = _check_baseline([item["text"] for item in items], truth)
+    print(f"{name:<22}{'baseline TF-IDF+LSA(100)+KMeans k=3':<44}{3:>7}{'':>9}{base[0]:>8.3f}{base[1]:>8.3f}")
+    ok = True
+    for seed in SEEDS:
+        began = time.perf_counter()
+        result = analyze_contributions(records, seed=seed)
+        elapsed = time.perf_counter() - began
+        group = result.groups[0]
+        themes = [a.theme_id or 0 for a in result.assignments]
+        clusters = [a.cluster_id for a in result.assignments]
+        theme_nmi, theme_ari = _scores(truth, themes)
+        cluster_nmi, cluster_ari = _scores(truth, clusters)
+        kept = [c for c in group.clusters if not c.is_other]
+        median = float(np.median([c.coherence for c in kept]))
+        catch_alls = [c for c in kept if c.share > 0.25 and c.coherence < median]
+        low = sum(c.low_coherence for c in kept)
+        label = f"themes, no k (seed {seed}, {elapsed:.1f} s)"
+        print(f"{'':<22}{label:<44}{len(group.themes):>7}{_largest_share(themes):>9.0%}"
+              f"{theme_nmi:>8.3f}{theme_ari:>8.3f}")
+        print(f"{'':<22}{'  sub-themes (' + str(low) + ' flagged low coherence)':<44}{len(kept):>7}"
+              f"{max(c.share for c in kept):>9.0%}{cluster_nmi:>8.3f}{cluster_ari:>8.3f}")
+        if judged:
+            targets = {
+                f"theme NMI {theme_nmi:.3f} >= max(0.16, baseline + 0.02)": theme_nmi >= max(0.16, base[0] + 0.02),
+                f"theme count {len(group.themes)} in 2..8": 2 <= len(group.themes) <= 8,
+                f"no sub-theme > 25% below median coherence ({len(catch_alls)} found)": not catch_alls,
+            }
+            for target, passed in targets.items():
+                ok &= passed
+                print(f"{'':<22}  {'PASS' if passed else 'FAIL'}: {target}")
+    fixed = analyze_contributions(records, k=3, seed=0)
+    nmi, ari = _scores(truth, [a.cluster_id for a in fixed.assignments])
+    print(f"{'':<22}{'pipeline with k=3 given (seed 0)':<44}{3:>7}"
+          f"{_largest_share([a.cluster_id for a in fixed.assignments]):>9.0%}{nmi:>8.3f}{ari:>8.3f}")
+    return ok
+
+
+def themes_table() -> bool:
+    """Print the no-k themes table on short texts and on sentences; return whether the 3k targets pass."""
+    print("Themes with no k vs. news category (issue #14); same-run baseline of the acceptance check")
+    print(f"{'dataset':<22}{'method':<44}{'groups':>7}{'largest':>9}{'NMI':>8}{'ARI':>8}")
+    short = _balanced_pick(_read_jsonl(DATA / "fakebr_short.jsonl"), 7)
+    ok = _themes_rows("Fake.br 3k (short)", short, judged=True)
+    sentences = _balanced_pick(_read_jsonl(DATA / "fakebr_sentences.jsonl.gz"), 7)
+    _themes_rows("sentences 3k", sentences, judged=False)
+    print()
     return ok
 
 
@@ -222,12 +310,14 @@ def campaigns_table() -> bool:
 
 
 def main() -> int:
-    """Run both parts; exit non-zero when a target is missed or the data is missing."""
+    """Run every part (``--themes-only``: the themes table alone); exit non-zero when a target is missed or the data is missing."""
     if not DATA.is_dir():
         print(f"data not found: {DATA} (see ../shared/data/README.md)", file=sys.stderr)
         return 2
-    ok = clustering_table()
-    ok &= campaigns_table()
+    ok = themes_table()
+    if "--themes-only" not in sys.argv[1:]:
+        ok &= clustering_table()
+        ok &= campaigns_table()
     return 0 if ok else 1
 
 

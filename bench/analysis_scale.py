@@ -1,4 +1,4 @@
-"""Scale benchmark of the analysis pipeline: wall time and peak memory (not run by the test suite).
+"""Scale benchmark of the analysis pipeline: wall and CPU time, peak memory (not run by the test suite).
 
 Run from the repository root: ``python -m bench.analysis_scale [SIZE ...]`` (default 10,000 and 100,000).
 Each size runs in a fresh subprocess that reads that many sentences of
@@ -6,8 +6,8 @@ Each size runs in a fresh subprocess that reads that many sentences of
 contributions spread over 20 articles, 27 states and two channels, and times the whole
 :func:`analysis.analyze_contributions` call (masking, duplicates, clustering, labels, quotes, counts) on
 the whole input. Peak memory is the subprocess's maximum resident set size (``getrusage``), data loading
-and library imports included. Targets: 10,000 contributions in ≤ 10 s and ≤ 1 GB; 100,000 in ≤ 60 s and
-≤ 2 GB.
+and library imports included. Targets (CPU seconds, see main): 10,000 contributions in ≤ 10 s and ≤ 1 GB; 100,000 in ≤ 30 s and
+≤ 1 GB (issue #14: the stability-chosen themes and sub-themes must not cost the scale).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SENTENCES = ROOT.parent / "shared" / "data" / "fakebr" / "fakebr_sentences.jsonl.gz"
-TARGETS = {10_000: (10.0, 1024.0), 100_000: (60.0, 2048.0)}
+TARGETS = {10_000: (10.0, 1024.0), 100_000: (30.0, 1024.0)}
 UFS = (
     "AC",
     "AL",
@@ -73,17 +73,19 @@ def worker(size: int) -> None:
         )
         for i, text in enumerate(texts)
     ]
-    loaded = time.perf_counter()
+    loaded, cpu_began = time.perf_counter(), time.process_time()
     result = analyze_contributions(records, seed=0)
-    finished = time.perf_counter()
+    finished, cpu = time.perf_counter(), time.process_time() - cpu_began
     print(
         json.dumps(
             {
                 "size": len(records),
                 "load_s": loaded - began,
                 "pipeline_s": finished - loaded,
+                "cpu_s": cpu,
                 "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                 "k": result.groups[0].k,
+                "themes": len(result.groups[0].themes),
                 "duplicate_groups": result.duplicate_groups,
                 "campaigns": len(result.campaigns),
                 "timings": result.run.timings,
@@ -98,7 +100,7 @@ def main(sizes: list[int]) -> int:
         print(f"data not found: {SENTENCES} (see ../shared/data/README.md)", file=sys.stderr)
         return 2
     rows = []
-    for size in sizes:
+    for size in sizes or sorted(TARGETS):
         completed = subprocess.run(
             [sys.executable, "-m", "bench.analysis_scale", "--worker", str(size)],
             cwd=ROOT,
@@ -108,18 +110,20 @@ def main(sizes: list[int]) -> int:
         )
         rows.append(json.loads(completed.stdout.strip().splitlines()[-1]))
     print(
-        f"{'contributions':>13}{'pipeline s':>12}{'target s':>10}{'peak RSS MB':>13}{'target MB':>11}"
-        f"{'k':>4}{'dup. groups':>13}  verdict"
+        f"{'contributions':>13}{'pipeline s':>12}{'CPU s':>8}{'target s':>10}{'peak RSS MB':>13}{'target MB':>11}"
+        f"{'k':>4}{'themes':>7}{'dup. groups':>13}  verdict"
     )
     ok = True
     for row in rows:
         time_target, memory_target = TARGETS.get(row["size"], (float("inf"), float("inf")))
-        passed = row["pipeline_s"] <= time_target and row["peak_mb"] <= memory_target
+        # The run is single-threaded, so CPU time equals wall time on an idle machine; on a shared one
+        # (8 developers on 2 cores) wall time measures the neighbours, so the time target is judged on CPU.
+        passed = row["cpu_s"] <= time_target and row["peak_mb"] <= memory_target
         ok &= passed
         verdict = "PASS" if passed else "FAIL"
         print(
-            f"{row['size']:>13,}{row['pipeline_s']:>12.1f}{time_target:>10.0f}{row['peak_mb']:>13.0f}"
-            f"{memory_target:>11.0f}{row['k']:>4}{row['duplicate_groups']:>13,}  {verdict}"
+            f"{row['size']:>13,}{row['pipeline_s']:>12.1f}{row['cpu_s']:>8.1f}{time_target:>10.0f}{row['peak_mb']:>13.0f}"
+            f"{memory_target:>11.0f}{row['k']:>4}{row.get('themes', 0):>7}{row['duplicate_groups']:>13,}  {verdict}"
         )
     print()
     stages = [name for name in rows[0]["timings"] if name != "total"]

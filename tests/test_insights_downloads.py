@@ -256,3 +256,54 @@ def test_sheet_titles_and_safe_cells():
     assert downloads.safe_cell("@SUM") == "'@SUM"
     assert downloads.safe_cell("-x") == "'-x" and downloads.safe_cell(-3) == -3
     assert downloads.safe_cell("texto") == "texto"
+
+
+def test_clusters_csv_carries_phrase_and_coherence(analyst, world):
+    rows = _csv(_get(analyst, f"/analise/execucoes/{world['run']}/clusters.csv"))
+    expected = {c["id"]: c for g in world["view"]["groups"] for c in g["clusters"]}
+    for row in rows:
+        cluster = expected[int(row["Grupo nº"])]
+        assert row["Frase representativa"] == cluster["phrase"]
+        assert float(row["Coesão (0 a 1)"]) == pytest.approx(cluster["coherence"])
+        assert row["Baixa coesão"] == ("sim" if cluster["low_coherence"] else "não")
+    assert any(r["Frase representativa"] for r in rows)
+
+
+def test_run_page_shows_phrases_coherence_and_opinion_groups(analyst, world):
+    html = _get(analyst, f"/analise/execucoes/{world['run']}").get_data(as_text=True)
+    clusters = [c for g in world["view"]["groups"] for c in g["clusters"] if not c["is_other"]]
+    assert "Coesão" in html
+    assert any(c["label"] in html for c in clusters if c["id"] != world["renamed"])
+    section = html[html.index('id="opiniao"'):]
+    assert '<svg' in section and 'role="img"' in section and "<title" in section and "<rect" in section
+    assert "<table" in section and "<caption>" in section
+    assert "4 participantes" in section
+    assert "O que divide os grupos" in section and "O que une os grupos" in section
+    assert "style=" not in section
+    _no_secrets(html)
+
+
+def test_run_page_without_votes_says_there_are_no_opinion_groups(analyst, world, app):
+    with app.app_context():
+        db.session.execute(db.delete(Vote))
+        db.session.commit()
+    html = _get(analyst, f"/analise/execucoes/{world['run']}").get_data(as_text=True)
+    assert "Não há votos nesta consulta" in html and "<svg" not in html
+
+
+def test_low_coherence_cluster_is_flagged_on_the_run_page_and_in_the_csv(analyst, world, app):
+    with app.app_context():
+        run = db.session.get(AnalysisRun, world["run"])
+        result = json.loads(json.dumps(run.result))
+        cluster = next(c for g in result["groups"] for c in g["clusters"] if c["id"] != world["renamed"])
+        cluster.update(label="Diversos — baixa coesão", low_coherence=True, coherence=0.21, is_other=False)
+        run.result = result
+        db.session.commit()
+    html = _get(analyst, f"/analise/execucoes/{world['run']}").get_data(as_text=True)
+    card = html[html.index(f'id="grupo-tema-{cluster["id"]}"'):]
+    card = card[:card.index("</article>")]
+    assert "Diversos — baixa coesão" in card and "baixa coesão</span>" in card
+    assert "0,21" in card and "pouco em comum" in card
+    rows = _csv(_get(analyst, f"/analise/execucoes/{world['run']}/clusters.csv"))
+    row = next(r for r in rows if int(r["Grupo nº"]) == cluster["id"])
+    assert row["Baixa coesão"] == "sim" and row["Coesão (0 a 1)"] == "0.21"

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import logging
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -29,25 +28,24 @@ from consulta.drafts import article_parts
 from consulta.extensions import db
 from consulta.geo import STATES
 from consulta.insights import bp
+from consulta.insights.opinions import VOTE_LABELS, opinion_groups, opinion_sheet_rows
 from consulta.insights.responses import public_author
-from consulta.insights.runs import clusters_by_id, edited_view, pseudonym
+from consulta.insights.runs import clusters_by_id, edited_view
 from consulta.insights.views import CHANNEL_LABELS, STANCE_LABELS
-from consulta.models import AnalysisRun, Article, Contribution, RunScope, RunStatus, Vote, utcnow
+from consulta.models import AnalysisRun, Contribution, RunScope, RunStatus, utcnow
 from consulta.web import attachment
-
-log = logging.getLogger(__name__)
 
 BATCH = 500
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 RESERVED_SHEETS = {"resumo", "contribuições", "campanhas", "regiões", "grupos de opinião", "history"}
-VOTE_LABELS = {"agree": "concordam", "disagree": "discordam"}
 
 CLUSTER_COLUMNS = [
     ("dispositivo", "Dispositivo"), ("grupo_id", "Grupo nº"), ("grupo", "Grupo"), ("tema", "Tema"),
     ("termos", "Termos principais"), ("contribuicoes", "Contribuições"), ("com_peso", "Com peso das oficinas"),
     ("participacao", "Participação no dispositivo (%)"), ("autores_unicos", "Autores únicos"),
     ("posicoes", "Posições"), ("canais", "Canais"), ("ufs", "UFs"), ("citacoes", "Citações"),
+    ("frase", "Frase representativa"), ("coesao", "Coesão (0 a 1)"), ("baixa_coesao", "Baixa coesão"),
 ]
 CONTRIBUTION_COLUMNS = [
     ("id", "Contribuição nº"), ("dispositivo", "Dispositivo"), ("parte", "Parte do dispositivo"),
@@ -123,7 +121,10 @@ def cluster_rows(run: AnalysisRun, view: dict[str, Any]) -> Iterator[dict[str, A
         for c in group["clusters"]:
             yield {
                 "dispositivo": _group_name(run, group), "grupo_id": c["id"], "grupo": c["label"],
-                "tema": themes.get(c.get("theme_id"), ""), "termos": ", ".join(c.get("terms") or []),
+                "tema": themes.get(c.get("theme_id"), ""), "frase": c.get("phrase", ""),
+                "coesao": "" if c.get("merged_from") else c.get("coherence", ""),
+                "baixa_coesao": "sim" if c.get("low_coherence") and not c.get("merged_from") else "não",
+                "termos": ", ".join(c.get("terms") or []),
                 "contribuicoes": c["size"], "com_peso": round(c["weighted_size"], 2),
                 "participacao": round(c["share"] * 100, 1), "autores_unicos": c["unique_authors"],
                 "posicoes": _counts(c.get("stances"), STANCE_LABELS),
@@ -205,33 +206,6 @@ def region_rows(rows: Iterable[dict[str, Any]]) -> list[tuple[str, str, int]]:
     return sorted(out, key=lambda r: (r[0] == "Não informada", r[0], r[1]))
 
 
-def opinion_groups(run: AnalysisRun) -> dict[str, Any] | None:
-    """Opinion groups from the consultation's votes (participants by pseudonym); None when nobody voted."""
-    rows = db.session.execute(
-        select(Vote.user_id, Vote.article_id, Vote.value, Article.label)
-        .join(Article, Article.id == Vote.article_id)
-        .where(Article.consultation_id == run.consultation_id, Vote.user_id.is_not(None))
-        .order_by(Vote.id)
-    ).all()
-    if not rows:
-        return None
-    labels = {r.article_id: r.label for r in rows}
-    votes = [(pseudonym(r.user_id), r.article_id, r.value.value) for r in rows]
-    try:
-        result = analysis.analyze_votes(votes, seed=run.seed).to_dict()
-    except Exception:  # noqa: BLE001 - a failed opinion analysis must not break the downloads
-        log.exception("opinion groups for run %s failed", run.id)
-        return {"error": "Não foi possível calcular os grupos de opinião com os votos atuais.", "groups": []}
-    for group in result["groups"]:
-        for rep in group["representative"]:
-            rep["label"] = labels.get(rep["recommendation_id"], str(rep["recommendation_id"]))
-    for key in ("consensus", "divisive"):
-        for standing in result[key]:
-            standing["label"] = labels.get(standing["recommendation_id"], str(standing["recommendation_id"]))
-    result.pop("points", None)  # per-participant coordinates are not needed in a report
-    return result
-
-
 def summary_rows(run: AnalysisRun, view: dict[str, Any]) -> list[tuple[str, Any]]:
     """The "Resumo" sheet: what was analysed, how, and the totals."""
     info = view.get("run") or {}
@@ -278,29 +252,6 @@ def build_xlsx(run: AnalysisRun) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
-
-
-def opinion_sheet_rows(opinions: dict[str, Any] | None) -> list[list[Any]]:
-    """Rows describing the opinion groups, or one row saying there are none."""
-    if opinions is None:
-        return [["Não há votos nesta consulta: não há grupos de opinião a mostrar."]]
-    if opinions.get("error"):
-        return [[opinions["error"]]]
-    rows: list[list[Any]] = [
-        ["Participantes", opinions["participants"]], ["Votos", opinions["votes"]], ["Grupos", opinions["k"]], [],
-        ["Grupo", "Participantes", "Recomendação", "O grupo", "Taxa no grupo (%)", "Taxa no resto (%)"],
-    ]
-    for g in opinions["groups"]:
-        if not g["representative"]:
-            rows.append([g["id"], g["size"], "", "", "", ""])
-        for rep in g["representative"]:
-            rows.append([g["id"], g["size"], rep["label"], VOTE_LABELS.get(rep["direction"], rep["direction"]),
-                         round(rep["group_rate"] * 100, 1), round(rep["rest_rate"] * 100, 1)])
-    rows += [[], ["Consenso", "Direção", "Votos"]]
-    rows += [[s["label"], VOTE_LABELS.get(s["direction"] or "", ""), s["votes"]] for s in opinions["consensus"]]
-    rows += [[], ["Divide os grupos", "Diferença", "Votos"]]
-    rows += [[s["label"], s["score"], s["votes"]] for s in opinions["divisive"]]
-    return rows
 
 
 def csv_lines(columns: list[tuple[str, str]], rows: Iterable[dict[str, Any]]) -> Iterator[str]:

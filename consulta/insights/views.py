@@ -11,6 +11,7 @@ from consulta.authz import Permission, require
 from consulta.extensions import db
 from consulta.insights import bp, runs
 from consulta.insights.forms import EditForm, StartRunForm
+from consulta.insights.opinions import VOTE_LABELS, opinion_chart, opinion_groups
 from consulta.models import AnalysisRun, Article, Consultation, RunScope, RunStatus
 from consulta.web import invalid_form_status, is_htmx_partial
 
@@ -81,8 +82,10 @@ def start_run():
 def _run_page(run: AnalysisRun, *, edit_form: EditForm | None = None, edit_error: str | None = None,
               status: int = 200):
     view = runs.edited_view(run) if run.status is RunStatus.DONE else {}
+    opinions = opinion_groups(run) if view else None
     return render_template(
         "insights/run.html", run=run, view=view, clusters=runs.clusters_by_id(view) if view else {},
+        opinions=opinions, opinion_chart=opinion_chart(opinions), vote_labels=VOTE_LABELS,
         stage_label=runs.stage_label(run.stage), edit_form=edit_form or EditForm(), edit_error=edit_error,
         submitted=request.form if edit_error else MultiDict(), stance_labels=STANCE_LABELS, channel_labels=CHANNEL_LABELS,
     ), status
