@@ -17,8 +17,7 @@ from consulta.models import Contribution
 from consulta.results.opendata import local_date, masked
 from consulta.versions import bp, services
 from consulta.versions.views import _published
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from consulta.web import attachment, public_cache
 
 
 def _workbook(sheets: Iterable[tuple[str, Iterable[Iterable[Any]]]]) -> bytes:
@@ -33,9 +32,8 @@ def _workbook(sheets: Iterable[tuple[str, Iterable[Iterable[Any]]]]) -> bytes:
 
 
 def _download(data: bytes, filename: str) -> Response:
-    response = Response(data, mimetype=XLSX)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    """A published version's file: the same for everyone, so publicly cacheable."""
+    return public_cache(attachment(data, "xlsx", filename))
 
 
 def _cited(contributions: list[Contribution]) -> str:
@@ -65,7 +63,7 @@ def comparison_xlsx(slug: str):
 def comparison_json(slug: str):
     """The quadro comparativo as open data."""
     consultation, version = _published(slug)
-    return jsonify({
+    return public_cache(jsonify({
         "consulta": consultation.slug,
         "versao": version.number,
         "titulo": version.title,
@@ -76,7 +74,7 @@ def comparison_json(slug: str):
              "justificativa": r.entry.justification, "contribuicoes": [c.id for c in r.cited]}
             for r in services.comparison(version)
         ],
-    })
+    }))
 
 
 @bp.route("/consultas/<slug>/devolutiva.xlsx")

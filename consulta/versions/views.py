@@ -22,7 +22,7 @@ from consulta.models import (
 )
 from consulta.versions import bp, services
 from consulta.versions.forms import ArticleForm, ConfirmForm, ImportTextForm, NewVersionForm
-from consulta.web import form_status
+from consulta.web import anonymous_page_cache, form_status
 
 
 def _consultation(slug: str) -> Consultation:
@@ -222,6 +222,7 @@ def import_version_text(version_id: int):
 # -- the public -------------------------------------------------------------------------------------------
 
 @bp.route("/consultas/<slug>/comparativo")
+@anonymous_page_cache
 def comparison(slug: str):
     """The quadro comparativo: each article as consulted and as published, why, and what was considered."""
     consultation, version = _published(slug)
@@ -230,6 +231,7 @@ def comparison(slug: str):
 
 
 @bp.route("/consultas/<slug>/artigos/<int:article_id>/alteracoes")
+@anonymous_page_cache
 def article_changes(slug: str, article_id: int):
     """One article's change in the published version (a word diff), with its justification."""
     consultation, version = _published(slug)
@@ -242,6 +244,7 @@ def article_changes(slug: str, article_id: int):
 
 
 @bp.route("/consultas/<slug>/devolutiva")
+@anonymous_page_cache
 def devolutiva(slug: str):
     """The consultation's relatório de devolutiva: answers by status, article and channel, and their reasons."""
     consultation, version = _published(slug)
