@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import islice
 from operator import itemgetter
@@ -84,15 +84,15 @@ class _Votes:
 
 def _id_array(ids: list) -> np.ndarray:
     """A chunk of ids as an int64 or str array, or an object array when they are of mixed kinds."""
-    kinds = set(map(type, ids))
     try:
-        if all(issubclass(k, (int, np.integer)) and not issubclass(k, bool) for k in kinds):
-            return np.array(ids, dtype=np.int64)
-        if kinds <= {str}:
-            return np.array(ids, dtype=str)
-    except OverflowError:
-        pass
-    return np.array(ids, dtype=object)
+        array = np.array(ids)
+    except (OverflowError, ValueError):
+        return np.fromiter(ids, dtype=object, count=len(ids))
+    if array.dtype.kind in "iu" and array.ndim == 1:
+        return array.astype(np.int64, copy=False)
+    if array.dtype.kind == "U" and array.ndim == 1 and set(map(type, ids)) == {str}:
+        return array
+    return np.fromiter(ids, dtype=object, count=len(ids))
 
 
 def _concatenate(chunks: list[np.ndarray]) -> np.ndarray:
@@ -344,14 +344,18 @@ def analyze_votes(
     consensus_threshold: float = 0.6,
     divisive_min_spread: float = 0.3,
     top: int = 5,
+    progress: Callable[[float, str], None] | None = None,
 ) -> OpinionResult:
     """Find opinion groups in (participant, recommendation, 'agree'|'disagree'|'abstain') votes.
 
     ``votes`` may be any iterable (a generator streaming rows from a database is read CHUNK votes at a
     time). Up to EXACT_MAX_PARTICIPANTS participants the exact path runs; above, the fast path.
+    ``progress(fraction, stage)`` is called as each stage starts (read, project, cluster, describe) and
+    with 1.0 at the end, never while ``votes`` is being read.
     """
     return _analyze(
         votes,
+        progress=progress,
         seed=seed,
         min_votes=min_votes,
         max_groups=max_groups,
@@ -384,16 +388,22 @@ def _analyze_votes(
     consensus_threshold: float,
     divisive_min_spread: float,
     top: int,
+    progress: Callable[[float, str], None] | None = None,
 ) -> OpinionResult:
     """Do the work of :func:`analyze_votes`."""
     began = time.perf_counter()
     timings: dict[str, float] = {}
+    starts = {"project": 0.5, "cluster": 0.6, "describe": 0.9, "points": 0.95}
 
-    def lap(stage: str, since: float) -> float:
+    def lap(stage: str, since: float, following: str | None = None) -> float:
         now = time.perf_counter()
         timings[stage] = round(now - since, 4)
+        if progress is not None and following is not None:
+            progress(starts[following], following)
         return now
 
+    if progress is not None:
+        progress(0.0, "read")
     data = _read(votes)
     participants, recommendations = data.participants, data.recommendations
     n, m = data.shape
@@ -401,18 +411,18 @@ def _analyze_votes(
         method = "exact" if n <= EXACT_MAX_PARTICIPANTS and n * m <= EXACT_MAX_CELLS else "fast"
     cast = np.bincount(data.rows, minlength=n)
     fitted = cast >= min(min_votes, m) if m else np.zeros(n, dtype=bool)
-    mark = lap("read", began)
+    mark = lap("read", began, "project")
     if method == "exact":
         coords, explained = _project(_dense(data), fitted)
     else:
         coords, explained = _project_sparse(data, fitted, seed)
-    mark = lap("project", mark)
+    mark = lap("project", mark, "cluster")
     fitted_idx = np.flatnonzero(fitted)
     if method == "exact":
         labels, centres, k_scores = _groups(coords[fitted_idx], max_groups, seed)
     else:
         labels, centres, k_scores = _groups_fast(coords[fitted_idx], max_groups, seed, minibatch_above)
-    mark = lap("cluster", mark)
+    mark = lap("cluster", mark, "describe")
     k = len(centres)
     group_of = np.full(n, -1, dtype=np.intp)
     group_of[fitted_idx] = labels
@@ -466,7 +476,7 @@ def _analyze_votes(
         for r in np.argsort(-spread, kind="stable")
         if spread[r] >= divisive_min_spread
     ]
-    mark = lap("describe", mark)
+    mark = lap("describe", mark, "points")
     if method == "exact":
         xs, ys = ([round(v, 4) for v in column] for column in coords.T.tolist())
     else:  # numpy's rounding (x·10⁴, to even, ÷10⁴) may differ from round()'s in the last digit; 3× faster
@@ -493,6 +503,8 @@ def _analyze_votes(
         "method": method,
     }
     timings["total"] = round(time.perf_counter() - began, 4)
+    if progress is not None:
+        progress(1.0, "done")
     return OpinionResult(
         participants=n,
         fitted_participants=int(fitted.sum()),

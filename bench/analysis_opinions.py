@@ -52,7 +52,7 @@ def planted_votes(n: int, seed: int = 0, chunk: int = 20_000) -> tuple[np.ndarra
             against = rng.random(chosen.shape) < AGAINST
             values = preference[group[start:stop, None], chosen] * np.where(against, -1, 1)
             people = np.repeat(np.arange(start, stop), PER_PARTICIPANT).tolist()
-            yield from zip(people, chosen.ravel().tolist(), map(NAMES.__getitem__, values.ravel().tolist()))
+            yield from zip(people, chosen.ravel().tolist(), map(NAMES.__getitem__, values.ravel().tolist()), strict=True)
 
     return group, votes()
 

@@ -27,11 +27,11 @@ import analysis
 from consulta.authz import Permission, require
 from consulta.extensions import db
 from consulta.geo import STATES
-from consulta.insights import bp
+from consulta.insights import bp, votes
 from consulta.insights.responses import public_author
-from consulta.insights.runs import clusters_by_id, edited_view, pseudonym
+from consulta.insights.runs import clusters_by_id, edited_view
 from consulta.insights.views import CHANNEL_LABELS, STANCE_LABELS
-from consulta.models import AnalysisRun, Article, Contribution, RunScope, RunStatus, Vote, utcnow
+from consulta.models import AnalysisRun, Contribution, RunScope, RunStatus, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -201,30 +201,13 @@ def region_rows(rows: Iterable[dict[str, Any]]) -> list[tuple[str, str, int]]:
 
 
 def opinion_groups(run: AnalysisRun) -> dict[str, Any] | None:
-    """Opinion groups from the consultation's votes (participants by pseudonym); None when nobody voted."""
-    rows = db.session.execute(
-        select(Vote.user_id, Vote.article_id, Vote.value, Article.label)
-        .join(Article, Article.id == Vote.article_id)
-        .where(Article.consultation_id == run.consultation_id, Vote.user_id.is_not(None))
-        .order_by(Vote.id)
-    ).all()
-    if not rows:
-        return None
-    labels = {r.article_id: r.label for r in rows}
-    votes = [(pseudonym(r.user_id), r.article_id, r.value.value) for r in rows]
-    try:
-        result = analysis.analyze_votes(votes, seed=run.seed).to_dict()
-    except Exception:  # noqa: BLE001 - a failed opinion analysis must not break the downloads
-        log.exception("opinion groups for run %s failed", run.id)
-        return {"error": "Não foi possível calcular os grupos de opinião com os votos atuais.", "groups": []}
-    for group in result["groups"]:
-        for rep in group["representative"]:
-            rep["label"] = labels.get(rep["recommendation_id"], str(rep["recommendation_id"]))
-    for key in ("consensus", "divisive"):
-        for standing in result[key]:
-            standing["label"] = labels.get(standing["recommendation_id"], str(standing["recommendation_id"]))
-    result.pop("points", None)  # per-participant coordinates are not needed in a report
-    return result
+    """The run's opinion groups (participants counted, never listed); None when nobody voted.
+
+    Runs store them when they finish; for a run from before that, they are computed from today's votes.
+    """
+    if run.result and "opinion_groups" in run.result:
+        return run.result["opinion_groups"]
+    return votes.opinion_groups(run.consultation_id, seed=run.seed)
 
 
 def summary_rows(run: AnalysisRun, view: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -328,7 +311,7 @@ def build_json(run: AnalysisRun) -> dict[str, Any]:
             "finished_at": run.finished_at.isoformat() if run.finished_at else None,
             "edits": run.edits or [],
         },
-        "result": view,
+        "result": {key: value for key, value in view.items() if key != "opinion_groups"},
         "contributions": list(contribution_rows(view)),
         "opinion_groups": opinion_groups(run),
     }
