@@ -64,6 +64,7 @@ SILHOUETTE_SAMPLE = 5_000  # fitted points whose silhouette chooses k on the fas
 SILHOUETTE_MEMORY_MB = 64
 MINIBATCH_ABOVE = 50_000  # fitted points above which the fast path clusters with MiniBatchKMeans
 MINIBATCH_SIZE = 4_096
+MINIBATCH_TOL = 1e-5  # stop on small centre moves: the winner is polished on every point anyway
 GRAM_MAX_RECOMMENDATIONS = 2_000  # above this many, the fast path's PCA uses ARPACK (svds) instead
 
 
@@ -259,7 +260,8 @@ def _groups_fast(
     for k in range(2, min(max_groups, n - 1, distinct) + 1):
         if n > minibatch_above:  # labels of the sample only; the winner is polished on every point below
             model = MiniBatchKMeans(
-                n_clusters=k, n_init=3, batch_size=MINIBATCH_SIZE, random_state=seed, compute_labels=False
+                n_clusters=k, n_init=3, batch_size=MINIBATCH_SIZE, tol=MINIBATCH_TOL, random_state=seed,
+                compute_labels=False,
             ).fit(points)
             sampled = model.predict(points[sample])
         else:
