@@ -22,6 +22,12 @@ Dimensional Opinion Spaces", 2021, and the Pol.is documentation), not from its c
   least ``divisive_min_spread``).
 - Representative recommendations of a group: those where the group's agree (or disagree) rate exceeds the
   rest's the most, kept when a two-proportion z-test gives z ≥ 1.2816 (90% one-sided, the Pol.is level).
+
+Scale: votes are read CHUNK at a time into arrays. Up to EXACT_MAX_PARTICIPANTS the steps above run on a
+dense matrix (the exact path). Above, the fast path runs the same steps without one: centred after
+imputation the matrix is sparse, its PCA comes from the recommendation × recommendation Gram matrix (or
+ARPACK), k is chosen by the silhouette of a seeded sample of SILHOUETTE_SAMPLE points, and above
+MINIBATCH_ABOVE points k-means is MiniBatchKMeans, the winner polished by full k-means steps.
 """
 
 from __future__ import annotations
