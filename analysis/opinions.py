@@ -441,7 +441,7 @@ def _analyze_votes(
         group_of[others] = distances.argmin(axis=1)
     all_agree, all_disagree, all_total = agree.sum(axis=0), disagree.sum(axis=0), total.sum(axis=0)
     agree_rates, disagree_rates = (agree + 1) / (total + 2), (disagree + 1) / (total + 2)
-    ids = np.asarray(participants, dtype=object) if participants else np.zeros(0, dtype=object)
+    ids = np.fromiter(participants, dtype=object, count=n)
     groups = []
     for g in range(k):
         members = fitted_idx[labels == g]
