@@ -88,8 +88,7 @@ def test_progress_reports_each_stage_after_the_votes_are_read() -> None:
     consumed = []
 
     def stream():
-        for vote in votes:
-            yield vote
+        yield from votes
         consumed.append(len(seen))
 
     analyze_votes(stream(), progress=lambda fraction, stage: seen.append((fraction, stage)))
