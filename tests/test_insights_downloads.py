@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from consulta.extensions import db
-from consulta.insights import downloads, runs
+from consulta.insights import downloads, runs, votes
 from consulta.models import (
     AccountKind,
     AnalysisRun,
@@ -237,8 +237,14 @@ def test_run_not_done_answers_409(app, analyst, create_consultation):
 def test_no_votes_gives_a_sheet_saying_so(app, world):
     with app.app_context():
         db.session.execute(db.delete(Vote))
+        run = runs.create_run(None, db.session.get(Consultation, world["consultation_id"]),
+                              scope=RunScope.CONSULTATION)
         db.session.commit()
-        run = db.session.get(AnalysisRun, world["run"])
+        run_id = run.id
+    runs.execute_run(run_id, app)
+    with app.app_context():
+        run = db.session.get(AnalysisRun, run_id)
+        assert run.result["opinion_groups"] is None
         with app.test_request_context():
             wb = load_workbook(io.BytesIO(downloads.build_xlsx(run)), read_only=True)
     rows = list(wb["Grupos de opinião"].iter_rows(values_only=True))
@@ -286,8 +292,12 @@ def test_run_page_shows_phrases_coherence_and_opinion_groups(analyst, world):
 def test_run_page_without_votes_says_there_are_no_opinion_groups(analyst, world, app):
     with app.app_context():
         db.session.execute(db.delete(Vote))
+        run = runs.create_run(None, db.session.get(Consultation, world["consultation_id"]),
+                              scope=RunScope.CONSULTATION)
         db.session.commit()
-    html = _get(analyst, f"/analise/execucoes/{world['run']}").get_data(as_text=True)
+        run_id = run.id
+    runs.execute_run(run_id, app)  # the run stores its opinion groups: none, as nobody voted
+    html = _get(analyst, f"/analise/execucoes/{run_id}").get_data(as_text=True)
     assert "Não há votos nesta consulta" in html and "<svg" not in html
 
 
@@ -307,3 +317,62 @@ def test_low_coherence_cluster_is_flagged_on_the_run_page_and_in_the_csv(analyst
     rows = _csv(_get(analyst, f"/analise/execucoes/{world['run']}/clusters.csv"))
     row = next(r for r in rows if int(r["Grupo nº"]) == cluster["id"])
     assert row["Baixa coesão"] == "sim" and row["Coesão (0 a 1)"] == "0.21"
+# -- opinion groups: streamed votes, stored with the run ------------------------------------------------
+
+def _recommendations(consultation_id: int) -> list[int]:
+    return db.session.scalars(db.select(Article.id).where(
+        Article.consultation_id == consultation_id, Article.kind == ArticleKind.RECOMMENDATION)).all()
+
+
+def test_vote_rows_stream_account_article_and_value(app, world):
+    with app.app_context():
+        rows = list(votes.vote_rows(world["consultation_id"]))
+        recs = _recommendations(world["consultation_id"])
+        stored = db.session.execute(db.select(Vote.user_id, Vote.article_id, Vote.value).order_by(Vote.id)).all()
+    assert len(rows) == 4 * len(recs) > 0
+    assert [tuple(r) for r in rows] == [(u, a, v.value) for u, a, v in stored]
+    assert all(type(u) is int and type(a) is int and type(v) is str for u, a, v in rows)
+
+
+def test_run_stores_opinion_groups_without_per_participant_data(app, world):
+    with app.app_context():
+        run = db.session.get(AnalysisRun, world["run"])
+        stored = run.result["opinion_groups"]
+        labels = set(db.session.scalars(db.select(Article.label)).all())
+    assert stored["participants"] == 4 and stored["votes"] > 0 and stored["run"]["parameters"]["method"] == "exact"
+    assert "points" not in stored
+    assert sum(g["size"] for g in stored["groups"]) == stored["fitted_participants"]
+    assert all(set(g) == {"id", "size", "representative"} for g in stored["groups"])
+    assert all(s["label"] in labels for s in stored["consensus"] + stored["divisive"])
+    assert "pseudonym" not in json.dumps(stored) and "votante" not in json.dumps(stored)
+
+
+def test_downloads_show_the_runs_groups_until_a_new_run(app, analyst, world, create_user):
+    late = [create_user(email=f"tarde{n}@exemplo.com.br") for n in range(3)]
+    with app.app_context():
+        recs = _recommendations(world["consultation_id"])
+        db.session.add_all(Vote(user_id=voter.id, article_id=r, value=VoteValue.AGREE) for voter in late for r in recs)
+        db.session.commit()
+    data = json.loads(analyst.get(f"/analise/execucoes/{world['run']}/resultado.json").get_data(as_text=True))
+    assert data["opinion_groups"]["participants"] == 4  # the run's snapshot, not today's votes
+    assert "opinion_groups" not in data["result"]
+    with app.app_context():
+        run = db.session.get(AnalysisRun, world["run"])
+        run.result = {key: value for key, value in run.result.items() if key != "opinion_groups"}
+        db.session.commit()
+    data = json.loads(analyst.get(f"/analise/execucoes/{world['run']}/resultado.json").get_data(as_text=True))
+    assert data["opinion_groups"]["participants"] == 7  # a run stored before opinion groups: computed now
+
+
+def test_progress_may_commit_between_stages_and_is_in_portuguese(app, world):
+    seen = []
+
+    def progress(fraction, stage):
+        seen.append((fraction, stage))
+        db.session.commit()
+
+    with app.app_context():
+        result = votes.opinion_groups(world["consultation_id"], seed=0, progress=progress)
+    assert result["participants"] == 4
+    assert seen[0] == (0.0, "grupos de opinião: lendo os votos") and seen[-1][0] == 1.0
+    assert all(stage.startswith("grupos de opinião") for _, stage in seen)

@@ -284,7 +284,7 @@ def build_json(run: AnalysisRun) -> dict[str, Any]:
             "finished_at": run.finished_at.isoformat() if run.finished_at else None,
             "edits": run.edits or [],
         },
-        "result": view,
+        "result": {key: value for key, value in view.items() if key != "opinion_groups"},
         "contributions": list(contribution_rows(view)),
         "opinion_groups": opinion_groups(run),
     }

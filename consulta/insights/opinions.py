@@ -7,17 +7,10 @@ always next to a table holding the same figures, so the chart is never the only 
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from sqlalchemy import select
-
-import analysis
-from consulta.extensions import db
-from consulta.insights.runs import pseudonym
-from consulta.models import AnalysisRun, Article, Vote
-
-log = logging.getLogger(__name__)
+from consulta.insights import votes
+from consulta.models import AnalysisRun
 
 VOTE_LABELS = {"agree": "concordam", "disagree": "discordam"}
 CHART_WIDTH = 600
@@ -28,30 +21,13 @@ GROUP_COLORS = ("#1351b4", "#c2850c", "#168821", "#8e24aa", "#e52207")
 
 
 def opinion_groups(run: AnalysisRun) -> dict[str, Any] | None:
-    """Opinion groups from the consultation's votes (participants by pseudonym); None when nobody voted."""
-    rows = db.session.execute(
-        select(Vote.user_id, Vote.article_id, Vote.value, Article.label)
-        .join(Article, Article.id == Vote.article_id)
-        .where(Article.consultation_id == run.consultation_id, Vote.user_id.is_not(None))
-        .order_by(Vote.id)
-    ).all()
-    if not rows:
-        return None
-    labels = {r.article_id: r.label for r in rows}
-    votes = [(pseudonym(r.user_id), r.article_id, r.value.value) for r in rows]
-    try:
-        result = analysis.analyze_votes(votes, seed=run.seed).to_dict()
-    except Exception:  # noqa: BLE001 - a failed opinion analysis must not break the page or the downloads
-        log.exception("opinion groups for run %s failed", run.id)
-        return {"error": "Não foi possível calcular os grupos de opinião com os votos atuais.", "groups": []}
-    for group in result["groups"]:
-        for rep in group["representative"]:
-            rep["label"] = labels.get(rep["recommendation_id"], str(rep["recommendation_id"]))
-    for key in ("consensus", "divisive"):
-        for standing in result[key]:
-            standing["label"] = labels.get(standing["recommendation_id"], str(standing["recommendation_id"]))
-    result.pop("points", None)  # per-participant coordinates are not shown anywhere
-    return result
+    """The run's opinion groups (participants counted, never listed); None when nobody voted.
+
+    Runs store them when they finish; for a run from before that, they are computed from today's votes.
+    """
+    if run.result and "opinion_groups" in run.result:
+        return run.result["opinion_groups"]
+    return votes.opinion_groups(run.consultation_id, seed=run.seed)
 
 
 def opinion_chart(opinions: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import joinedload
 
 import analysis
 from consulta.extensions import db
+from consulta.insights.votes import opinion_groups
 from consulta.models import (
     AnalysisRun,
     Article,
@@ -218,9 +219,11 @@ def _execute(run_id: int) -> None:
     params = run.params or {}
     result = analysis.analyze_contributions(
         records, k=params.get("k"), seed=run.seed,
-        group_by=None if run.scope is RunScope.ARTICLE else "article", progress=progress,
+        group_by=None if run.scope is RunScope.ARTICLE else "article", progress=lambda f, s: progress(f / 2, s),
     )
     data = result.to_dict()
+    data["opinion_groups"] = opinion_groups(run.consultation_id, seed=run.seed,
+                                            progress=lambda f, s: progress(0.5 + f / 2, s))
     run.result = data
     run.versions = data["run"]["versions"]
     run.timings = data["run"]["timings"]
