@@ -5,6 +5,7 @@ instead, which headless Chromium under Playwright was not seen delivering (waite
 served with the app's real policy less `report-to`, and the browser itself posts the report to the endpoint.
 """
 
+import pytest
 import logging
 import time
 
@@ -29,6 +30,7 @@ def _violations(app) -> list[tuple[str, str, str]]:
         return [(v.directive, v.blocked, v.page) for v in db.session.scalars(db.select(CspViolation))]
 
 
+@pytest.mark.console_errors  # it provokes the violation on purpose and checks the report itself
 def test_a_blocked_script_sink_is_reported_by_the_browser_logged_and_counted(app, page: Page, demo_consultation: str,
                                                                                 create_user, caplog):
     caplog.set_level(logging.INFO, logger="consulta.security")
