@@ -76,6 +76,8 @@ class Defaults:
     # Participation
     CONTRIBUTION_MAX_LENGTH = 5000
     CONTRIBUTION_EDIT_MINUTES = 30
+    # After a consultation closes, input of workshops held before the close may be logged for this many days.
+    WORKSHOP_REPORTING_DAYS = 15
     REPORTS_TO_HIDE = 3  # reports that hide a contribution pending review
     CONTRIBUTIONS_PER_PAGE = 20
     RATELIMIT_WRITE = "30 per minute;300 per hour"  # contributions, replies, reports, per account

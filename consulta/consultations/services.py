@@ -4,6 +4,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -34,10 +35,11 @@ def create_consultation(
     summary: str = "",
     opens_at: datetime | None = None,
     closes_at: datetime | None = None,
+    **details: Any,
 ) -> Consultation:
-    """A new consultation in draft."""
+    """A new consultation in draft; `details` sets further columns (organ, contact, time_zone, requirement)."""
     consultation = Consultation(
-        slug=slug, title=title.strip(), summary=summary.strip(), opens_at=opens_at, closes_at=closes_at
+        slug=slug, title=title.strip(), summary=summary.strip(), opens_at=opens_at, closes_at=closes_at, **details
     )
     db.session.add(consultation)
     db.session.flush()
@@ -128,7 +130,7 @@ def public_consultations() -> list[Consultation]:
     rows = db.session.scalars(
         select(Consultation).where(Consultation.status != Status.DRAFT).order_by(Consultation.created_at.desc())
     ).all()
-    return sorted(rows, key=lambda c: c.status is not Status.OPEN)
+    return sorted(rows, key=lambda c: not c.is_open)
 
 
 def article_counts_by_section(consultation: Consultation) -> dict[int | None, int]:
