@@ -1,6 +1,7 @@
 """Typed SQLAlchemy 2.0 models, one module per domain area."""
 
 from consulta.models.analysis import AnalysisRun, RunScope, RunStatus
+from consulta.models.attachments import Attachment
 from consulta.models.audit import AuditLog, record
 from consulta.models.consultations import (
     Article,
@@ -11,6 +12,13 @@ from consulta.models.consultations import (
     Section,
     Status,
     TransitionError,
+)
+from consulta.models.notifications import (
+    Follow,
+    FollowTarget,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
 )
 from consulta.models.participation import (
     Channel,
@@ -62,6 +70,12 @@ __all__ = [
     "VoteValue",
     "Article",
     "ArticleKind",
+    "Attachment",
+    "Follow",
+    "FollowTarget",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
     "AuditLog",
     "Consultation",
     "GovbrLevel",
