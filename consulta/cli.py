@@ -219,3 +219,14 @@ def analyze(slug: str, article_id: int | None, k: int | None, seed: int) -> None
     for cluster in clusters:
         where = f"[{cluster['group']}] " if cluster.get("group") else ""
         click.echo(f"  {where}{cluster['label']}: {cluster['size']}")
+
+
+@consulta_cli.command("send-notifications")
+def send_notifications() -> None:
+    """Record the clock's notices (opening, 3 days before the close, closed) and send every pending e-mail once."""
+    from consulta.notifications.sending import send_pending
+
+    with current_app.test_request_context("/", base_url=current_app.config["PUBLIC_URL"]):
+        counts = send_pending()
+    click.echo(f"Avisos: {counts['recorded']} registrados, {counts['sent']} e-mails enviados, "
+               f"{counts['digests']} resumos, {counts['skipped']} desativados pelas preferências.")

@@ -10,11 +10,11 @@ from consulta.models import Requirement, Role
 
 # The zones of Brazil a consultation may run in (the first is the default, shown as "horário de Brasília").
 TIME_ZONES = [
-    ("America/Sao_Paulo", "Horário de Brasília (America/Sao_Paulo)"),
-    ("America/Manaus", "Amazonas (America/Manaus)"),
-    ("America/Cuiaba", "Mato Grosso (America/Cuiaba)"),
-    ("America/Rio_Branco", "Acre (America/Rio_Branco)"),
-    ("America/Noronha", "Fernando de Noronha (America/Noronha)"),
+    SelectChoice("America/Sao_Paulo", "Horário de Brasília (America/Sao_Paulo)"),
+    SelectChoice("America/Manaus", "Amazonas (America/Manaus)"),
+    SelectChoice("America/Cuiaba", "Mato Grosso (America/Cuiaba)"),
+    SelectChoice("America/Rio_Branco", "Acre (America/Rio_Branco)"),
+    SelectChoice("America/Noronha", "Fernando de Noronha (America/Noronha)"),
 ]
 
 
@@ -34,7 +34,7 @@ class ConsultationForm(FlaskForm):
     summary = TextAreaField("Resumo", validators=[Optional(), Length(max=5000)])
     opens_at = DateTimeLocalField("Abertura prevista", validators=[Optional()], format="%Y-%m-%dT%H:%M")
     closes_at = DateTimeLocalField("Encerramento previsto", validators=[Optional()], format="%Y-%m-%dT%H:%M")
-    time_zone = SelectField("Fuso horário das datas", choices=TIME_ZONES, default=TIME_ZONES[0][0])
+    time_zone = SelectField("Fuso horário das datas", choices=TIME_ZONES, default="America/Sao_Paulo")
     organ = StringField("Órgão responsável", validators=[Optional(), Length(max=300)],
                         description="Ex.: Secretaria de Governo Digital — Ministério da Gestão.")
     contact = StringField("Contato", validators=[Optional(), Length(max=300)],

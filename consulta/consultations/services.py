@@ -117,6 +117,31 @@ def close_consultation(actor: User | None, consultation: Consultation) -> None:
     record(actor, "consultation.close", consultation)
 
 
+def update_details(actor: User | None, consultation: Consultation, **fields: Any) -> dict[str, Any]:
+    """Change a consultation's details (title, dates, time zone, órgão, contact, requirement), logging the changes."""
+    changes: dict[str, Any] = {}
+    for name, value in fields.items():
+        old = getattr(consultation, name)
+        if old != value:
+            changes[name] = {"from": _plain(old), "to": _plain(value)}
+            setattr(consultation, name, value)
+    if changes:
+        record(actor, "consultation.update", consultation, changes=changes)
+    return changes
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else str(value) if value is not None else None
+
+
+def extend_consultation(actor: User | None, consultation: Consultation, closes_at: datetime, reason: str) -> None:
+    """Move the closing time later with a public note; the reason goes into the audit log."""
+    previous = consultation.closes_at
+    consultation.extend(closes_at)
+    record(actor, "consultation.extend", consultation, reason=reason.strip(),
+           previous=_plain(previous), closes_at=_plain(closes_at))
+
+
 def reopen_consultation(actor: User | None, consultation: Consultation, reason: str) -> None:
     """Reopen a closed consultation; the reason goes into the audit log."""
     consultation.reopen(reason)

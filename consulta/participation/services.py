@@ -35,6 +35,7 @@ from consulta.models import (
     record,
     utcnow,
 )
+from consulta.notifications.events import notify_reply
 from consulta.participation.gate import Action, ParticipationError, WriteRefused, ensure_may_write
 
 __all__ = ["ParticipationError", "WriteRefused"]
@@ -133,6 +134,7 @@ def reply(author: User, parent: Contribution, body: str, submission_key: str | N
     db.session.add(answer)
     db.session.flush()
     bump(Contribution.reply_count, parent.id, +1)
+    notify_reply(answer, parent)
     return answer, True
 
 
