@@ -143,3 +143,25 @@ def test_results_and_open_data_report_votes_by_verification_level_with_small_cel
     data = client.get(f"/consultas/{consultation.slug}/dados/votos-por-verificacao.csv").get_data(as_text=True)
     assert "govbr_prata,gov.br prata,<5,<5,0,5" in data
     assert "none,E-mail não confirmado,0,<5,0,<5" in data
+
+
+def test_withdrawing_a_contribution_asks_for_confirmation_first(app, client, auth, create_user,
+                                                                create_consultation):
+    author = create_user()
+    consultation = create_consultation("open")
+    with app.app_context():
+        article = db.session.scalars(select(Article).where(Article.consultation_id == consultation.id,
+                                                           Article.accepts_contributions)).first()
+        mine, _ = services.contribute(db.session.get(User, author.id), article=article,
+                                      kind=services.ContributionKind.COMMENT, stance=services.Stance.NONE,
+                                      body="Texto que vou retirar.")
+        db.session.commit()
+        cid = mine.id
+    auth.login(author)
+    confirm = client.get(f"/contribuicoes/{cid}/retirar")
+    assert confirm.status_code == 200 and "Sim, retirar" in confirm.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(services.Contribution, cid).visibility.value == "visible"
+    assert client.post(f"/contribuicoes/{cid}/retirar").status_code == 303
+    with app.app_context():
+        assert db.session.get(services.Contribution, cid).visibility.value == "withdrawn"

@@ -324,14 +324,17 @@ def edit(contribution_id: int):
                            window_open=services.edit_window_open(contribution)), status
 
 
-@bp.route("/contribuicoes/<int:contribution_id>/retirar", methods=["POST"])
+@bp.route("/contribuicoes/<int:contribution_id>/retirar", methods=["GET", "POST"])
 @login_required
 @_write_limits
 def withdraw(contribution_id: int):
-    """Withdraw one's own contribution."""
+    """Withdraw one's own contribution; GET asks for confirmation (a page: it works without JavaScript)."""
     contribution = _contribution(contribution_id)
     if contribution.author_id != current_user.id:
         abort(403)
+    if request.method == "GET":
+        return render_template("participation/withdraw_confirm.html", contribution=contribution,
+                               back=_contribution_url(contribution))
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
