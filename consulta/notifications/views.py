@@ -8,7 +8,7 @@ from wtforms import BooleanField, RadioField, SelectChoice
 from consulta.auth.forms import ActionForm
 from consulta.authz import can_view_consultation
 from consulta.extensions import csrf, db, limiter
-from consulta.models import FollowTarget, NotificationKind
+from consulta.models import FollowTarget, NotificationKind, User
 from consulta.notifications import follows, sending
 from consulta.web import is_htmx_partial, safe_next
 
@@ -83,7 +83,8 @@ def unsubscribe(token: str):
     user_id, kind = data
     label = "todos os avisos" if kind == sending.ALL else f"os avisos de “{NotificationKind(kind).label}”"
     if request.method == "POST":
-        sending.unsubscribe(user_id, kind)
-        db.session.commit()
+        if db.session.get(User, user_id) is not None:  # a deleted account has nothing left to turn off
+            sending.unsubscribe(user_id, kind)
+            db.session.commit()
         return render_template("notifications/unsubscribe.html", done=True, label=label, token=token)
     return render_template("notifications/unsubscribe.html", label=label, token=token)

@@ -6,7 +6,6 @@ from flask_login import current_user
 from consulta.authz import can_view_consultation
 from consulta.consultations.services import get_by_slug
 from consulta.results import bp, services
-from consulta.results.verification import votes_by_level
 from consulta.web import anonymous_page_cache
 
 CHART_HEIGHT = 120  # the timeline's drawing height, in SVG units
@@ -22,8 +21,7 @@ def consultation_results(slug: str):
         abort(404)
     results = services.snapshot_results(consultation)
     response = make_response(render_template("results/results.html", consultation=consultation, results=results,
-                                             chart=_timeline_chart(results.timeline), share=services.share,
-                                             by_level=votes_by_level(consultation)))
+                                             chart=_timeline_chart(results.timeline), share=services.share))
     response.last_modified = results.computed_at
     return response
 
