@@ -16,11 +16,13 @@ from consulta.models import (
     GovbrLevel,
     Requirement,
     User,
+    VerificationLevel,
     Vote,
     VoteValue,
     utcnow,
 )
 from consulta.participation import services
+from consulta.results.verification import LevelVotes
 
 CLOSES = datetime(2027, 3, 16, 2, 59, tzinfo=UTC)  # 15/03/2027, 23:59 in Brasília
 
@@ -113,6 +115,9 @@ def test_attachments_take_only_pdfs_under_the_cap_or_https_links(app, client, cr
                        content_type="multipart/form-data").status_code == 303
     assert client.post(url, data={"title": "Nota técnica", "url": "javascript:alert(1)"}).status_code == 422
     assert client.post(url, data={"title": "Nota técnica", "url": "https://www.gov.br/nota.pdf"}).status_code == 303
+    admin_page = client.get(f"/admin/consultas/{consultation.slug}").get_data(as_text=True)
+    title = admin_page.split("<title>")[1].split("</title>")[0]
+    assert "<" not in title and "Minuta em PDF" in admin_page.split("</title>")[1]
     page = client.get(f"/consultas/{consultation.slug}").get_data(as_text=True)
     assert "Minuta em PDF" in page and 'href="https://www.gov.br/nota.pdf" rel="nofollow noopener"' in page
     link = page.split('href="/consultas/' + consultation.slug + '/documentos/')[1].split('"')[0]
@@ -165,3 +170,25 @@ def test_withdrawing_a_contribution_asks_for_confirmation_first(app, client, aut
     assert client.post(f"/contribuicoes/{cid}/retirar").status_code == 303
     with app.app_context():
         assert db.session.get(services.Contribution, cid).visibility.value == "withdrawn"
+
+
+def test_agreement_by_level_is_shown_only_when_no_count_is_suppressed():
+    big = LevelVotes(VerificationLevel.EMAIL, {VoteValue.AGREE: 10, VoteValue.DISAGREE: 5, VoteValue.ABSTAIN: 0})
+    small = LevelVotes(VerificationLevel.EMAIL, {VoteValue.AGREE: 10, VoteValue.DISAGREE: 2, VoteValue.ABSTAIN: 0})
+    assert round(big.agreement, 1) == 66.7
+    assert small.agreement is None and str(small.shown["disagree"]) == "<5"
+
+
+def test_a_refused_htmx_contribution_keeps_the_typed_text_and_says_why(app, client, auth, create_user,
+                                                                       create_consultation):
+    consultation = create_consultation("closed")
+    auth.login(create_user())
+    with app.app_context():
+        article_id = db.session.scalars(select(Article.id).where(Article.consultation_id == consultation.id,
+                                                                 Article.accepts_contributions)).first()
+    response = client.post(f"/consultas/{consultation.slug}/artigos/{article_id}/contribuicoes",
+                           data={"kind": "comment", "stance": "none", "body": "Texto que digitei com cuidado."},
+                           headers={"HX-Request": "true"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in body
+    assert "foi encerrada" in body and "Texto que digitei com cuidado." in body
