@@ -254,3 +254,15 @@ def test_follow_needs_the_csrf_token(make_app, create_user, create_consultation)
     assert client.post(f"/seguir/consultation/{consultation.id}", data={"seguir": "1"}).status_code == 400
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Follow)) == 0
+
+
+def test_send_notifications_command_sends_pending_mails_once(mail_app, smtp, create_user, create_consultation):
+    author, replier = create_user(), create_user()
+    contribute_and_reply(mail_app, create_consultation("open"), author, replier)
+    runner = mail_app.test_cli_runner()
+    first = runner.invoke(args=["consulta", "send-notifications"])
+    assert first.exit_code == 0 and "1 e-mails enviados" in first.output
+    again = runner.invoke(args=["consulta", "send-notifications"])
+    assert "0 e-mails enviados" in again.output
+    assert len(smtp.messages) == 1
+    assert unsubscribe_path(smtp.messages[0]).startswith("/notificacoes/cancelar/")
