@@ -48,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     from consulta.consultations import bp as consultations_bp
     from consulta.insights import bp as insights_bp
     from consulta.moderation import bp as moderation_bp
+    from consulta.notifications.views import bp as notifications_bp
     from consulta.ops import bp as ops_bp
     from consulta.participation import bp as participation_bp
     from consulta.results import bp as results_bp
@@ -65,6 +66,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     app.register_blueprint(api_bp)
     app.register_blueprint(versions_bp)
     app.register_blueprint(ops_bp)
+    app.register_blueprint(notifications_bp)
 
     from consulta.cli import consulta_cli
 

@@ -1,7 +1,10 @@
 """`flask consulta ...` commands: draft import, accounts, demo data."""
 
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
@@ -13,7 +16,8 @@ from consulta.auth.services import find_by_email, register
 from consulta.consultations import services
 from consulta.drafts import DraftDocument, parse_upload
 from consulta.extensions import db
-from consulta.models import AccountKind, Consultation, Role, TransitionError
+from consulta.models import AccountKind, Consultation, Role, TransitionError, utcnow
+from consulta.models.consultations import DEFAULT_TIME_ZONE
 
 consulta_cli = AppGroup("consulta", help="Comandos do Consulta.")
 
@@ -94,6 +98,15 @@ def create_user(email: str, role: str, name: str | None, password: str) -> None:
     click.echo(f"{user.email if user else email}: conta criada com o papel {role}.")
 
 
+def demo_schedule(now: datetime) -> dict[str, Any]:
+    """Dates for the demo: opened a month ago, closing at 23:59 (Brasília) two months from now."""
+    zone = ZoneInfo(DEFAULT_TIME_ZONE)
+    last_day = (now + timedelta(days=60)).astimezone(zone).replace(hour=23, minute=59, second=0, microsecond=0)
+    return {"opens_at": now - timedelta(days=30), "closes_at": last_day.astimezone(UTC),
+            "organ": "Secretaria de Governo Digital — Ministério da Gestão e da Inovação em Serviços Públicos",
+            "contact": "consulta.governodigital@example.gov.br"}
+
+
 @consulta_cli.command("load-demo")
 @click.option("--accounts/--no-accounts", default=None,
               help="Criar as contas de demonstração (padrão: a configuração DEMO_ACCOUNTS).")
@@ -106,7 +119,7 @@ def load_demo(accounts: bool | None) -> None:
         if not draft.ok:
             raise click.ClickException("o texto de demonstração tem erros.")
         consultation = services.create_consultation(
-            None, slug=DEMO_SLUG, title=DEMO_TITLE, summary=DEMO_SUMMARY
+            None, slug=DEMO_SLUG, title=DEMO_TITLE, summary=DEMO_SUMMARY, **demo_schedule(utcnow())
         )
         services.replace_text(None, consultation, draft)
         services.open_consultation(None, consultation)
@@ -242,3 +255,14 @@ def check_deploy(workers: int | None, servers: int) -> None:
     if any(problem.level == "error" for problem in problems):
         raise SystemExit(1)
     click.echo(f"ok: nada impede {servers} servidor(es) × {workers} processo(s).")
+
+
+@consulta_cli.command("send-notifications")
+def send_notifications() -> None:
+    """Record the clock's notices (opening, 3 days before the close, closed) and send every pending e-mail once."""
+    from consulta.notifications.sending import send_pending
+
+    with current_app.test_request_context("/", base_url=current_app.config["PUBLIC_URL"]):
+        counts = send_pending()
+    click.echo(f"Avisos: {counts['recorded']} registrados, {counts['sent']} e-mails enviados, "
+               f"{counts['digests']} resumos, {counts['skipped']} desativados pelas preferências.")

@@ -73,6 +73,9 @@ class Defaults:
     MAIL_PASSWORD: str | None = None
     MAIL_TIMEOUT = 30
     MAIL_DEFAULT_SENDER = "Consulta <nao-responda@consulta.example>"
+    # Where the site is reached from outside: links in e-mails (and List-Unsubscribe) start with it.
+    # Production sets an https address.
+    PUBLIC_URL = "http://localhost:5000"
 
     # Privacy policy version recorded with each consent; bump it when the privacy page changes.
     PRIVACY_POLICY_VERSION = "2026-11"
@@ -83,6 +86,10 @@ class Defaults:
     # Participation
     CONTRIBUTION_MAX_LENGTH = 5000
     CONTRIBUTION_EDIT_MINUTES = 30
+    # After a consultation closes, input of workshops held before the close may be logged for this many days.
+    WORKSHOP_REPORTING_DAYS = 15
+    # Largest PDF an admin may attach to a consultation (kept in the database).
+    ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
     REPORTS_TO_HIDE = 3  # reports that hide a contribution pending review
     CONTRIBUTIONS_PER_PAGE = 20
     RATELIMIT_WRITE = "30 per minute;300 per hour"  # contributions, replies, reports, per account

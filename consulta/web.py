@@ -126,6 +126,21 @@ def local_to_utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=ZoneInfo(LOCAL_TZ)).astimezone(UTC) if value else None
 
 
+def in_zone(value: datetime | None, zone: str) -> datetime | None:
+    """A naive date-time typed in `zone`, as aware UTC for storage."""
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    return value.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC) if value else None
+
+
+def from_zone(value: datetime | None, zone: str) -> datetime | None:
+    """A stored UTC date-time as naive time in `zone`, to prefill a form."""
+    from zoneinfo import ZoneInfo
+
+    return value.astimezone(ZoneInfo(zone)).replace(tzinfo=None) if value else None
+
+
 def utc_to_local(value: datetime | None) -> datetime | None:
     """A stored UTC date-time as naive Brasília time, to prefill a form."""
     from zoneinfo import ZoneInfo

@@ -92,8 +92,8 @@ def test_closed_consultation_refuses_contributions_and_votes(app, client, auth, 
     auth.login(create_user())
     ids, recommendations = articles_of(app, closed.slug)
     response = post_contribution(client, closed.slug, ids[0])
-    assert response.status_code == 422
-    assert "não está aberta" in response.get_data(as_text=True)
+    assert response.status_code == 403
+    assert "foi encerrada" in response.get_data(as_text=True)
     client.post(f"/consultas/{closed.slug}/artigos/{recommendations[0]}/voto", data={"value": "agree"})
     assert contributions(app) == []
     with app.app_context():

@@ -516,7 +516,7 @@ def test_quick_form_refuses_input_for_a_draft_consultation(app, client, auth, cr
     article_id = articles(app, draft)["Art. 1º"]
     response = client.post(f"/oficinas/{workshop}/relato",
                            data={"acao": "salvar", **row_data(0, article_id, "Um texto.")})
-    assert response.status_code == 422
+    assert response.status_code == 403
     assert "ainda está em preparação" in response.get_data(as_text=True)
     assert workshop_contributions(app, workshop) == []
 

@@ -5,15 +5,24 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from consulta.admin import bp
-from consulta.admin.forms import ConfirmImportForm, ConsultationForm, ImportForm, ReopenForm, RoleForm
+from consulta.admin.forms import (
+    AttachmentForm,
+    ConfirmImportForm,
+    ConsultationForm,
+    ExtendForm,
+    ImportForm,
+    ReopenForm,
+    RoleForm,
+)
 from consulta.auth.forms import ActionForm
 from consulta.auth.services import change_role
 from consulta.authz import Permission, require
 from consulta.consultations import services
+from consulta.consultations.attachments import attachments_of
 from consulta.drafts import DraftDocument, parse_blocks, parse_pasted, read_source, source_text
 from consulta.extensions import db
-from consulta.models import Article, Consultation, Role, TransitionError, User
-from consulta.web import form_status, invalid_form_status, local_to_utc, utc_to_local
+from consulta.models import Article, Consultation, Requirement, Role, TransitionError, User
+from consulta.web import form_status, from_zone, in_zone, invalid_form_status
 
 USERS_PER_PAGE = 50
 
@@ -51,8 +60,12 @@ def new_consultation():
             slug=form.slug.data,
             title=form.title.data,
             summary=form.summary.data or "",
-            opens_at=local_to_utc(form.opens_at.data),
-            closes_at=local_to_utc(form.closes_at.data),
+            opens_at=in_zone(form.opens_at.data, form.time_zone.data),
+            closes_at=in_zone(form.closes_at.data, form.time_zone.data),
+            time_zone=form.time_zone.data,
+            organ=(form.organ.data or "").strip(),
+            contact=(form.contact.data or "").strip(),
+            requirement=Requirement(form.requirement.data),
         )
         db.session.commit()
         flash("Consulta criada. Agora importe o texto.", "success")
@@ -67,14 +80,18 @@ def edit_consultation(slug: str):
     consultation = _consultation_or_404(slug)
     form = ConsultationForm(obj=consultation, current_slug=consultation.slug)
     if request.method == "GET":
-        form.opens_at.data = utc_to_local(consultation.opens_at)
-        form.closes_at.data = utc_to_local(consultation.closes_at)
+        form.opens_at.data = from_zone(consultation.opens_at, consultation.time_zone)
+        form.closes_at.data = from_zone(consultation.closes_at, consultation.time_zone)
+        form.requirement.data = consultation.requirement.value
     if form.validate_on_submit():
-        consultation.title = form.title.data.strip()
-        consultation.slug = form.slug.data
-        consultation.summary = (form.summary.data or "").strip()
-        consultation.opens_at = local_to_utc(form.opens_at.data)
-        consultation.closes_at = local_to_utc(form.closes_at.data)
+        zone = form.time_zone.data
+        services.update_details(
+            current_user, consultation, title=form.title.data.strip(), slug=form.slug.data,
+            summary=(form.summary.data or "").strip(), time_zone=zone,
+            opens_at=in_zone(form.opens_at.data, zone), closes_at=in_zone(form.closes_at.data, zone),
+            organ=(form.organ.data or "").strip(), contact=(form.contact.data or "").strip(),
+            requirement=Requirement(form.requirement.data),
+        )
         db.session.commit()
         flash("Dados da consulta salvos.", "success")
         return redirect(url_for("admin.edit_consultation", slug=consultation.slug), 303)
@@ -135,11 +152,14 @@ def confirm_import(slug: str):
     return redirect(url_for("admin.edit_consultation", slug=slug), 303)
 
 
-@bp.route("/consultas/<slug>/<any(abrir, encerrar):action>", methods=["POST"])
+@bp.route("/consultas/<slug>/<any(abrir, encerrar):action>", methods=["GET", "POST"])
 @require(Permission.MANAGE_CONSULTATIONS)
 def change_status(slug: str, action: str):
-    """Open or close a consultation."""
+    """Open or close a consultation; GET asks for confirmation (a page, so it works without JavaScript)."""
     consultation = _consultation_or_404(slug)
+    if request.method == "GET":
+        return render_template("admin/confirm_status.html", consultation=consultation, action=action,
+                               article_count=len(consultation.articles))
     if not ActionForm().validate_on_submit():
         abort(400)
     operation = services.open_consultation if action == "abrir" else services.close_consultation
@@ -173,12 +193,14 @@ def reopen(slug: str):
     ), invalid_form_status()
 
 
-def _consultation_page(consultation: Consultation, form: ConsultationForm, reopen_form: ReopenForm) -> str:
-    """The consultation's admin page: details form, status actions and the reopen form."""
+def _consultation_page(consultation: Consultation, form: ConsultationForm, reopen_form: ReopenForm,
+                       extend_form: ExtendForm | None = None, attachment_form: AttachmentForm | None = None) -> str:
+    """The consultation's admin page: details form, status actions, reopen, extend and attachments."""
     article_count = db.session.scalar(select(func.count()).where(Article.consultation_id == consultation.id))
     return render_template(
         "admin/consultation_form.html", form=form, consultation=consultation, article_count=article_count,
-        action_form=ActionForm(), reopen_form=reopen_form,
+        action_form=ActionForm(), reopen_form=reopen_form, extend_form=extend_form or ExtendForm(),
+        attachment_form=attachment_form or AttachmentForm(), attachments=attachments_of(consultation),
     )
 
 

@@ -14,7 +14,7 @@ from consulta.api.errors import ERRORS
 from consulta.api.pagination import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_ID, MAX_LIMIT
 from consulta.api.resources import AUTHOR_KINDS
 from consulta.consultations.services import SLUG_RE
-from consulta.models import ArticleKind, Channel, ContributionKind, ResponseStatus, Stance, Status
+from consulta.models import ArticleKind, Channel, ContributionKind, Phase, ResponseStatus, Stance
 
 API_VERSION = "1.0.0"
 Schema = dict[str, Any]
@@ -70,7 +70,7 @@ def _schemas() -> dict[str, Schema]:
         "Consultation": _object({
             "slug": {"type": "string", "pattern": SLUG_RE.pattern},
             "title": STRING, "summary": STRING, "intro": STRING,
-            "status": {"type": "string", "enum": _values(Status, exclude=(Status.DRAFT,))},
+            "status": {"type": "string", "enum": _values(Phase, exclude=(Phase.DRAFT,))},
             "status_label": STRING,
             "opens_at": _nullable(DATE_TIME), "closes_at": _nullable(DATE_TIME),
             "opened_at": _nullable(DATE_TIME), "closed_at": _nullable(DATE_TIME),

@@ -43,11 +43,11 @@ def consultation_page(page: PageRequest) -> Page:
 
 
 def consultation_json(consultation: Consultation) -> Json:
-    """A consultation: what it is, its status and dates (UTC), and links to its parts."""
+    """A consultation: what it is, its phase now (upcoming/open/closed, from its dates) and dates (UTC), links."""
     slug = consultation.slug
     return {
         "slug": slug, "title": consultation.title, "summary": consultation.summary, "intro": consultation.intro,
-        "status": str(consultation.status), "status_label": consultation.status.label,
+        "status": str(consultation.phase), "status_label": consultation.phase.label,
         "opens_at": _timestamp(consultation.opens_at), "closes_at": _timestamp(consultation.closes_at),
         "opened_at": _timestamp(consultation.opened_at), "closed_at": _timestamp(consultation.closed_at),
         "links": {

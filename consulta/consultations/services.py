@@ -4,6 +4,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -34,10 +35,11 @@ def create_consultation(
     summary: str = "",
     opens_at: datetime | None = None,
     closes_at: datetime | None = None,
+    **details: Any,
 ) -> Consultation:
-    """A new consultation in draft."""
+    """A new consultation in draft; `details` sets further columns (organ, contact, time_zone, requirement)."""
     consultation = Consultation(
-        slug=slug, title=title.strip(), summary=summary.strip(), opens_at=opens_at, closes_at=closes_at
+        slug=slug, title=title.strip(), summary=summary.strip(), opens_at=opens_at, closes_at=closes_at, **details
     )
     db.session.add(consultation)
     db.session.flush()
@@ -116,6 +118,31 @@ def close_consultation(actor: User | None, consultation: Consultation) -> None:
     record(actor, "consultation.close", consultation)
 
 
+def update_details(actor: User | None, consultation: Consultation, **fields: Any) -> dict[str, Any]:
+    """Change a consultation's details (title, dates, time zone, órgão, contact, requirement), logging the changes."""
+    changes: dict[str, Any] = {}
+    for name, value in fields.items():
+        old = getattr(consultation, name)
+        if old != value:
+            changes[name] = {"from": _plain(old), "to": _plain(value)}
+            setattr(consultation, name, value)
+    if changes:
+        record(actor, "consultation.update", consultation, changes=changes)
+    return changes
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else str(value) if value is not None else None
+
+
+def extend_consultation(actor: User | None, consultation: Consultation, closes_at: datetime, reason: str) -> None:
+    """Move the closing time later with a public note; the reason goes into the audit log."""
+    previous = consultation.closes_at
+    consultation.extend(closes_at)
+    record(actor, "consultation.extend", consultation, reason=reason.strip(),
+           previous=_plain(previous), closes_at=_plain(closes_at))
+
+
 def reopen_consultation(actor: User | None, consultation: Consultation, reason: str) -> None:
     """Reopen a closed consultation; the reason goes into the audit log."""
     consultation.reopen(reason)
@@ -129,7 +156,7 @@ def public_consultations() -> list[Consultation]:
     rows = db.session.scalars(
         select(Consultation).where(Consultation.status != Status.DRAFT).order_by(Consultation.created_at.desc())
     ).all()
-    return sorted(rows, key=lambda c: c.status is not Status.OPEN)
+    return sorted(rows, key=lambda c: not c.is_open)
 
 
 def article_counts_by_section(consultation: Consultation) -> dict[int | None, int]:

@@ -1,12 +1,14 @@
 """Public pages: home, consultation, article and full text."""
 
-from flask import abort, render_template, request
+from flask import Response, abort, render_template, request
 from flask_login import current_user
 
 from consulta.authz import can_view_consultation
 from consulta.consultations import bp, services
+from consulta.consultations.attachments import attachments_of
 from consulta.extensions import db
-from consulta.models import Article, Consultation, Section
+from consulta.models import Article, Attachment, Consultation, FollowTarget, Section
+from consulta.notifications.follows import follow_context
 from consulta.participation.page import article_context, filter_from_args, section_context
 from consulta.web import anonymous_page_cache
 
@@ -38,7 +40,23 @@ def consultation(slug: str):
         sections=sections,
         by_section=by_section,
         article_total=sum(len(v) for v in by_section.values()),
+        attachments=attachments_of(consultation),
+        **follow_context(FollowTarget.CONSULTATION, consultation.id),
     )
+
+
+@bp.route("/consultas/<slug>/documentos/<int:attachment_id>")
+def attachment(slug: str, attachment_id: int):
+    """An attached PDF, as a download that cannot run in the site's origin."""
+    consultation = _visible_consultation(slug)
+    item = db.get_or_404(Attachment, attachment_id)
+    if item.consultation_id != consultation.id or not item.is_file:
+        abort(404)
+    response = Response(item.content, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{item.filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox"
+    return response
 
 
 @bp.route("/consultas/<slug>/artigos/<int:article_id>")
@@ -50,6 +68,7 @@ def article(slug: str, article_id: int):
     if article.consultation_id != consultation.id:
         abort(404)
     context = article_context(article, filter_from_args(request.args))
+    context.update(follow_context(FollowTarget.ARTICLE, article.id))
     return render_template("consultations/article.html", **context)
 
 

@@ -36,6 +36,7 @@ from consulta.models import (
     record,
     utcnow,
 )
+from consulta.notifications.events import notify_response
 from consulta.web import invalid_form_status, is_htmx_partial, safe_next
 
 JUSTIFICATION_MIN = 10
@@ -90,6 +91,7 @@ def _apply(actor: User, contribution: Contribution, status: ResponseStatus, text
     contribution.responded_by_id = actor.id
     record(actor, "contribution.respond", contribution, reason=text,
            previous=previous.value if previous else None, new=status.value, **details)
+    notify_response(contribution)
 
 
 def respond(actor: User, contribution: Contribution, status: ResponseStatus, text: str | None) -> None:

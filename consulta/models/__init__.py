@@ -1,15 +1,24 @@
 """Typed SQLAlchemy 2.0 models, one module per domain area."""
 
 from consulta.models.analysis import AnalysisRun, RunScope, RunStatus
+from consulta.models.attachments import Attachment
 from consulta.models.audit import AuditLog, record
 from consulta.models.consultations import (
     Article,
     ArticleKind,
     Consultation,
+    Phase,
     Requirement,
     Section,
     Status,
     TransitionError,
+)
+from consulta.models.notifications import (
+    Follow,
+    FollowTarget,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
 )
 from consulta.models.participation import (
     Channel,
@@ -63,9 +72,16 @@ __all__ = [
     "VoteValue",
     "Article",
     "ArticleKind",
+    "Attachment",
+    "Follow",
+    "FollowTarget",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
     "AuditLog",
     "Consultation",
     "GovbrLevel",
+    "Phase",
     "Requirement",
     "CspViolation",
     "Role",

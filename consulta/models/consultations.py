@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -28,6 +29,34 @@ class Status(StrEnum):
     def label(self) -> str:
         """The status in Portuguese."""
         return {"draft": "Em preparação", "open": "Aberta", "closed": "Encerrada"}[self.value]
+
+
+class Phase(StrEnum):
+    """Where a consultation stands now: its stored status read against the clock."""
+
+    DRAFT = "draft"
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        """The phase in Portuguese."""
+        return {"draft": "Em preparação", "upcoming": "Em breve", "open": "Aberta", "closed": "Encerrada"}[self.value]
+
+
+DEFAULT_TIME_ZONE = "America/Sao_Paulo"
+
+
+def _in(delta: timedelta) -> str:
+    """'em 12 dias', 'em 5 horas', 'em 3 minutos' for a positive time span."""
+    if delta.days >= 1:
+        return f"em {delta.days} dia{'s' if delta.days > 1 else ''}"
+    hours = delta.seconds // 3600
+    if hours >= 1:
+        return f"em {hours} hora{'s' if hours > 1 else ''}"
+    minutes = max(1, delta.seconds // 60)
+    return f"em {minutes} minuto{'s' if minutes > 1 else ''}"
 
 
 class Requirement(StrEnum):
@@ -95,6 +124,13 @@ class Consultation(db.Model):
     requirement: Mapped[Requirement] = mapped_column(
         enum_column(Requirement, "participation_requirement"), default=Requirement.ANY, server_default="any"
     )
+    # The schedule is read in this zone (dates typed by the admin, dates shown to the public).
+    time_zone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIME_ZONE, server_default=DEFAULT_TIME_ZONE)
+    # Public note when the deadline moved, e.g. "Prazo prorrogado até 20/03/2027, 23:59 (horário de Brasília)".
+    deadline_note: Mapped[str | None] = mapped_column(String(300))
+    # Who answers for the consultation, and how to reach them.
+    organ: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    contact: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     sections: Mapped[list[Section]] = relationship(
         back_populates="consultation", order_by="Section.position", cascade="all, delete-orphan"
@@ -108,10 +144,71 @@ class Consultation(db.Model):
         """Whether visitors may see it (drafts are visible only to administrators)."""
         return self.status is not Status.DRAFT
 
+    def phase_at(self, now: datetime) -> Phase:
+        """The phase at `now`: a published consultation is upcoming before opens_at and closed from closes_at."""
+        if self.status is Status.DRAFT:
+            return Phase.DRAFT
+        if self.status is Status.CLOSED:
+            return Phase.CLOSED
+        if self.opens_at is not None and now < self.opens_at:
+            return Phase.UPCOMING
+        if self.closes_at is not None and now >= self.closes_at:
+            return Phase.CLOSED
+        return Phase.OPEN
+
+    @property
+    def phase(self) -> Phase:
+        """The phase now."""
+        return self.phase_at(utcnow())
+
     @property
     def is_open(self) -> bool:
-        """Whether it takes contributions and votes now."""
-        return self.status is Status.OPEN
+        """Whether it takes contributions and votes now (published, and inside its window)."""
+        return self.phase is Phase.OPEN
+
+    def ended_at_as_of(self, now: datetime) -> datetime | None:
+        """When participation ended (closed early by the admin, or at closes_at), None if not by `now`."""
+        if self.status is Status.CLOSED:
+            return self.closed_at or self.closes_at
+        if self.phase_at(now) is Phase.CLOSED:
+            return self.closes_at
+        return None
+
+    @property
+    def ended_at(self) -> datetime | None:
+        """When participation ended, None while it has not."""
+        return self.ended_at_as_of(utcnow())
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The consultation's time zone."""
+        try:
+            return ZoneInfo(self.time_zone or DEFAULT_TIME_ZONE)
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo(DEFAULT_TIME_ZONE)
+
+    @property
+    def zone_label(self) -> str:
+        """How the zone is named to readers ("horário de Brasília" for the default)."""
+        return "horário de Brasília" if (self.time_zone or DEFAULT_TIME_ZONE) == DEFAULT_TIME_ZONE else self.time_zone
+
+    def schedule_sentence(self, now: datetime | None = None) -> str:
+        """When it opens or closes, in plain Portuguese ("Encerra em 12 dias — até 15/03/2027, 23:59, ...")."""
+        now = now or utcnow()
+        phase = self.phase_at(now)
+        if phase is Phase.UPCOMING:
+            return f"Abre {_in(self.opens_at - now)} — em {self.local(self.opens_at)}, {self.zone_label}"
+        if phase is Phase.OPEN:
+            if self.closes_at is None:
+                return "Aberta, sem data de encerramento definida"
+            return f"Encerra {_in(self.closes_at - now)} — até {self.local(self.closes_at)}, {self.zone_label}"
+        if phase is Phase.CLOSED:
+            return f"Encerrada em {self.local(self.ended_at_as_of(now))}, {self.zone_label}"
+        return "Em preparação"
+
+    def local(self, moment: datetime | None, fmt: str = "%d/%m/%Y, %H:%M") -> str:
+        """`moment` as dd/mm/aaaa, HH:MM in the consultation's time zone."""
+        return moment.astimezone(self.zone).strftime(fmt) if moment else ""
 
     @property
     def text_is_frozen(self) -> bool:
@@ -128,11 +225,24 @@ class Consultation(db.Model):
         self.opened_at = utcnow()
 
     def close(self) -> None:
-        """Stop taking contributions and votes."""
+        """Stop taking contributions and votes now (before closes_at: an early close)."""
         if self.status is not Status.OPEN:
-            raise TransitionError("Só é possível encerrar uma consulta aberta.")
+            raise TransitionError("Só é possível encerrar uma consulta publicada e não encerrada.")
         self.status = Status.CLOSED
         self.closed_at = utcnow()
+
+    def extend(self, closes_at: datetime) -> None:
+        """Move the closing time later (reopening one the clock closed) and note it publicly."""
+        if self.status is not Status.OPEN:
+            raise TransitionError("Só é possível prorrogar uma consulta publicada e não encerrada pela administração.")
+        if self.closes_at is not None and closes_at <= self.closes_at:
+            raise TransitionError("A nova data de encerramento precisa ser depois da atual.")
+        if closes_at <= utcnow():
+            raise TransitionError("A nova data de encerramento precisa estar no futuro.")
+        if self.opens_at is not None and closes_at <= self.opens_at:
+            raise TransitionError("O encerramento precisa ser depois da abertura.")
+        self.closes_at = closes_at
+        self.deadline_note = f"Prazo prorrogado até {self.local(closes_at)} ({self.zone_label})."
 
     def reopen(self, reason: str) -> None:
         """Open a closed consultation again; the reason is required (and logged by the caller)."""

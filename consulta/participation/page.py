@@ -20,6 +20,7 @@ from consulta.participation.forms import (
     ReportForm,
     SupportForm,
 )
+from consulta.participation.gate import Action, decide
 
 SORT_LABELS = {"recentes": "Mais recentes", "apoiadas": "Mais apoiadas"}
 PART_KEY_RE = re.compile(r"^[A-Za-z0-9.-]{1,80}$")
@@ -127,7 +128,8 @@ def thread_context(consultation: Consultation, *, reply_forms: dict[int, ReplyFo
     user = current_user if current_user.is_authenticated else None
     return {
         "consultation": consultation,
-        "can_take_part": bool(user and user.is_active and consultation.is_open),
+        "can_take_part": bool(decide(user, consultation, Action.CONTRIBUTE)),
+        "gate": decide(user, consultation, Action.CONTRIBUTE),
         "action_form": ActionForm() if user else None,
         "support_form": SupportForm() if user else None,
         "report_form_for": lambda c: ReportForm(prefix=f"d{c.id}"),

@@ -36,14 +36,10 @@ from consulta.models import (
     record,
     utcnow,
 )
+from consulta.notifications.events import notify_reply
+from consulta.participation.gate import Action, ParticipationError, WriteRefused, ensure_may_write
 
-
-class ParticipationError(Exception):
-    """An operation the rules refuse; the message is Portuguese and safe to show. `field` names a form field."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+__all__ = ["ParticipationError", "WriteRefused"]
 
 
 STANCE_COLUMNS = {
@@ -57,14 +53,6 @@ VOTE_COLUMNS = {
     VoteValue.DISAGREE: Article.votes_disagree,
     VoteValue.ABSTAIN: Article.votes_abstain,
 }
-
-
-def ensure_can_take_part(user: User, consultation: Consultation) -> None:
-    """Refuse blocked or deleted accounts and consultations that are not open."""
-    if not user.is_active:
-        raise ParticipationError("Sua conta está bloqueada e não pode participar.")
-    if not consultation.is_open:
-        raise ParticipationError("Esta consulta não está aberta: não recebe contribuições nem votos.")
 
 
 def _count_in_tallies(contribution: Contribution, delta: int) -> None:
@@ -101,7 +89,7 @@ def contribute(
     if target is None:
         raise ValueError("a contribution needs an article or a section")
     consultation = target.consultation
-    ensure_can_take_part(author, consultation)
+    ensure_may_write(author, consultation, Action.CONTRIBUTE)
     if article is not None and not article.accepts_contributions:
         raise ParticipationError("Este dispositivo não recebe contribuições.")
     if section is not None and article is None and kind is not ContributionKind.NEW_ARTICLE:
@@ -134,7 +122,7 @@ def contribute(
 
 def reply(author: User, parent: Contribution, body: str, submission_key: str | None = None) -> tuple[Contribution, bool]:
     """Answer a contribution (one level: replying to a reply answers its parent)."""
-    ensure_can_take_part(author, parent.consultation)
+    ensure_may_write(author, parent.consultation, Action.REPLY)
     if parent.parent_id is not None:
         parent = db.session.get(Contribution, parent.parent_id)
     if not parent.is_public:
@@ -151,6 +139,7 @@ def reply(author: User, parent: Contribution, body: str, submission_key: str | N
     db.session.add(answer)
     db.session.flush()
     bump(Contribution.reply_count, parent.id, +1)
+    notify_reply(answer, parent)
     return answer, True
 
 
@@ -175,7 +164,7 @@ def edit(author: User, contribution: Contribution, *, body: str, stance: Stance 
     """Change one's own contribution within the edit window, keeping the previous text as a version."""
     if contribution.author_id != author.id:
         raise ParticipationError("Só o autor pode editar esta contribuição.")
-    ensure_can_take_part(author, contribution.consultation)
+    ensure_may_write(author, contribution.consultation, Action.EDIT)
     if not contribution.is_public:
         raise ParticipationError("Esta contribuição não pode mais ser editada.")
     if not edit_window_open(contribution):
@@ -220,7 +209,7 @@ def withdraw(author: User, contribution: Contribution) -> None:
 
 def set_support(user: User, contribution: Contribution, supported: bool) -> bool:
     """Support or stop supporting a contribution; returns whether the user now supports it."""
-    ensure_can_take_part(user, contribution.consultation)
+    ensure_may_write(user, contribution.consultation, Action.SUPPORT)
     if supported:
         if not contribution.is_public:
             raise ParticipationError("Esta contribuição não está visível.")
@@ -242,7 +231,7 @@ def cast_vote(user: User, article: Article, value: VoteValue | None) -> VoteValu
     Inserting relies on the (user, article) unique constraint; changing and removing compare-and-set the
     previous value, retrying if a concurrent request of the same user changed it first.
     """
-    ensure_can_take_part(user, article.consultation)
+    ensure_may_write(user, article.consultation, Action.VOTE)
     if not article.accepts_votes:
         raise ParticipationError("Este dispositivo não recebe votos.")
     for _ in range(5):
@@ -274,8 +263,7 @@ def cast_vote(user: User, article: Article, value: VoteValue | None) -> VoteValu
 
 def report(user: User, contribution: Contribution, reason: ReportReason, note: str | None = None) -> bool:
     """Report a contribution once; enough reports hide it pending review. True when this report is new."""
-    if not user.is_active:
-        raise ParticipationError("Sua conta está bloqueada e não pode participar.")
+    ensure_may_write(user, contribution.consultation, Action.REPORT)
     if contribution.author_id == user.id:
         raise ParticipationError("Você não pode denunciar a sua própria contribuição.")
     created = insert_ignore(

@@ -8,6 +8,7 @@ from sqlalchemy.orm import defer, joinedload
 from consulta.auth.forms import ActionForm
 from consulta.authz import can_view_consultation
 from consulta.db_utils import begin_write, commit_keeping_loaded, end_write, late_write_lock
+from consulta.errors import render_error
 from consulta.extensions import db, limiter
 from consulta.models import Article, Contribution, ContributionKind, ReportReason, Section, Stance, VoteValue
 from consulta.participation import bp, services
@@ -19,8 +20,16 @@ from consulta.participation.forms import (
     ReportForm,
     SupportForm,
 )
+from consulta.participation.gate import Action, WriteRefused, decide
 from consulta.participation.page import article_context, filter_from_args, section_context, thread_context
-from consulta.web import attach_error, invalid_form_status, is_htmx_partial
+from consulta.web import attach_error, is_htmx_partial
+
+
+def _failure_status(error: services.ParticipationError | None) -> int:
+    """A refused or invalid form: 200 for htmx (it swaps only 2xx), else 403 for the gate, 422 for input."""
+    if is_htmx_partial():
+        return 200
+    return 403 if isinstance(error, WriteRefused) else 422
 
 
 def _account_key() -> str:
@@ -86,6 +95,7 @@ def contribute(slug: str, article_id: int):
     """Post a contribution on an article."""
     article = _article(slug, article_id)
     form = ContributionForm()
+    failure = None
     if form.validate_on_submit():
         try:
             contribution, created = services.contribute(
@@ -94,6 +104,7 @@ def contribute(slug: str, article_id: int):
                 part=form.part.data or "",
             )
         except services.ParticipationError as error:
+            failure = error
             attach_error(form, error)
         else:
             db.session.commit()
@@ -108,7 +119,7 @@ def contribute(slug: str, article_id: int):
     if is_htmx_partial():
         context = article_context(article, filter_from_args({}), contribution_form=form)
         return render_template("participation/_contribute_form.html", **context), 200
-    return _render_article(article, invalid_form_status(), contribution_form=form)
+    return _render_article(article, _failure_status(failure), contribution_form=form)
 
 
 @bp.route("/consultas/<slug>/secoes/<int:section_id>/propostas", methods=["POST"])
@@ -120,6 +131,7 @@ def propose_article(slug: str, section_id: int):
     if section.consultation.slug != slug or not can_view_consultation(current_user, section.consultation):
         abort(404)
     form = NewArticleForm()
+    failure = None
     if form.validate_on_submit():
         try:
             contribution, created = services.contribute(
@@ -127,13 +139,14 @@ def propose_article(slug: str, section_id: int):
                 body=form.body.data, proposed_text=form.proposed_text.data, submission_key=form.submission_key.data,
             )
         except services.ParticipationError as error:
+            failure = error
             attach_error(form, error)
         else:
             db.session.commit()
             flash("Proposta publicada." if created else "Esta proposta já tinha sido enviada.", "success")
             return redirect(_contribution_url(contribution), 303)
     context = section_context(section, filter_from_args({}), proposal_form=form)
-    return render_template("consultations/section.html", **context), invalid_form_status()
+    return render_template("consultations/section.html", **context), _failure_status(failure)
 
 
 @bp.route("/contribuicoes/<int:contribution_id>/respostas", methods=["POST"])
@@ -143,10 +156,12 @@ def reply(contribution_id: int):
     """Answer a contribution."""
     parent = _contribution(contribution_id)
     form = ReplyForm(prefix=f"r{contribution_id}")
+    failure = None
     if form.validate_on_submit():
         try:
             answer, created = services.reply(current_user, parent, form.body.data, form.submission_key.data)
         except services.ParticipationError as error:
+            failure = error
             form.body.errors.append(str(error))
         else:
             db.session.commit()
@@ -161,8 +176,8 @@ def reply(contribution_id: int):
     if parent.article is None:
         context = section_context(parent.section, filter_from_args({}))
         context.update(thread_context(parent.consultation, reply_forms={parent.id: form}))
-        return render_template("consultations/section.html", **context), invalid_form_status()
-    return _render_article(parent.article, invalid_form_status(), reply_forms={parent.id: form})
+        return render_template("consultations/section.html", **context), _failure_status(failure)
+    return _render_article(parent.article, _failure_status(failure), reply_forms={parent.id: form})
 
 
 def _contribution_fragment(contribution: Contribution, message: str | None, focus_id: str | None = None, **forms):
@@ -194,6 +209,8 @@ def support(contribution_id: int):
     except services.ParticipationError as error:
         if is_htmx_partial():
             return _contribution_fragment(contribution, str(error))
+        if isinstance(error, WriteRefused):
+            return render_error(403, str(error))
         flash(str(error), "error")
         return redirect(_contribution_url(contribution), 303)
     db.session.commit()
@@ -229,7 +246,7 @@ def vote(slug: str, article_id: int):
     except services.ParticipationError as error:
         db.session.rollback()
         end_write()
-        return _vote_answer(article, str(error), 409, services.vote_of(current_user, article))
+        return _vote_answer(article, str(error), error.status, services.vote_of(current_user, article))
     commit_keeping_loaded()
     end_write()
     db.session.refresh(article, ["votes_agree", "votes_disagree", "votes_abstain"])  # others vote too
@@ -242,11 +259,12 @@ def _vote_answer(article: Article, message: str, status: int, my_vote: VoteValue
         # Only what the vote panel shows: the tallies, the reader's vote and the form.
         context = {
             "article": article, "consultation": article.consultation,
-            "my_vote": my_vote, "can_take_part": current_user.is_active
-            and article.consultation.is_open,
+            "my_vote": my_vote, "can_take_part": decide(current_user, article.consultation, Action.VOTE),
         }
         return render_template("participation/_vote_panel.html", message=message, focus=True,
                                message_ok=status == 200, **context), 200
+    if status == 403:
+        return render_error(403, message)
     flash(message, "success" if status == 200 else "error")
     return redirect(_article_url(article, "votacao"), 303)
 
@@ -262,6 +280,8 @@ def report(contribution_id: int):
         try:
             created = services.report(current_user, contribution, ReportReason(form.reason.data), form.note.data)
         except services.ParticipationError as error:
+            if isinstance(error, WriteRefused) and not is_htmx_partial():
+                return render_error(403, str(error))
             message = str(error)
         else:
             db.session.commit()
@@ -286,6 +306,7 @@ def edit(contribution_id: int):
     form = EditForm(obj=contribution)
     if request.method == "GET":
         form.stance.data = contribution.stance.value
+    failure = None
     if form.validate_on_submit():
         try:
             services.edit(current_user, contribution, body=form.body.data,
@@ -293,24 +314,28 @@ def edit(contribution_id: int):
                           proposed_text=form.proposed_text.data)
         except services.ParticipationError as error:
             db.session.rollback()
+            failure = error
             attach_error(form, error)
         else:
             db.session.commit()
             flash("Contribuição editada. A versão anterior fica registrada.", "success")
             return redirect(_contribution_url(contribution), 303)
-    status = invalid_form_status() if request.method == "POST" else 200
+    status = _failure_status(failure) if request.method == "POST" else 200
     return render_template("participation/edit.html", form=form, contribution=contribution,
                            window_open=services.edit_window_open(contribution)), status
 
 
-@bp.route("/contribuicoes/<int:contribution_id>/retirar", methods=["POST"])
+@bp.route("/contribuicoes/<int:contribution_id>/retirar", methods=["GET", "POST"])
 @login_required
 @_write_limits
 def withdraw(contribution_id: int):
-    """Withdraw one's own contribution."""
+    """Withdraw one's own contribution; GET asks for confirmation (a page: it works without JavaScript)."""
     contribution = _contribution(contribution_id)
     if contribution.author_id != current_user.id:
         abort(403)
+    if request.method == "GET":
+        return render_template("participation/withdraw_confirm.html", contribution=contribution,
+                               back=_contribution_url(contribution))
     if not ActionForm().validate_on_submit():
         abort(400)
     try:

@@ -51,6 +51,7 @@ from consulta.models import (
 )
 from consulta.results import bp
 from consulta.results.services import Results, snapshot_results
+from consulta.results.verification import LEVEL_FIELDS, level_rows
 from consulta.web import attachment, public_cache
 
 BATCH = 1000  # rows fetched from the database at a time
@@ -282,6 +283,13 @@ def opendata_votes(slug: str, fmt: str):
     """Vote tallies per recommendation (never individual votes)."""
     consultation = _consultation_or_404(slug)
     return _stream(consultation, "votos", fmt, VOTE_FIELDS, _vote_rows)
+
+
+@bp.route(f"/consultas/<slug>/dados/votos-por-verificacao.{FORMATS}")
+def opendata_votes_by_level(slug: str, fmt: str):
+    """Vote tallies per recommendation and verification level of the voters (small cells as "<5")."""
+    consultation = _consultation_or_404(slug)
+    return _stream(consultation, "votos-por-verificacao", fmt, LEVEL_FIELDS, level_rows)
 
 
 # -- workshops -------------------------------------------------------------------------------------------

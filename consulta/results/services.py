@@ -48,6 +48,7 @@ from consulta.models import (
     Workshop,
     WorkshopAttendance,
 )
+from consulta.results.verification import LevelVotes, votes_by_level
 from consulta.workshops.services import region_summary
 
 MIN_DIVISION_VOTES = 10  # recommendations need this many agree+disagree votes to rank by division
@@ -157,6 +158,7 @@ class Results:
     sectors: list[Row]
     timeline: Timeline
     recommendations: list[Recommendation]
+    by_level: list[LevelVotes] = field(default_factory=list)  # all votes by the voters' verification level
     computed_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
@@ -191,7 +193,7 @@ def _as_date(value) -> date:
 
 
 def consultation_results(consultation: Consultation) -> Results:
-    """Every figure of the results page, in nine queries whatever the amount of participation."""
+    """Every figure of the results page, in ten queries whatever the amount of participation."""
     cid = consultation.id
     visible_top = (Contribution.consultation_id == cid, Contribution.parent_id.is_(None),
                    Contribution.visibility == Visibility.VISIBLE)
@@ -292,12 +294,13 @@ def consultation_results(consultation: Consultation) -> Results:
     channels = [(CHANNEL_LABELS[Channel(c)], channel_rows.get(c, 0)) for c in Channel
                 if c is not Channel.DOCUMENT or channel_rows.get(c)]
     return Results(totals=totals, regions=regions, without_uf=without_uf, channels=channels, sectors=sectors,
-                   timeline=Timeline(timeline_days), recommendations=recommendations)
+                   timeline=Timeline(timeline_days), recommendations=recommendations,
+                   by_level=votes_by_level(consultation))
 
 
 # -- snapshots -------------------------------------------------------------------------------------------
 
-SNAPSHOT_VERSION = 1  # bump when Results changes shape: older cached snapshots are then ignored
+SNAPSHOT_VERSION = 2  # bump when Results changes shape: older cached snapshots are then ignored
 REFRESH_LOCK_SECONDS = 300  # a refresh that died without releasing its lock blocks others this long at most
 log = logging.getLogger(__name__)
 _refreshing: dict[int, threading.Thread] = {}  # consultation id -> running refresh (tests join it)

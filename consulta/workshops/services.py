@@ -49,7 +49,6 @@ from consulta.models import (
     ContributionKind,
     Sector,
     Stance,
-    Status,
     User,
     Visibility,
     Workshop,
@@ -60,6 +59,7 @@ from consulta.models import (
     utcnow,
 )
 from consulta.models.participation import rendered_html
+from consulta.participation import gate
 from consulta.participation.services import STANCE_COLUMNS, _count_in_tallies
 from consulta.workshops.spreadsheets import (
     GROUP_MAX,
@@ -94,9 +94,10 @@ def _ensure_can_edit(actor: User, workshop: Workshop) -> None:
         raise WorkshopError("Só o facilitador responsável ou a administração pode alterar esta oficina.")
 
 
-def _ensure_takes_input(consultation: Consultation) -> None:
-    if consultation.status is Status.DRAFT:
-        raise WorkshopError("Esta consulta ainda está em preparação e não recebe contribuições de oficinas.")
+def _ensure_takes_input(actor: User, workshop: Workshop) -> None:
+    decision = gate.decide(actor, workshop.consultation, gate.Action.WORKSHOP_INPUT, workshop=workshop)
+    if not decision:
+        raise WorkshopError(decision.reason)
 
 
 def _text(value: str | None, limit: int, field: str, what: str, *, required: bool = False) -> str | None:
@@ -384,7 +385,7 @@ def add_input(actor: User, workshop: Workshop, *, article: Article, kind: Contri
     """Log one input of the room on an article; (contribution, created). A known import_key adds nothing."""
     _ensure_can_edit(actor, workshop)
     consultation = workshop.consultation
-    _ensure_takes_input(consultation)
+    _ensure_takes_input(actor, workshop)
     if article.consultation_id != workshop.consultation_id:
         raise WorkshopError("Este dispositivo não pertence à consulta desta oficina.", "article")
     if not article.accepts_contributions:
@@ -432,7 +433,7 @@ def import_inputs(actor: User, workshop: Workshop, rows: list[InputRow]) -> Impo
     """Add the rows of a valid parse (all or nothing); rows already imported are skipped, not duplicated."""
     _ensure_can_edit(actor, workshop)
     consultation = workshop.consultation
-    _ensure_takes_input(consultation)
+    _ensure_takes_input(actor, workshop)
     articles = {
         row.id: row for row in db.session.execute(
             select(Article.id, Article.section_id, Article.label, Article.accepts_contributions, Article.body)

@@ -27,6 +27,7 @@ from consulta.models import (
     WorkshopFormat,
     WorkshopStatus,
 )
+from consulta.participation import gate
 from consulta.web import (
     anonymous_page_cache,
     attachment,
@@ -399,6 +400,9 @@ def report(workshop_id: int):
         return _report_page(workshop, form, focus_row=len(form.rows))
 
     problems: list[str] = []
+    decision = gate.decide(current_user, workshop.consultation, gate.Action.WORKSHOP_INPUT, workshop=workshop)
+    if not decision:
+        return _report_page(workshop, form, problems=[decision.reason], status=200 if is_htmx_partial() else 403)
     if form.validate_on_submit():
         filled = form.filled_rows()
         if not filled:

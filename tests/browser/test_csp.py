@@ -5,10 +5,10 @@ instead, which headless Chromium under Playwright was not seen delivering (waite
 served with the app's real policy less `report-to`, and the browser itself posts the report to the endpoint.
 """
 
-import pytest
 import logging
 import time
 
+import pytest
 from playwright.sync_api import Page, Route, expect
 
 from consulta.extensions import db

@@ -142,7 +142,9 @@ def test_admin_creates_imports_and_publishes_a_consultation(new_page, create_use
 
     expect(page.locator(".flashes")).to_contain_text("Texto importado")
     expect(page.locator("#situacao")).to_contain_text("Em preparação")
-    page.get_by_role("button", name="Publicar e abrir à participação").click()
+    page.get_by_role("link", name="Publicar…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Publicar a consulta?")
+    page.get_by_role("button", name="Sim, publicar").click()
     expect(page.locator(".flashes")).to_contain_text("Consulta aberta à participação.")
     expect(page.locator("#situacao")).to_contain_text("Aberta")
 
