@@ -2,13 +2,14 @@
 
 import json
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
 
-from consulta.auth import bp
+from consulta.auth import accounts, bp, govbr
 from consulta.auth.forms import ActionForm, DeleteAccountForm, LoginForm, ProfileForm, RegistrationForm
 from consulta.auth.passwords import verify_password
 from consulta.auth.services import AccountError, authenticate, delete_account, export_personal_data, register
+from consulta.auth.sessions import end_all_sessions, sign_in, sign_out
 from consulta.extensions import db, limiter
 from consulta.models import AccountKind, Sector, utcnow
 from consulta.web import form_status, invalid_form_status, safe_next
@@ -31,20 +32,39 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
+            sign_in(user, remember=form.remember.data)
             db.session.commit()
-            login_user(user, remember=form.remember.data)
             flash(f"Olá, {user.display_name}!", "success")
             return redirect(next_url, 303)
         form.password.errors.append("E-mail ou senha incorretos.")
-    return render_template("auth/login.html", form=form, next_url=next_url), form_status()
+    return render_template("auth/login.html", form=form, next_url=next_url,
+                           govbr_enabled=govbr.enabled()), form_status()
 
 
 @bp.route("/sair", methods=["POST"])
 def logout():
-    """Log out (a POST with CSRF, never a GET)."""
+    """Log out (a POST with CSRF, never a GET): the sign-in ends on the server, and at gov.br if used."""
     if ActionForm().validate_on_submit():
-        logout_user()
+        id_token = session.get(govbr.ID_TOKEN_KEY)
+        sign_out()
+        db.session.commit()
         flash("Você saiu da sua conta.", "info")
+        if id_token and govbr.enabled():
+            url = govbr.logout_url(id_token, url_for("consultations.home", _external=True))
+            if url:
+                return redirect(url, 303)
+    return redirect(url_for("consultations.home"), 303)
+
+
+@bp.route("/sair/todos", methods=["POST"])
+@login_required
+def logout_everywhere():
+    """End every sign-in of the account, on every device, this one included."""
+    if ActionForm().validate_on_submit():
+        end_all_sessions(current_user)
+        sign_out()
+        db.session.commit()
+        flash("Você saiu da sua conta em todos os dispositivos.", "info")
     return redirect(url_for("consultations.home"), 303)
 
 
@@ -52,12 +72,13 @@ def logout():
 @limiter.limit(lambda: current_app.config["RATELIMIT_REGISTER"], methods=["POST"])
 def register_account():
     """Create an account as a person or an organization, with LGPD consent."""
+    next_url = safe_next(request.values.get("next"), url_for("consultations.home"))
     if current_user.is_authenticated:
-        return redirect(url_for("consultations.home"))
+        return redirect(next_url)
     form = RegistrationForm()
     if form.validate_on_submit():
         try:
-            register(
+            user = register(
                 email=form.email.data,
                 password=form.password.data,
                 display_name=form.display_name.data,
@@ -69,11 +90,18 @@ def register_account():
         except AccountError as error:
             getattr(form, error.field).errors.append(str(error))
         else:
+            if user is None:
+                # The address has an account: its owner is told by mail; the page says no more than that.
+                accounts.warn_existing_account(form.email.data)
+                db.session.commit()
+                flash("Enviamos uma mensagem para este e-mail. Se você já tem conta, entre com sua senha.", "info")
+                return redirect(url_for("auth.login", next=next_url), 303)
+            accounts.send_verification(user)
+            sign_in(user)
             db.session.commit()
-            # The same answer whether or not the e-mail already had an account: no enumeration.
-            flash("Cadastro recebido. Entre com seu e-mail e senha para participar.", "success")
-            return redirect(url_for("auth.login", next=request.args.get("next")), 303)
-    return render_template("auth/register.html", form=form), form_status()
+            flash("Conta criada! Enviamos um link para confirmar seu e-mail.", "success")
+            return redirect(next_url, 303)
+    return render_template("auth/register.html", form=form, next_url=next_url), form_status()
 
 
 @bp.route("/conta", methods=["GET", "POST"])
@@ -116,8 +144,9 @@ def delete_my_account():
     if form.validate_on_submit():
         if verify_password(current_user.password_hash, form.password.data):
             delete_account(current_user)
+            end_all_sessions(current_user)
+            sign_out()
             db.session.commit()
-            logout_user()
             flash("Sua conta foi excluída e seus dados pessoais, apagados.", "success")
             return redirect(url_for("consultations.home"), 303)
         form.password.errors.append("Senha incorreta.")

@@ -25,6 +25,7 @@ from consulta.models.participation import (
     Vote,
     VoteValue,
 )
+from consulta.models.sessions import UserSession
 from consulta.models.types import utcnow
 from consulta.models.users import AccountKind, GovbrLevel, Role, Sector, User, VerificationLevel
 from consulta.models.workshops import (
@@ -71,6 +72,7 @@ __all__ = [
     "Status",
     "TransitionError",
     "User",
+    "UserSession",
     "VerificationLevel",
     "record",
     "utcnow",
