@@ -123,6 +123,7 @@ def _refusal(error: Exception) -> str:
     if isinstance(error, ClaimError):
         what = {
             "aud": "foi emitida para outro sistema (audience)",
+            "azp": "foi emitida para outro sistema (audience)",
             "iss": "não foi emitida pelo gov.br configurado (issuer)",
             "nonce": "não corresponde a este pedido de entrada (nonce repetido ou trocado)",
         }.get(error.claim, f"tem um dado inválido ({error.claim})")
