@@ -30,6 +30,7 @@ from consulta.models import GovbrLevel, User, record, utcnow
 
 ALGORITHMS = ["RS256"]
 PENDING_KEY = "govbr_pending"
+LOGOUT_URL_KEY = "govbr_logout_url"
 ID_TOKEN_KEY = "govbr_id_token"  # noqa: S105  (a session key, not a secret)
 
 

@@ -52,8 +52,20 @@ def logout():
         if id_token and govbr.enabled():
             url = govbr.logout_url(id_token, url_for("consultations.home", _external=True))
             if url:
-                return redirect(url, 303)
+                # The page's CSP (form-action 'self') forbids a form POST from ending on another site,
+                # so the way to gov.br's logout goes through a page of ours.
+                session[govbr.LOGOUT_URL_KEY] = url
+                return redirect(url_for("auth.govbr_logout"), 303)
     return redirect(url_for("consultations.home"), 303)
+
+
+@bp.route("/sair/govbr")
+def govbr_logout():
+    """Send the browser on to gov.br's logout after ours (a refresh and a link, no script)."""
+    url = session.pop(govbr.LOGOUT_URL_KEY, None)
+    if not url:
+        return redirect(url_for("consultations.home"))
+    return render_template("auth/govbr_logout.html", url=url)
 
 
 @bp.route("/sair/todos", methods=["POST"])
