@@ -38,7 +38,8 @@ def test_old_remember_cookie_stops_working_after_logout(app, client, create_user
     remember = client.get_cookie("remember_token").value
     assert replay(app, "remember_token", remember).get("/conta").status_code == 200
     client.post("/sair")
-    assert replay(app, "remember_token", remember).get("/conta").status_code == 302
+    assert client.get_cookie("remember_token") is None  # deleted from this browser
+    assert replay(app, "remember_token", remember).get("/conta").status_code == 302  # and void elsewhere
 
 
 def test_remember_token_is_new_at_each_login(app, create_user):

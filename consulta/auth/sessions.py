@@ -63,7 +63,10 @@ def sign_out() -> None:
     if token:
         db.session.execute(delete(UserSession).where(UserSession.token_hash == _token_hash(token)))
     logout_user()
+    remember = session.get("_remember")  # "clear": Flask-Login deletes the remember cookie on the way out
     session.clear()
+    if remember:
+        session["_remember"] = remember
 
 
 def end_all_sessions(user: User) -> int:
