@@ -175,9 +175,10 @@ def test_govbr_button_is_hidden_and_routes_off_without_settings(client):
     assert client.get("/entrar/govbr").status_code == 404
 
 
-def test_govbr_button_shows_when_configured(govbr_app):
-    page = govbr_app.test_client().get("/entrar").get_data(as_text=True)
-    assert 'class="br-sign-in"' in page and "gov.br" in page
+@pytest.mark.parametrize("url", ["/entrar", "/cadastro"])
+def test_govbr_button_shows_when_configured(govbr_app, url):
+    page = govbr_app.test_client().get(url).get_data(as_text=True)
+    assert '<a class="br-sign-in" href="/entrar/govbr' in page and "<strong>gov.br</strong>" in page
 
 
 @pytest.mark.parametrize(("claims", "level"), [

@@ -113,7 +113,8 @@ def register_account():
             db.session.commit()
             flash("Conta criada! Enviamos um link para confirmar seu e-mail.", "success")
             return redirect(next_url, 303)
-    return render_template("auth/register.html", form=form, next_url=next_url), form_status()
+    return render_template("auth/register.html", form=form, next_url=next_url,
+                           govbr_enabled=govbr.enabled()), form_status()
 
 
 @bp.route("/conta", methods=["GET", "POST"])
