@@ -5,12 +5,14 @@ consulta.notifications.mail, the one way mail leaves the app.
 """
 
 from flask import url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from consulta.auth import sessions, tokens
 from consulta.auth.passwords import hash_password, verify_password
 from consulta.auth.services import AccountError, find_by_email, normalize_email
 from consulta.extensions import db
-from consulta.models import User, record, utcnow
+from consulta.models import Contribution, User, record, utcnow
 from consulta.notifications.mail import send_mail
 
 
@@ -110,13 +112,8 @@ def warn_existing_account(email: str) -> None:
               reset_link=url_for("auth.forgot_password", _external=True))
 
 
-def my_contributions(user: User) -> list:
+def my_contributions(user: User) -> list[Contribution]:
     """The account's contributions and replies, newest first, with their consultation and article loaded."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import selectinload
-
-    from consulta.models import Contribution
-
     return list(db.session.scalars(
         select(Contribution).where(Contribution.author_id == user.id)
         .options(selectinload(Contribution.consultation), selectinload(Contribution.article),
