@@ -77,6 +77,22 @@ class Defaults:
     # Production sets an https address.
     PUBLIC_URL = "http://localhost:5000"
 
+    # E-mail accounts: how long each link stays valid, and how often a person may ask for a mail.
+    EMAIL_VERIFY_MAX_AGE = timedelta(hours=48)
+    PASSWORD_RESET_MAX_AGE = timedelta(hours=1)
+    EMAIL_CHANGE_MAX_AGE = timedelta(hours=24)
+    RATELIMIT_ACCOUNT_MAIL = "3 per 15 minutes;10 per day"  # resend confirmation, reset, e-mail change
+
+    # gov.br sign-in (OpenID Connect). Off while GOVBR_CLIENT_ID is empty: the button is hidden.
+    GOVBR_DISCOVERY_URL = "https://sso.staging.acesso.gov.br/.well-known/openid-configuration"
+    GOVBR_CLIENT_ID: str | None = None
+    GOVBR_CLIENT_SECRET: str | None = None
+    GOVBR_SCOPES = "openid email profile govbr_confiabilidades"
+    # Key of the HMAC that turns gov.br's subject (the CPF) into the stored hash; defaults to SECRET_KEY.
+    # Changing it makes every linked gov.br account unknown, so set it once and keep it.
+    GOVBR_SUBJECT_KEY: str | None = None
+    GOVBR_TIMEOUT = 10  # seconds for each call to gov.br
+
     # Privacy policy version recorded with each consent; bump it when the privacy page changes.
     PRIVACY_POLICY_VERSION = "2026-11"
 

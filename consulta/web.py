@@ -9,7 +9,7 @@ from flask_babel import format_date, format_datetime
 from flask_login import current_user
 
 from consulta import authz
-from consulta.extensions import db, login_manager
+from consulta.extensions import login_manager
 from consulta.models import User
 
 
@@ -37,12 +37,10 @@ def safe_next(target: str | None, default: str) -> str:
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Flask-Login's loader: the active account with this id."""
-    try:
-        user = db.session.get(User, int(user_id))
-    except ValueError:
-        return None
-    return user if user is not None and user.is_active else None
+    """Flask-Login's loader: the account of a sign-in that is still on record (see consulta.auth.sessions)."""
+    from consulta.auth.sessions import load_user as load_signed_in_user
+
+    return load_signed_in_user(user_id)
 
 
 def _date(value: datetime | None, fmt: str = "medium") -> str:

@@ -13,3 +13,18 @@
 # PROXY_FIX_X_FOR = 1
 
 # SECRET_KEY = "..."  # otherwise generated into instance/secret_key
+
+# gov.br sign-in (Login Único). Staging first; production after gov.br's homologation:
+# GOVBR_DISCOVERY_URL = "https://sso.acesso.gov.br/.well-known/openid-configuration"
+# GOVBR_CLIENT_ID = "..."
+# GOVBR_CLIENT_SECRET = "..."
+# GOVBR_SUBJECT_KEY = "..."  # long and random; set once (it finds gov.br people again)
+
+# Mail over SMTP (the default writes each message into instance/mail/):
+# MAIL_BACKEND = "smtp"
+# MAIL_SERVER = "smtp.exemplo.gov.br"
+# MAIL_PORT = 587
+# MAIL_USE_TLS = True
+# MAIL_USERNAME = "..."
+# MAIL_PASSWORD = "..."
+# MAIL_DEFAULT_SENDER = "Consulta <nao-responda@exemplo.gov.br>"

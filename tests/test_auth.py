@@ -36,7 +36,8 @@ def get_user(app, email):
 def test_register_person_records_consent_and_profile(app, client):
     response = client.post("/cadastro", data=register_form())
     assert response.status_code == 303
-    assert response.headers["Location"].startswith("/entrar")
+    assert response.headers["Location"] == "/"
+    assert client.get("/conta").status_code == 200  # signed up means signed in
     user = get_user(app, "maria@exemplo.com.br")
     assert user.kind is AccountKind.PERSON
     assert user.role is Role.PARTICIPANT
@@ -71,6 +72,7 @@ def test_alphanumeric_cnpj_is_accepted(app, client):
 
 def test_cnpj_is_unique(client):
     client.post("/cadastro", data=register_form(kind="organization", cnpj=VALID_CNPJ))
+    client.post("/sair")
     response = client.post(
         "/cadastro", data=register_form(kind="organization", cnpj="11222333000181", email="outra@exemplo.com.br")
     )
@@ -119,13 +121,21 @@ def test_registration_error_keeps_what_was_typed(client):
     assert 'value="maria@exemplo.com.br"' in page
 
 
-def test_registration_with_existing_email_answers_like_a_new_one(app, client, create_user):
+def test_registration_with_existing_email_leaves_the_account_untouched(app, client, create_user):
     create_user(email="maria@exemplo.com.br", name="Original")
     response = client.post("/cadastro", data=register_form(display_name="Impostora"))
-    fresh = client.post("/cadastro", data=register_form(email="nova@exemplo.com.br"))
-    assert response.status_code == fresh.status_code == 303
-    assert response.headers["Location"] == fresh.headers["Location"]
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/entrar")
+    assert client.get("/conta").status_code == 302  # not signed in as the existing account
     assert get_user(app, "maria@exemplo.com.br").display_name == "Original"
+
+
+def test_sign_up_returns_to_the_page_it_came_from(client):
+    response = client.post("/cadastro?next=/consultas/x", data=register_form())
+    assert response.headers["Location"] == "/consultas/x"
+    response = client.post("/sair")
+    response = client.post("/cadastro?next=https://evil.example/", data=register_form(email="b@exemplo.com.br"))
+    assert response.headers["Location"] == "/"
 
 
 def test_login_and_logout(client, create_user):

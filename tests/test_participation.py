@@ -559,6 +559,7 @@ def test_vote_without_csrf_token_is_refused(make_app, create_user, create_consul
 
     token = csrf_token_from(client.get("/entrar").get_data(as_text=True))
     client.post("/entrar", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    token = csrf_token_from(client.get("/conta").get_data(as_text=True))  # renewed at login
     url = f"/consultas/{consultation.slug}/artigos/{recs[0]}/voto"
     assert client.post(url, data={"value": "agree"}).status_code == 400
     assert client.post(url, data={"value": "agree", "csrf_token": token}).status_code == 303

@@ -54,6 +54,24 @@ MATRIX = [
     ("ops.admin_health", "GET", "/admin/saude", ADMIN_ONLY),
     # a browser's CSP report, for anyone; an empty body without a report content type is refused
     ("ops.csp_report", "POST", "/csp-relatorio", dict.fromkeys(ROLES, 415)),
+    ("auth.logout_everywhere", "POST", "/sair/todos", LOGGED_IN_POST),
+    ("auth.govbr_logout", "GET", "/sair/govbr", dict.fromkeys(ROLES, 302)),  # nothing pending: home
+    ("auth.security", "GET", "/conta/seguranca", LOGGED_IN),
+    ("auth.my_contributions", "GET", "/conta/contribuicoes", LOGGED_IN),
+    ("auth.resend_verification", "POST", "/conta/email/reenviar", LOGGED_IN_POST),
+    ("auth.verify_email", "GET", "/conta/email/confirmar/x", PUBLIC),  # a page with a button
+    ("auth.confirm_email_change", "GET", "/conta/email/alterar/x", PUBLIC),
+    ("auth.change_password", "POST", "/conta/senha", LOGGED_IN_FORM),
+    ("auth.change_email", "POST", "/conta/email", LOGGED_IN_FORM),
+    ("auth.forgot_password", "GET", "/senha/esqueci", PUBLIC),
+    ("auth.reset_password", "GET", "/senha/redefinir/x", dict.fromkeys(ROLES, 400)),  # a forged link
+    # gov.br sign-in is off without settings (tests/test_govbr.py covers it switched on).
+    ("auth.govbr_login", "GET", "/entrar/govbr", dict.fromkeys(ROLES, 404)),
+    ("auth.govbr_callback", "GET", "/entrar/govbr/retorno", dict.fromkeys(ROLES, 404)),
+    ("auth.govbr_finish", "GET", "/entrar/govbr/concluir", dict.fromkeys(ROLES, 404)),
+    ("auth.govbr_create_account", "POST", "/entrar/govbr/nova-conta", dict.fromkeys(ROLES, 404)),
+    ("auth.govbr_link_existing", "POST", "/entrar/govbr/vincular", dict.fromkeys(ROLES, 404)),
+    ("auth.govbr_link_start", "POST", "/conta/govbr", {**LOGGED(404), "anonymous": 302}),
     ("admin.dashboard", "GET", "/admin/", ADMIN_ONLY),
     ("admin.new_consultation", "GET", "/admin/consultas/nova", ADMIN_ONLY),
     ("admin.edit_consultation", "GET", "/admin/consultas/{draft}", ADMIN_ONLY),

@@ -1,7 +1,15 @@
-"""Accounts: registration, login, logout, profile and the privacy page."""
+"""Accounts: registration, login (password and gov.br), logout, account security, profile and privacy."""
 
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from consulta.auth import views  # noqa: E402,F401  (routes attach to bp)
+
+@bp.record_once
+def _init_govbr(state) -> None:
+    from consulta.auth import govbr
+
+    govbr.init_app(state.app)
+
+
+from consulta.auth import account_views, govbr_views, views  # noqa: E402,F401  (routes attach to bp)

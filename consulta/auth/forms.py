@@ -117,3 +117,72 @@ class DeleteAccountForm(FlaskForm):
         "Entendo que meus dados pessoais serão apagados e que isso não pode ser desfeito.",
         validators=[InputRequired("Marque a confirmação para excluir a conta.")],
     )
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password, checked like at registration (needs the account's e-mail and name)."""
+
+    password = PasswordField("Nova senha", validators=[InputRequired("Crie uma senha.")],
+                             description="Pelo menos 8 caracteres. Uma frase curta é fácil de lembrar.")
+
+    def __init__(self, *args, email: str = "", name: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._email, self._name = email, name
+
+    def validate_password(self, field: PasswordField) -> None:
+        problem = password_problem(field.data or "", email=self._email, name=self._name)
+        if problem:
+            raise ValidationError(problem)
+
+
+class ResetPasswordForm(NewPasswordForm):
+    """Choose a new password from a reset link."""
+
+
+class ChangePasswordForm(NewPasswordForm):
+    """Change the password, knowing the current one."""
+
+    current_password = PasswordField("Senha atual", validators=[InputRequired("Informe sua senha atual.")])
+
+
+class EmailForm(FlaskForm):
+    """Just an e-mail address (forgotten password)."""
+
+    email = EmailField("E-mail", validators=[
+        InputRequired("Informe seu e-mail."),
+        Email("Informe um e-mail válido, como nome@exemplo.com.br.", check_deliverability=False),
+        Length(max=254),
+    ])
+
+
+class ChangeEmailForm(EmailForm):
+    """A new e-mail address, confirmed with the password."""
+
+    email = EmailField("Novo e-mail", validators=[
+        InputRequired("Informe o novo e-mail."),
+        Email("Informe um e-mail válido, como nome@exemplo.com.br.", check_deliverability=False),
+        Length(max=254),
+    ])
+    password = PasswordField("Sua senha", validators=[Length(max=256)])
+
+
+class PasswordConfirmForm(FlaskForm):
+    """The account's password, asked before a sensitive step (linking gov.br)."""
+
+    password = PasswordField("Sua senha", validators=[InputRequired("Informe sua senha."), Length(max=256)])
+
+
+class GovbrLinkForm(PasswordConfirmForm):
+    """Link a gov.br identity to an existing e-mail account: that account's e-mail and password."""
+
+    email = EmailField("E-mail da conta existente", validators=[InputRequired("Informe seu e-mail."), Length(max=254)])
+
+
+class GovbrAccountForm(ProfileFields):
+    """A new account for a gov.br identity: name and LGPD consent."""
+
+    display_name = StringField(
+        "Nome (como aparecerá nas contribuições)",
+        validators=[InputRequired("Informe seu nome."), Length(min=2, max=120, message="Use de 2 a 120 caracteres.")],
+    )
+    consent = RegistrationForm.consent

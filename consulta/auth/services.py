@@ -64,6 +64,25 @@ def register(
     return user
 
 
+def register_without_password(*, email: str | None, display_name: str, uf: str | None = None,
+                              sector: str | None = None) -> User:
+    """A person's account that signs in through gov.br only, with LGPD consent recorded now."""
+    user = User(
+        email=normalize_email(email) if email else None,
+        password_hash=None,
+        display_name=display_name.strip(),
+        kind=AccountKind.PERSON,
+        uf=uf or None,
+        sector=Sector(sector) if sector else None,
+        role=Role.PARTICIPANT,
+        consent_at=utcnow(),
+        consent_version=current_app.config["PRIVACY_POLICY_VERSION"],
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The active account matching e-mail and password, or None (same cost whether or not it exists)."""
     user = find_by_email(email)
@@ -162,5 +181,8 @@ def delete_account(user: User) -> None:
     user.sector = None
     user.last_login_at = None
     user.blocked_reason = None
+    user.govbr_subject_hash = None
+    user.govbr_level = None
+    user.email_verified_at = None
     user.deleted_at = utcnow()
     db.session.flush()

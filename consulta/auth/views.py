@@ -2,13 +2,14 @@
 
 import json
 
-from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
 
-from consulta.auth import bp
+from consulta.auth import accounts, bp, govbr
 from consulta.auth.forms import ActionForm, DeleteAccountForm, LoginForm, ProfileForm, RegistrationForm
 from consulta.auth.passwords import verify_password
 from consulta.auth.services import AccountError, authenticate, delete_account, export_personal_data, register
+from consulta.auth.sessions import end_all_sessions, sign_in, sign_out
 from consulta.extensions import db, limiter
 from consulta.logs import security_log
 from consulta.models import AccountKind, Sector, utcnow
@@ -32,21 +33,52 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
+            sign_in(user, remember=form.remember.data)
             db.session.commit()
-            login_user(user, remember=form.remember.data)
             flash(f"Olá, {user.display_name}!", "success")
             return redirect(next_url, 303)
         security_log.info("login refused", extra={"event": "login_failed"})  # never the e-mail typed
         form.password.errors.append("E-mail ou senha incorretos.")
-    return render_template("auth/login.html", form=form, next_url=next_url), form_status()
+    return render_template("auth/login.html", form=form, next_url=next_url,
+                           govbr_enabled=govbr.enabled()), form_status()
 
 
 @bp.route("/sair", methods=["POST"])
 def logout():
-    """Log out (a POST with CSRF, never a GET)."""
+    """Log out (a POST with CSRF, never a GET): the sign-in ends on the server, and at gov.br if used."""
     if ActionForm().validate_on_submit():
-        logout_user()
+        id_token = session.get(govbr.ID_TOKEN_KEY)
+        sign_out()
+        db.session.commit()
         flash("Você saiu da sua conta.", "info")
+        if id_token and govbr.enabled():
+            url = govbr.logout_url(id_token, url_for("consultations.home", _external=True))
+            if url:
+                # The page's CSP (form-action 'self') forbids a form POST from ending on another site,
+                # so the way to gov.br's logout goes through a page of ours.
+                session[govbr.LOGOUT_URL_KEY] = url
+                return redirect(url_for("auth.govbr_logout"), 303)
+    return redirect(url_for("consultations.home"), 303)
+
+
+@bp.route("/sair/govbr")
+def govbr_logout():
+    """Send the browser on to gov.br's logout after ours (a refresh and a link, no script)."""
+    url = session.pop(govbr.LOGOUT_URL_KEY, None)
+    if not url:
+        return redirect(url_for("consultations.home"))
+    return render_template("auth/govbr_logout.html", url=url)
+
+
+@bp.route("/sair/todos", methods=["POST"])
+@login_required
+def logout_everywhere():
+    """End every sign-in of the account, on every device, this one included."""
+    if ActionForm().validate_on_submit():
+        end_all_sessions(current_user)
+        sign_out()
+        db.session.commit()
+        flash("Você saiu da sua conta em todos os dispositivos.", "info")
     return redirect(url_for("consultations.home"), 303)
 
 
@@ -54,12 +86,13 @@ def logout():
 @limiter.limit(lambda: current_app.config["RATELIMIT_REGISTER"], methods=["POST"])
 def register_account():
     """Create an account as a person or an organization, with LGPD consent."""
+    next_url = safe_next(request.values.get("next"), url_for("consultations.home"))
     if current_user.is_authenticated:
-        return redirect(url_for("consultations.home"))
+        return redirect(next_url)
     form = RegistrationForm()
     if form.validate_on_submit():
         try:
-            register(
+            user = register(
                 email=form.email.data,
                 password=form.password.data,
                 display_name=form.display_name.data,
@@ -71,11 +104,19 @@ def register_account():
         except AccountError as error:
             getattr(form, error.field).errors.append(str(error))
         else:
+            if user is None:
+                # The address has an account: its owner is told by mail; the page says no more than that.
+                accounts.warn_existing_account(form.email.data)
+                db.session.commit()
+                flash("Enviamos uma mensagem para este e-mail. Se você já tem conta, entre com sua senha.", "info")
+                return redirect(url_for("auth.login", next=next_url), 303)
+            accounts.send_verification(user)
+            sign_in(user)
             db.session.commit()
-            # The same answer whether or not the e-mail already had an account: no enumeration.
-            flash("Cadastro recebido. Entre com seu e-mail e senha para participar.", "success")
-            return redirect(url_for("auth.login", next=request.args.get("next")), 303)
-    return render_template("auth/register.html", form=form), form_status()
+            flash("Conta criada! Enviamos um link para confirmar seu e-mail.", "success")
+            return redirect(next_url, 303)
+    return render_template("auth/register.html", form=form, next_url=next_url,
+                           govbr_enabled=govbr.enabled()), form_status()
 
 
 @bp.route("/conta", methods=["GET", "POST"])
@@ -115,8 +156,9 @@ def delete_my_account():
     if form.validate_on_submit():
         if verify_password(current_user.password_hash, form.password.data):
             delete_account(current_user)
+            end_all_sessions(current_user)
+            sign_out()
             db.session.commit()
-            logout_user()
             flash("Sua conta foi excluída e seus dados pessoais, apagados.", "success")
             return redirect(url_for("consultations.home"), 303)
         form.password.errors.append("Senha incorreta.")

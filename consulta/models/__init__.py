@@ -35,6 +35,7 @@ from consulta.models.participation import (
     VoteValue,
 )
 from consulta.models.security import CspViolation
+from consulta.models.sessions import UserSession
 from consulta.models.types import utcnow
 from consulta.models.users import AccountKind, GovbrLevel, Role, Sector, User, VerificationLevel
 from consulta.models.versions import Change, TextVersion, VersionArticle, VersionError
@@ -94,6 +95,7 @@ __all__ = [
     "User",
     "VersionArticle",
     "VersionError",
+    "UserSession",
     "VerificationLevel",
     "record",
     "utcnow",

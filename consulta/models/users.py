@@ -145,6 +145,13 @@ class User(UserMixin, db.Model):
     govbr_subject_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     govbr_level: Mapped[GovbrLevel | None] = mapped_column(enum_column(GovbrLevel, "govbr_level"))
 
+    # The token of the current sign-in (set by consulta.auth.sessions; only its hash is stored).
+    session_token = None
+
+    def get_id(self) -> str:
+        """Flask-Login's id: the account and this sign-in's token, so ending the sign-in voids its cookies."""
+        return f"{self.id}:{self.session_token}"
+
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.blocked_at is None and self.deleted_at is None

@@ -85,7 +85,8 @@ def test_public_pages_have_no_wcag_violations(sized_page: Page, app: Flask, demo
 
 
 @pytest.mark.parametrize(
-    ("url", "heading"), [("/entrar", "Entrar"), ("/cadastro", "Criar conta")], ids=["entrar", "cadastro"]
+    ("url", "heading"), [("/entrar", "Entrar"), ("/cadastro", "Criar conta"), ("/senha/esqueci", "Esqueci minha senha")],
+    ids=["entrar", "cadastro", "esqueci"],
 )
 def test_account_forms_have_no_wcag_violations(sized_page: Page, url: str, heading: str):
     open_page(sized_page, url, heading)
@@ -117,3 +118,20 @@ def test_login_error_has_no_wcag_violations(sized_page: Page):
     page.get_by_role("button", name="Entrar").click()
     expect(page.get_by_role("alert")).to_contain_text("E-mail ou senha incorretos.")
     assert_accessible(page, f"/entrar com erro ({page.viewport_size})")
+
+
+@pytest.mark.parametrize(("url", "heading"), [("/conta/seguranca", "Segurança da conta"),
+                                             ("/conta/contribuicoes", "Minhas contribuições")],
+                         ids=["seguranca", "contribuicoes"])
+def test_account_security_pages_have_no_wcag_violations(sized_page: Page, create_user, url: str, heading: str):
+    from tests.conftest import PASSWORD
+
+    user = create_user()
+    page = sized_page
+    open_page(page, "/entrar", "Entrar")
+    page.get_by_label("E-mail").fill(user.email)
+    page.get_by_label("Senha", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Entrar").click()
+    expect(page.locator(".flashes")).to_contain_text("Olá")
+    open_page(page, url, heading)
+    assert_accessible(page, f"{url} ({page.viewport_size})")

@@ -97,8 +97,12 @@ def test_person_registers_logs_in_and_logs_out(page: Page, app):
     page.get_by_label("Li a Política de Privacidade").check()
     page.get_by_role("button", name="Criar conta").click()
 
-    expect(page).to_have_url(re.compile(r"/entrar"))
-    expect(page.locator(".flashes")).to_contain_text("Cadastro recebido")
+    # Signing up signs in and returns to the page the person came from.
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.locator(".flashes")).to_contain_text("Conta criada")
+    account_nav = page.get_by_role("navigation", name="Conta")
+    account_nav.get_by_role("button", name="Sair").click()
+    account_nav.get_by_role("link", name="Entrar").click()
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Senha", exact=True).fill(password)
     page.get_by_role("button", name="Entrar").click()
