@@ -3,13 +3,12 @@
 Everything is built from ``runs.edited_view(run)``, so clusters renamed, merged or moved by the analysts show
 the same way in every file. No file carries an e-mail, a CPF, a phone number or a person's name: people appear
 by pseudonym (as in the devolutiva report), texts go through ``analysis.mask_personal_data``, and cells that
-a spreadsheet would read as a formula are prefixed with an apostrophe. Every route requires Permission.ANALYZE
+a spreadsheet would read as a formula are neutralised by consulta.tabular. Every route requires Permission.ANALYZE
 and answers 409 for a run that is not done.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import logging
@@ -32,11 +31,11 @@ from consulta.insights.responses import public_author
 from consulta.insights.runs import clusters_by_id, edited_view, pseudonym
 from consulta.insights.views import CHANNEL_LABELS, STANCE_LABELS
 from consulta.models import AnalysisRun, Article, Contribution, RunScope, RunStatus, Vote, utcnow
+from consulta.tabular import csv_writer, safe_row
 
 log = logging.getLogger(__name__)
 
 BATCH = 500
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 RESERVED_SHEETS = {"resumo", "contribuições", "campanhas", "regiões", "grupos de opinião", "history"}
 VOTE_LABELS = {"agree": "concordam", "disagree": "discordam"}
@@ -61,13 +60,6 @@ CAMPAIGN_COLUMNS = [
 
 
 # -- helpers ----------------------------------------------------------------------------------------------
-
-def safe_cell(value: Any) -> Any:
-    """A value for a spreadsheet cell: text that would start a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
 
 def _mask(text: str | None) -> str:
     return analysis.mask_personal_data(text or "") if text else ""
@@ -253,7 +245,7 @@ def build_xlsx(run: AnalysisRun) -> bytes:
     def sheet(title: str, rows: Iterable[Iterable[Any]]) -> None:
         ws = wb.create_sheet(title)
         for row in rows:
-            ws.append([safe_cell(v) for v in row])
+            ws.append(safe_row(row))
 
     sheet("Resumo", [("Item", "Valor"), *summary_rows(run, view)])
     taken: set[str] = set()
@@ -301,7 +293,7 @@ def opinion_sheet_rows(opinions: dict[str, Any] | None) -> list[list[Any]]:
 def csv_lines(columns: list[tuple[str, str]], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     """CSV text, header first, one line per yield, starting with a UTF-8 byte order mark (utf-8-sig)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
 
     def take() -> str:
         text = buffer.getvalue()
@@ -312,7 +304,7 @@ def csv_lines(columns: list[tuple[str, str]], rows: Iterable[dict[str, Any]]) ->
     writer.writerow([h for _, h in columns])
     yield "\ufeff" + take()
     for row in rows:
-        writer.writerow([safe_cell(row[k]) for k, _ in columns])
+        writer.writerow([row[k] for k, _ in columns])
         yield take()
 
 

@@ -15,7 +15,6 @@ regexes (`masked`).
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -51,6 +50,7 @@ from consulta.models import (
 )
 from consulta.results import bp
 from consulta.results.services import Results, snapshot_results
+from consulta.tabular import csv_writer
 from consulta.web import private_no_cache, public_cache
 
 BATCH = 1000  # rows fetched from the database at a time
@@ -96,7 +96,7 @@ def masked(text: str) -> str:
 def _csv_chunks(fields: list[str], rows: Iterable[Row]) -> Iterator[str]:
     """CSV text (header first, None as empty) in chunks of FLUSH_EVERY rows."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv_writer(buffer, lineterminator="\r\n")  # neutralises formula-like cells
     buffer.write("\ufeff")  # utf-8-sig: spreadsheet programs then read the accents right
     writer.writerow(fields)
     for n, row in enumerate(rows, 1):

@@ -65,6 +65,7 @@ from consulta.extensions import db
 from consulta.geo import STATES
 from consulta.models import Article, ArticleKind, Consultation, ContributionKind, Sector, Stance
 from consulta.municipalities import fold
+from consulta.tabular import csv_writer, safe_row, set_text
 
 T = TypeVar("T")
 
@@ -228,7 +229,7 @@ def _template_articles(consultation: Consultation) -> list[tuple[str, str]]:
 
 def _csv_bytes(rows: list[list[str]]) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = csv_writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerows(rows)
     return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
 
@@ -251,12 +252,11 @@ def _first_line(text: str, limit: int = 200) -> str:
 
 def _text_cell(sheet, row: int, column: int, value: str) -> None:
     """Write text that stays text: openpyxl would store a string starting with "=" as a formula."""
-    cell = sheet.cell(row=row, column=column, value=value)
-    cell.data_type = "s"
+    set_text(sheet, row, column, value)
 
 
 def _header_row(sheet, columns: list[str], widths: dict[str, int]) -> None:
-    sheet.append(columns)
+    sheet.append(safe_row(columns))
     for index, name in enumerate(columns, start=1):
         sheet.cell(row=1, column=index).font = Font(bold=True)
         sheet.column_dimensions[get_column_letter(index)].width = widths.get(name, 16)
@@ -319,7 +319,7 @@ def input_template_xlsx(consultation: Consultation) -> bytes:
     instructions.column_dimensions["A"].width = 22
     instructions.column_dimensions["B"].width = 100
     for row in _instructions():
-        instructions.append(row)
+        instructions.append(safe_row(row))
     instructions["A1"].font = Font(bold=True, size=13)
 
     buffer = io.BytesIO()
