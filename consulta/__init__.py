@@ -15,6 +15,9 @@ from consulta.config import Defaults
 def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | None = None) -> Flask:
     """Build the application: defaults, then instance/config.py, then CONSULTA_* variables, then `config`."""
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    from consulta import inputs
+
+    inputs.init_app(app)  # converters and request class, before any route is added
     app.config.from_object(Defaults)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("CONSULTA")

@@ -12,6 +12,7 @@ from consulta.authz import Permission, require
 from consulta.consultations import services
 from consulta.consultations.importer import DraftDocument, decode, parse_draft, parse_upload
 from consulta.extensions import db
+from consulta.inputs import page_number
 from consulta.models import Article, Consultation, Role, TransitionError, User
 from consulta.web import form_status, invalid_form_status, local_to_utc, utc_to_local
 
@@ -186,7 +187,7 @@ def _consultation_page(consultation: Consultation, form: ConsultationForm, reope
 def users():
     """Accounts, searchable by name or e-mail, with their roles."""
     query = (request.args.get("q") or "").strip()[:100]
-    page = max(request.args.get("pagina", 1, type=int) or 1, 1)
+    page = page_number(request.args)
     stmt = select(User).where(User.deleted_at.is_(None)).order_by(User.id)
     if query:
         like = f"%{query.lower()}%"

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from consulta.authz import Permission, require
 from consulta.extensions import db
+from consulta.inputs import page_number
 from consulta.models import (
     AuditLog,
     Consultation,
@@ -159,7 +160,7 @@ def report_summaries(contributions: Sequence[Contribution]) -> dict[int, ReportS
 
 
 def _page_arg() -> int:
-    return max(request.args.get("pagina", 1, type=int) or 1, 1)
+    return page_number(request.args)
 
 
 @bp.route("/")

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from consulta.auth.forms import ActionForm
 from consulta.consultations import services as consultation_services
+from consulta.inputs import page_number
 from consulta.models import Article, Consultation, ContributionKind, Section, Stance
 from consulta.participation import services
 from consulta.participation.forms import (
@@ -30,8 +31,7 @@ def filter_from_args(args: Mapping[str, str]) -> services.ContributionFilter:
         f.stance = Stance(args["posicao"])
     if args.get("tipo") in ContributionKind._value2member_map_:
         f.kind = ContributionKind(args["tipo"])
-    page = args.get("pagina", "1")
-    f.page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    f.page = page_number(args)
     return f
 
 

@@ -66,6 +66,8 @@ from consulta.geo import STATES
 from consulta.models import Article, ArticleKind, Consultation, ContributionKind, Sector, Stance
 from consulta.municipalities import fold
 from consulta.tabular import csv_writer, safe_row, set_text
+from consulta.workshops.untrusted import MAX_COLUMNS, bounded_rows, check_archive
+from consulta.workshops.untrusted import FileRefused as _FileError
 
 T = TypeVar("T")
 
@@ -345,14 +347,6 @@ def _instructions() -> list[list[str]]:
 
 # -- reading files ------------------------------------------------------------------------------------------
 
-class _FileError(Exception):
-    """The file cannot be read from `line` on (0: the whole file); the message is Portuguese."""
-
-    def __init__(self, message: str, line: int = 0) -> None:
-        super().__init__(message)
-        self.line = line
-
-
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SAVE_AS = "Salve a planilha como .xlsx ou como CSV UTF-8 e envie de novo."
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
@@ -388,7 +382,8 @@ def _xlsx_rows(data: bytes, warnings: list[str]) -> Iterator[tuple[int, list[str
         sheet.reset_dimensions()  # a wrong <dimension> would cut rows off in read-only mode
         line = 0
         try:
-            for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            # Cells right of MAX_COLUMNS + 1 are never built: a row reaching that far is refused anyway.
+            for line, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1), start=1):
                 yield line, [_cell_text(value).strip() for value in values]
         except Exception as error:  # a damaged sheet fails while streaming, with openpyxl's or lxml's errors
             raise _FileError(f"A planilha XLSX está corrompida a partir desta linha. {_SAVE_AS}", line + 1) from error
@@ -480,12 +475,13 @@ def _rows(data: bytes, filename: str, warnings: list[str]) -> Iterator[tuple[int
             raise _FileError(f"Arquivos .ods (LibreOffice/OpenOffice) não são aceitos. {_SAVE_AS}")
         if "xl/workbook.xml" not in names:
             raise _FileError(f"O arquivo é um ZIP, mas não uma planilha XLSX. {_SAVE_AS}")
-        return _xlsx_rows(data, warnings)
+        check_archive(archive)
+        return bounded_rows(_xlsx_rows(data, warnings))
     if data.startswith(b"%PDF"):
         raise _FileError(f"Arquivos PDF não são aceitos. {_SAVE_AS}")
     if name.endswith(".xlsx"):
         raise _FileError(f"O arquivo tem a extensão .xlsx, mas não é uma planilha XLSX válida. {_SAVE_AS}")
-    return _csv_rows(data, warnings)
+    return bounded_rows(_csv_rows(data, warnings))
 
 
 def _header_key(text: str) -> str:
