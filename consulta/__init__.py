@@ -33,7 +33,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
 
     extensions.init_app(app)
 
-    from consulta import errors, web
+    from consulta import errors, security, web
+
+    security.init_app(app)
 
     web.init_app(app)
     errors.init_app(app)
@@ -71,6 +73,8 @@ def _finish_config(app: Flask) -> None:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         url = "sqlite:///" + os.path.join(app.instance_path, "consulta.sqlite3")
     app.config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(url)
+    # Statement parameters (e-mails, password hashes) never reach an error message or a log.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}), "hide_parameters": True}
 
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))

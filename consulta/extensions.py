@@ -37,7 +37,19 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address)
+
+
+def _on_breach(limit) -> None:
+    """Log a breached limit as a security event (a login lockout, or writes refused)."""
+    import logging
+
+    from consulta import security
+
+    event = security.LOGIN_THROTTLED if request.endpoint == "auth.login" else security.RATE_LIMITED
+    security.log_event(event, level=logging.WARNING, limit=str(limit.limit))
+
+
+limiter = Limiter(key_func=get_remote_address, on_breach=_on_breach)
 talisman = Talisman()
 cache = Cache()
 

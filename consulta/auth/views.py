@@ -5,18 +5,21 @@ import json
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from consulta import security
 from consulta.auth import bp
 from consulta.auth.forms import ActionForm, DeleteAccountForm, LoginForm, ProfileForm, RegistrationForm
 from consulta.auth.passwords import verify_password
 from consulta.auth.services import AccountError, authenticate, delete_account, export_personal_data, register
 from consulta.extensions import db, limiter
 from consulta.models import AccountKind, Sector, utcnow
+from consulta.security import email_digest
 from consulta.web import form_status, invalid_form_status, safe_next
 
 
 def _login_email_key() -> str:
     # A second limit per e-mail slows guessing against one account from many addresses.
-    return "login-email:" + (request.form.get("email") or "").strip().lower()
+    # Keyed by a digest: the storage (Redis) and the limiter's log never hold the e-mail itself.
+    return "login-email:" + email_digest(request.form.get("email"))
 
 
 @bp.route("/entrar", methods=["GET", "POST"])
@@ -99,6 +102,7 @@ def profile():
 def my_data():
     """Download everything the platform holds about the logged-in person (JSON)."""
     data = export_personal_data(current_user)
+    security.log_event(security.EXPORT, user_id=current_user.id, dataset="meus-dados")
     data["gerado_em"] = utcnow().isoformat()
     body = json.dumps(data, ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/json", headers={

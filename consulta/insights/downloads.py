@@ -18,11 +18,13 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from flask import Response, render_template, stream_with_context
+from flask_login import current_user
 from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 import analysis
+from consulta import security
 from consulta.authz import Permission, require
 from consulta.extensions import db
 from consulta.geo import STATES
@@ -100,6 +102,8 @@ def _scope_label(run: AnalysisRun) -> str:
 
 
 def _filename(run: AnalysisRun, name: str) -> str:
+    """The download's file name; asking for it is an export, logged as a security event."""
+    security.log_event(security.EXPORT, user_id=getattr(current_user, "id", None), run_id=run.id, dataset=name)
     return f"analise-{run.id}-{run.consultation.slug}-{name}"
 
 
