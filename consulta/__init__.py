@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,10 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     from consulta.cli import consulta_cli
 
     app.cli.add_command(consulta_cli)
+
+    from consulta.degrade import warn_about_memory_limiter
+
+    warn_about_memory_limiter(app, sys.argv, os.environ)
     return app
 
 

@@ -28,6 +28,10 @@ class Defaults:
 
     # Flask-Limiter: memory in development and tests; a redis:// URL in production (shared by all workers).
     RATELIMIT_STORAGE_URI = "memory://"
+    # When that storage (Redis) is unreachable, limits fall back to per-process memory, per address, with a
+    # logged warning: these limits then apply to every route instead of the per-route ones.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_IN_MEMORY_FALLBACK = "600 per minute"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_LOGIN = "10 per minute;50 per hour"

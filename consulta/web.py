@@ -134,7 +134,7 @@ def anonymous_page_cache(view):
 
     from flask import current_app, session
 
-    from consulta.extensions import cache
+    from consulta.degrade import shared_cache as cache
 
     @wraps(view)
     def wrapped(*args, **kwargs):
