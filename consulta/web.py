@@ -67,6 +67,7 @@ def _local_zone():
 
 def init_app(app: Flask) -> None:
     """Register template globals, filters and the Vary header for htmx-aware responses."""
+    from consulta import privacy
     from consulta.consultations.importer import render_article_body
     from consulta.text import render_plain, word_diff
 
@@ -75,7 +76,10 @@ def init_app(app: Flask) -> None:
         is_htmx_partial=is_htmx_partial,
         render_body=render_article_body,
         word_diff=word_diff,
+        contribution_body=privacy.body_html,
+        contribution_proposal=privacy.proposal_html,
     )
+    app.jinja_env.filters["shown"] = privacy.shown
     app.jinja_env.filters["user_text"] = render_plain
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["datetime"] = _datetime

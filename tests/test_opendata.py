@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from analysis import mask_personal_data, normalize
+from consulta import privacy
 from consulta.extensions import db
 from consulta.insights.runs import pseudonym
 from consulta.models import (
@@ -230,7 +231,7 @@ def test_author_helper_keeps_its_signature(app):
 
 # `masked` skips mask_personal_data when a text has no "@" and no digit run shaped like the end of a CPF,
 # CNPJ or phone number. That reasoning holds for these patterns: if analysis/normalize.py changes them,
-# re-derive opendata._MAYBE_NUMBER_RE and update this pin.
+# re-derive privacy._MAYBE_NUMBER_RE and update this pin.
 PINNED_PATTERNS = {
     "_EMAIL_RE": (r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", 0),
     "_CNPJ_RE": (r"(?<![\w./-])[0-9A-Z]{2}\.?[0-9A-Z]{3}\.?[0-9A-Z]{3}/?[0-9A-Z]{4}-?\d{2}(?![\w/-]|\.\w)",
@@ -259,7 +260,7 @@ def test_masking_patterns_are_the_ones_the_precheck_was_derived_from():
 
 @pytest.mark.parametrize("text", TRICKY_TEXTS)
 def test_masked_equals_mask_personal_data_on_tricky_texts(text):
-    assert opendata.masked(text) == mask_personal_data(text)
+    assert privacy.masked(text) == mask_personal_data(text)
 
 
 def test_masked_equals_mask_personal_data_on_random_texts():
@@ -269,16 +270,16 @@ def test_masked_equals_mask_personal_data_on_random_texts():
     for _ in range(20_000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40)))
         expected = mask_personal_data(text)
-        assert opendata.masked(text) == expected, text
+        assert privacy.masked(text) == expected, text
         changed += expected != text
-        skipped += "@" not in text and opendata._MAYBE_NUMBER_RE.search(text) is None
+        skipped += "@" not in text and privacy._MAYBE_NUMBER_RE.search(text) is None
     assert changed > 300 and skipped > 1000  # both the masking and the fast path were exercised
 
 
 def test_masked_skips_the_regexes_for_plain_text(monkeypatch):
-    monkeypatch.setattr(opendata, "mask_personal_data", lambda text: pytest.fail("masking ran"))
+    monkeypatch.setattr(privacy, "mask_personal_data", lambda text: pytest.fail("masking ran"))
     for text in ("Concordo com a proposta antes de 2027.", "Art. 5º, Lei 13.709/2018", "2024–2028"):
-        assert opendata.masked(text) == text
+        assert privacy.masked(text) == text
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])

@@ -146,8 +146,10 @@ def delete_account(user: User) -> None:
     """Erase the account's personal data; contributions stay as "Participante removido", votes stay counted."""
     from sqlalchemy import delete, select, update
 
+    from consulta.auth.erasure import scrub_personal_data
     from consulta.models import Contribution, Report, Support, Vote
 
+    scrub_personal_data(user)
     db.session.execute(update(Vote).where(Vote.user_id == user.id).values(user_id=None),
                        execution_options={"synchronize_session": False})
     db.session.execute(update(Report).where(Report.user_id == user.id).values(user_id=None),

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from functools import lru_cache
@@ -29,7 +28,6 @@ from flask import Response, abort, stream_with_context
 from flask_login import current_user
 from sqlalchemy import Select, String, select, type_coerce
 
-from analysis import mask_personal_data
 from consulta.authz import can_view_consultation
 from consulta.consultations.services import get_by_slug
 from consulta.disclosure import published
@@ -48,6 +46,7 @@ from consulta.models import (
     Workshop,
     WorkshopAttendance,
 )
+from consulta.privacy import masked
 from consulta.results import bp
 from consulta.results.services import Results, snapshot_results
 from consulta.tabular import csv_writer
@@ -78,19 +77,6 @@ def _consultation_or_404(slug: str) -> Consultation:
     if consultation is None or not can_view_consultation(current_user, consultation):
         abort(404)
     return consultation
-
-
-# Every e-mail address has an "@". Every CPF, CNPJ and phone number that `mask_personal_data` replaces ends
-# in "\w{3}\d\d", "\w{3}-\d\d" or "\d{4}[\s.]\d{4}" (see its patterns, pinned by tests/test_opendata.py),
-# which this search finds starting from a digit, about five times faster than running the masking regexes.
-_MAYBE_NUMBER_RE = re.compile(r"\d(?:\d(?:(?<=\w{5})|(?<=\w{3}-\d\d))|\d{3}[\s.]\d{4})")
-
-
-def masked(text: str) -> str:
-    """`mask_personal_data(text)`, skipping its regexes when `text` cannot hold what they replace."""
-    if "@" not in text and _MAYBE_NUMBER_RE.search(text) is None:
-        return text
-    return mask_personal_data(text)
 
 
 def _csv_chunks(fields: list[str], rows: Iterable[Row]) -> Iterator[str]:
