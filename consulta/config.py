@@ -61,6 +61,10 @@ class Defaults:
     # Privacy policy version recorded with each consent; bump it when the privacy page changes.
     PRIVACY_POLICY_VERSION = "2026-11"
 
+    # Key of the contribution ids and person pseudonyms in open data and the API (None: derived from SECRET_KEY).
+    # Changing it changes every published id.
+    PUBLIC_ID_KEY: str | None = None
+
     # Development conveniences: `make run` loads the demo and demo accounts only when this is true.
     DEMO_ACCOUNTS = False
 

@@ -7,9 +7,11 @@ and the analysts' downloads (`analysis.mask_personal_data` is the one set of pat
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 
-from flask import has_request_context
+from flask import current_app, has_request_context
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -63,3 +65,25 @@ def proposal_html(contribution) -> Markup:
     if ContributionKind(contribution.kind) is ContributionKind.NEW_WORDING and article_body is not None:
         return word_diff(article_body, shown(proposed))
     return render_plain(shown(proposed))
+
+
+# -- public identifiers ----------------------------------------------------------------------------------
+# Open data and the API never carry the database ids that the HTML pages use as anchors (#contribuicao-42,
+# next to the author's name), nor the pseudonym the analysts' reports use: with either, one scrape of the
+# pages would link every pseudonymous row back to a name. Both identifiers below are keyed HMACs of their own
+# domain: stable across downloads, the same in open data and the API, irreversible without the key.
+
+
+def _keyed(domain: str, value: int, length: int) -> str:
+    key = current_app.config.get("PUBLIC_ID_KEY") or f"public-id:{current_app.config['SECRET_KEY']}"
+    return hmac.new(str(key).encode(), f"{domain}:{value}".encode(), hashlib.sha256).hexdigest()[:length]
+
+
+def public_id(contribution_id: int | None) -> str | None:
+    """The contribution's identifier in open data and the API ("c-" and 12 hex digits)."""
+    return None if contribution_id is None else "c-" + _keyed("contribution", contribution_id, 12)
+
+
+def public_pseudonym(user_id: int | None) -> str | None:
+    """A person's stable pseudonym in open data and the API ("p-" and 10 hex digits)."""
+    return None if user_id is None else "p-" + _keyed("author", user_id, 10)

@@ -14,7 +14,6 @@ from sqlalchemy import select
 from analysis import mask_personal_data, normalize
 from consulta import privacy
 from consulta.extensions import db
-from consulta.insights.runs import pseudonym
 from consulta.models import (
     AccountKind,
     Article,
@@ -32,6 +31,7 @@ from consulta.models import (
     WorkshopFormat,
     WorkshopStatus,
 )
+from consulta.privacy import public_id, public_pseudonym
 from consulta.results import opendata
 
 DAY = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)  # 23:00 of 9 March in Brasília
@@ -121,13 +121,14 @@ def test_contributions(app, client, seeded, fmt):
     assert not any("escondida" in t or "retirada" in t for t in texts)
     by_kind = {r["autor_tipo"]: r for r in rows}
     with app.app_context():
-        assert by_kind["pessoa"]["autor"] == pseudonym(seeded["person"])
+        assert by_kind["pessoa"]["autor"] == public_pseudonym(seeded["person"])
     person = by_kind["pessoa"]
     assert person["uf"] in (None, "")  # never the profile's UF
     assert person["devolutiva_status"] == "accepted" and person["devolutiva_texto"] == "Acolhida no texto final."
     assert CPF not in person["texto"] and "@" not in person["texto"]
     reply = by_kind["organizacao"]
-    assert reply["autor"] == "Instituto Aberto" and str(reply["resposta_a"]) == str(seeded["first"])
+    with app.app_context():
+        assert reply["autor"] == "Instituto Aberto" and reply["resposta_a"] == public_id(seeded["first"])
     workshop = by_kind["oficina"]
     assert (workshop["autor"], workshop["uf"], workshop["canal"]) == ("Oficina de Salvador/BA", "BA", "workshop")
     assert {r["data"] for r in rows} == {"2026-03-09"}  # Brasília date, no time
@@ -213,7 +214,7 @@ def test_a_person_keeps_one_pseudonym_across_contributions(app, client, seeded):
         db.session.add(Contribution(consultation_id=first.consultation_id, article_id=first.article_id,
                                     author_id=seeded["person"], body="Outra contribuição.", created_at=DAY))
         db.session.commit()
-        expected = pseudonym(seeded["person"])
+        expected = public_pseudonym(seeded["person"])
     rows = _rows(client.get(_url(seeded["slug"], "contribuicoes", "json")), "json")
     assert [r["autor"] for r in rows if r["autor_tipo"] == "pessoa"] == [expected, expected]
 
@@ -222,7 +223,7 @@ def test_author_helper_keeps_its_signature(app):
     row = SimpleNamespace(workshop_id=None, author_id=7, deleted_at=None, author_kind=AccountKind.PERSON,
                           display_name="Nome Secreto")
     with app.app_context():
-        assert opendata._author(row, {}) == ("pessoa", pseudonym(7), None)
+        assert opendata._author(row, {}) == ("pessoa", public_pseudonym(7), None)
         assert opendata._author(SimpleNamespace(**{**vars(row), "workshop_id": 3}), {3: ("Oficina de X/BA", "BA")}) \
             == ("oficina", "Oficina de X/BA", "BA")
 

@@ -3,9 +3,9 @@
 Every file is streamed: rows are read from the database in batches (`yield_per`, a server-side cursor on
 PostgreSQL) and written out as they come, so memory stays flat however large the consultation is.
 
-No personal data leaves here: persons appear only as a stable pseudonymous id (`insights.runs.pseudonym`),
+No personal data leaves here: persons appear only as a stable pseudonymous id (`privacy.public_pseudonym`),
 never by name, e-mail or profile state; organizations by their public name; workshop input by the
-workshop's place. Contribution texts go through `mask_personal_data`; dates are Brasília dates without time.
+workshop's place; contributions by a keyed id (`privacy.public_id`), never the id the HTML pages show. Contribution texts go through `mask_personal_data`; dates are Brasília dates without time.
 Individual votes and workshop attendee lists are never published — only tallies.
 
 Speed (``python -m bench opendata``): rows go out in chunks of FLUSH_EVERY, a pseudonym is computed once per
@@ -33,7 +33,6 @@ from consulta.consultations.services import get_by_slug
 from consulta.disclosure import published
 from consulta.extensions import db
 from consulta.geo import STATES
-from consulta.insights.runs import pseudonym
 from consulta.models import (
     AccountKind,
     Article,
@@ -46,7 +45,7 @@ from consulta.models import (
     Workshop,
     WorkshopAttendance,
 )
-from consulta.privacy import masked
+from consulta.privacy import masked, public_id, public_pseudonym
 from consulta.results import bp
 from consulta.results.services import Results, snapshot_results
 from consulta.tabular import csv_writer
@@ -184,14 +183,14 @@ def _workshop_places(consultation_id: int) -> dict[int, tuple[str, str | None]]:
 def _contribution_rows(consultation_id: int) -> Iterator[Row]:
     """Visible contributions and replies as open-data rows: authors pseudonymized, texts masked, dates only."""
     places = _workshop_places(consultation_id)
-    pseudonyms = lru_cache(maxsize=PSEUDONYMS_KEPT)(pseudonym)  # one HMAC per author, not per contribution
+    pseudonyms = lru_cache(maxsize=PSEUDONYMS_KEPT)(public_pseudonym)  # one HMAC per author, not per row
     for (id_, parent_id, article_id, label, kind, stance, channel, author_id, workshop_id, created_at, body,
          proposed_text, response_status, response_text, author_kind, display_name, deleted_at,
          ) in _batched(_contribution_query(consultation_id)):
         author_type, author, uf = _identity(workshop_id, author_id, deleted_at, author_kind, display_name, places,
                                             pseudonyms)
         yield {
-            "id": id_, "resposta_a": parent_id, "artigo_id": article_id, "artigo": label, "tipo": kind,
+            "id": public_id(id_), "resposta_a": public_id(parent_id), "artigo_id": article_id, "artigo": label, "tipo": kind,
             "posicionamento": stance, "canal": channel, "autor_tipo": author_type, "autor": author, "uf": uf,
             "data": local_date(created_at), "texto": masked(body or ""),
             "texto_proposto": masked(proposed_text) if proposed_text else None,
@@ -225,7 +224,7 @@ def _contribution_query(consultation_id: int) -> Select:
 
 
 def _author(c: Any, places: dict[int, tuple[str, str | None]],
-            pseudonyms: Callable[[int], str | None] = pseudonym) -> tuple[str, str | None, str | None]:
+            pseudonyms: Callable[[int], str | None] = public_pseudonym) -> tuple[str, str | None, str | None]:
     """(kind, public identity, UF) of a row with workshop_id, author_id, deleted_at, author_kind, display_name."""
     return _identity(c.workshop_id, c.author_id, c.deleted_at, c.author_kind, c.display_name, places, pseudonyms)
 
