@@ -71,7 +71,9 @@ class Defaults:
     # Participation
     CONTRIBUTION_MAX_LENGTH = 5000
     CONTRIBUTION_EDIT_MINUTES = 30
-    REPORTS_TO_HIDE = 3  # reports that hide a contribution pending review
+    REPORTS_TO_HIDE = 3  # weight of open reports that hides a contribution pending review (per consultation too)
+    REPORT_FRESH_HOURS = 24  # reports by accounts younger than this weigh 0 (consulta.participation.trust)
+    REPORT_TRUST_DAYS = 7  # ... younger than this weigh 0.5; older accounts and staff weigh 1
     CONTRIBUTIONS_PER_PAGE = 20
     RATELIMIT_WRITE = "30 per minute;300 per hour"  # contributions, replies, reports, per account
     RATELIMIT_VOTE = "120 per minute"  # votes and supports, per account

@@ -55,6 +55,7 @@ def new_consultation():
             opens_at=local_to_utc(form.opens_at.data),
             closes_at=local_to_utc(form.closes_at.data),
         )
+        consultation.reports_to_hide = form.reports_to_hide.data
         db.session.commit()
         flash("Consulta criada. Agora importe o texto.", "success")
         return redirect(url_for("admin.import_text", slug=consultation.slug), 303)
@@ -76,6 +77,7 @@ def edit_consultation(slug: str):
         consultation.summary = (form.summary.data or "").strip()
         consultation.opens_at = local_to_utc(form.opens_at.data)
         consultation.closes_at = local_to_utc(form.closes_at.data)
+        consultation.reports_to_hide = form.reports_to_hide.data
         db.session.commit()
         flash("Dados da consulta salvos.", "success")
         return redirect(url_for("admin.edit_consultation", slug=consultation.slug), 303)

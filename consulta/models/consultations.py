@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consulta.extensions import db
@@ -47,6 +47,8 @@ class Consultation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     text_imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Weight of open reports that hides a contribution here (None: the REPORTS_TO_HIDE setting).
+    reports_to_hide: Mapped[int | None] = mapped_column(Integer)
 
     sections: Mapped[list[Section]] = relationship(
         back_populates="consultation", order_by="Section.position", cascade="all, delete-orphan"

@@ -35,6 +35,7 @@ from consulta.models import (
     record,
     utcnow,
 )
+from consulta.participation.trust import hide_threshold, open_reports
 
 
 class ParticipationError(Exception):
@@ -282,18 +283,16 @@ def report(user: User, contribution: Contribution, reason: ReportReason, note: s
     if not created:
         return False
     bump(Contribution.report_count, contribution.id, +1)
-    # Only reports a moderator has not yet ruled on count: a restored contribution starts again from zero.
-    count = db.session.scalar(
-        select(func.count()).select_from(Report)
-        .where(Report.contribution_id == contribution.id, Report.resolved_at.is_(None))
-    )
-    if count >= current_app.config["REPORTS_TO_HIDE"] and compare_and_set(
+    # Only reports a moderator has not yet ruled on count, each by its author's trust (participation.trust):
+    # a restored contribution starts again from zero.
+    count, weight = open_reports(contribution.id)
+    if weight >= hide_threshold(contribution.consultation) and compare_and_set(
         Contribution, contribution.id, Contribution.visibility, Visibility.VISIBLE, Visibility.PENDING
     ):
         _count_in_tallies(contribution, -1)
         if contribution.parent_id:
             bump(Contribution.reply_count, contribution.parent_id, -1)
-        record(None, "contribution.auto_hide", contribution, reports=count)
+        record(None, "contribution.auto_hide", contribution, reports=count, report_weight=weight)
     db.session.refresh(contribution)
     return True
 
