@@ -75,7 +75,7 @@ def _finish_config(app: Flask) -> None:
     """Derive settings that depend on others: database URI, secret key, cookie security."""
     url = app.config.get("SQLALCHEMY_DATABASE_URI") or app.config.get("DATABASE_URL")
     if not url:
-        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        _private_folder(Path(app.instance_path))
         url = "sqlite:///" + os.path.join(app.instance_path, "consulta.sqlite3")
     app.config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(url)
     # Statement parameters (e-mails, password hashes) never reach an error message or a log.
@@ -97,12 +97,19 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
+def _private_folder(path: Path) -> None:
+    """Create `path` readable by its owner only (0700): it holds the SQLite file and the secret key."""
+    if not path.exists():
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(path, 0o700)  # mkdir's mode is cut by the umask
+
+
 def _instance_secret_key(instance: Path) -> str:
     """Read instance/secret_key, creating it with a random key (mode 0600) on first run."""
     path = instance / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    instance.mkdir(parents=True, exist_ok=True)
+    _private_folder(instance)
     key = secrets.token_urlsafe(48)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

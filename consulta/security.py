@@ -28,6 +28,8 @@ ROLE_CHANGED = "user.role_changed"
 ACCOUNT_BLOCKED = "user.blocked"
 ACCOUNT_DELETED = "user.deleted"
 EXPORT = "data.exported"
+BACKUP = "data.backup"
+RESTORE = "data.restore"
 SECOND_FACTOR_FAILED = "totp.failed"
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, delete, func, select, true, update
 from sqlalchemy.orm import joinedload
 
 from consulta.db_utils import bump, compare_and_set, insert_ignore
@@ -467,7 +467,8 @@ def recount(consultation: Consultation | None = None) -> int:
     child = Contribution.__table__.alias("child")
     support = Support.__table__
     report_table = Report.__table__
-    scope = parent.c.article_id.in_(article_ids)
+    # Every contribution of the consultation(s): on an article, or on a section (a proposed new article).
+    scope = parent.c.consultation_id == consultation.id if consultation is not None else true()
     db.session.execute(
         update(parent).where(scope).values(
             reply_count=select(func.count()).select_from(child).where(
