@@ -58,8 +58,16 @@ class Defaults:
     # Draft import upload limit (the importer enforces it too, with a clear message).
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
 
-    # Privacy policy version recorded with each consent; bump it when the privacy page changes.
+    # Privacy policy version recorded with each consent; bump it when the privacy page changes: every signed-in
+    # person is then asked to consent again (consulta.auth.consent).
     PRIVACY_POLICY_VERSION = "2026-11"
+    # Who the privacy notice names (LGPD art. 9 and 41): set them for each deployment.
+    PRIVACY_CONTROLLER = "Órgão responsável pela consulta (defina CONSULTA_PRIVACY_CONTROLLER)"
+    PRIVACY_CONTROLLER_CONTACT = ""
+    PRIVACY_DPO_NAME = "Encarregado de dados (defina CONSULTA_PRIVACY_DPO_NAME)"
+    PRIVACY_DPO_EMAIL = ""
+    PRIVACY_ATTENDEE_RETENTION = "até 5 anos depois do encerramento da consulta"
+    PRIVACY_LOG_RETENTION = "6 meses (Marco Civil da Internet, art. 15)"
 
     # Key of the contribution ids and person pseudonyms in open data and the API (None: derived from SECRET_KEY).
     # Changing it changes every published id.

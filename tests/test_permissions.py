@@ -50,6 +50,7 @@ MATRIX = [
     ("auth.logout", "POST", "/sair", dict.fromkeys(ROLES, 303)),
     ("auth.profile", "GET", "/conta", LOGGED_IN),
     ("auth.privacy", "GET", "/privacidade", PUBLIC),
+    ("auth.consent", "GET", "/privacidade/consentimento", LOGGED_IN_POST),  # consent up to date: straight on
     ("admin.dashboard", "GET", "/admin/", ADMIN_ONLY),
     ("admin.new_consultation", "GET", "/admin/consultas/nova", ADMIN_ONLY),
     ("admin.edit_consultation", "GET", "/admin/consultas/{draft}", ADMIN_ONLY),
