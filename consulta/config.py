@@ -73,6 +73,10 @@ class Defaults:
     # Changing it changes every published id.
     PUBLIC_ID_KEY: str | None = None
 
+    # Second factor (TOTP) at sign-in: anyone may turn it on; when TOTP_REQUIRED, these roles must.
+    TOTP_REQUIRED = False
+    TOTP_REQUIRED_ROLES = ["admin", "moderator", "analyst"]
+
     # Development conveniences: `make run` loads the demo and demo accounts only when this is true.
     DEMO_ACCOUNTS = False
 

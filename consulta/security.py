@@ -31,6 +31,7 @@ EXPORT = "data.exported"
 BACKUP = "data.backup"
 RESTORE = "data.restore"
 SECOND_FACTOR_FAILED = "totp.failed"
+SECOND_FACTOR_ENABLED = "totp.enabled"
 
 
 def email_digest(email: str | None) -> str:

@@ -51,6 +51,8 @@ MATRIX = [
     ("auth.profile", "GET", "/conta", LOGGED_IN),
     ("auth.privacy", "GET", "/privacidade", PUBLIC),
     ("auth.consent", "GET", "/privacidade/consentimento", LOGGED_IN_POST),  # consent up to date: straight on
+    ("auth.second_factor", "GET", "/entrar/segundo-fator", dict.fromkeys(ROLES, 303)),  # nothing pending
+    ("auth.totp_setup", "GET", "/conta/dois-fatores", LOGGED_IN),
     ("admin.dashboard", "GET", "/admin/", ADMIN_ONLY),
     ("admin.new_consultation", "GET", "/admin/consultas/nova", ADMIN_ONLY),
     ("admin.edit_consultation", "GET", "/admin/consultas/{draft}", ADMIN_ONLY),

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from consulta.auth import consent, views  # noqa: E402,F401  (routes attach to bp)
+from consulta.auth import consent, second_factor, views  # noqa: E402,F401  (routes attach to bp)

@@ -6,7 +6,7 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from flask_login import current_user, login_required, login_user, logout_user
 
 from consulta import security
-from consulta.auth import bp
+from consulta.auth import bp, second_factor
 from consulta.auth.forms import ActionForm, DeleteAccountForm, LoginForm, ProfileForm, RegistrationForm
 from consulta.auth.passwords import verify_password
 from consulta.auth.services import AccountError, authenticate, delete_account, export_personal_data, register
@@ -35,6 +35,8 @@ def login():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
             db.session.commit()
+            if second_factor.is_enrolled(user):  # the password was right; a code must follow
+                return second_factor.challenge(user, remember=form.remember.data, next_url=next_url)
             login_user(user, remember=form.remember.data)
             flash(f"Olá, {user.display_name}!", "success")
             return redirect(next_url, 303)

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import JSON, BigInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consulta.extensions import db
@@ -91,6 +91,12 @@ class User(UserMixin, db.Model):
     blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     blocked_reason: Mapped[str | None] = mapped_column(String(500))
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Second factor (consulta.auth.second_factor): the TOTP secret once confirmed, the last time step used
+    # (a code works once), and the unused recovery codes as SHA-256 digests.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    totp_recovery_codes: Mapped[list[str] | None] = mapped_column(JSON)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
