@@ -61,6 +61,7 @@ def scrub_personal_data(user: User) -> None:
             version.proposed_text = _scrubbed(masked(version.proposed_text), patterns)
     for report in db.session.scalars(select(Report).where(Report.user_id == user.id, Report.note.is_not(None))):
         report.note = _scrubbed(masked(report.note), patterns)
+    user.totp_secret = user.totp_enabled_at = user.totp_last_step = user.totp_recovery_codes = None
     db.session.flush()
     if needles:
         _scrub_everywhere(user, needles, patterns)
