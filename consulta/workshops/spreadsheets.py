@@ -32,7 +32,8 @@ Attendee columns: ``nome`` (required), ``organizacao``, ``setor`` (one of the se
 `consulta.models.users.Sector`), ``uf`` (a UF code or a state name). Nothing else is kept about a person
 (LGPD): a column such as "cpf" or "e-mail" is an error, like any unknown column.
 
-Rules common to both: at most 5 MB and 20,000 rows; CSV in UTF-8 (with or without BOM), UTF-16 with BOM,
+Rules common to both: at most 5 MB and 20,000 rows (plus the caps of `consulta.workshops.untrusted`: inflated
+size, shared strings, lines and columns, checked before and while parsing); CSV in UTF-8 (with or without BOM), UTF-16 with BOM,
 or else read as Windows-1252/Latin-1 with a warning; separator ``;``, ``,`` or tab, detected from the header
 line; blank rows are skipped, and so are the template's prefilled rows whose only filled cell is
 ``dispositivo``. Every problem is a `RowError` with the file's line number (the header is normally line 1),
