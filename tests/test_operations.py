@@ -55,17 +55,19 @@ def test_instance_folder_and_sqlite_file_are_private(tmp_path):
     assert os.access(instance / "consulta.sqlite3", os.R_OK)
 
 
-def test_role_changes_and_exports_are_security_events(app, client, auth, create_user, caplog):
-    admin, person = create_user("admin"), create_user()
+def test_role_changes_blocks_and_exports_are_security_events(app, client, auth, create_user, caplog):
+    admin, person, blocked = create_user("admin"), create_user(), create_user()
     caplog.set_level(logging.INFO, logger="consulta.security")
     auth.login(admin)
     client.post(f"/admin/usuarios/{person.id}/papel", data={f"u{person.id}-role": "moderator"})
     client.get("/conta/meus-dados.json")
+    client.post(f"/moderacao/contas/{blocked.id}/bloquear", data={"reason": "Spam repetido."})
     events = {r.security["event"]: r.security for r in caplog.records if r.name == "consulta.security"}
     assert events["user.role_changed"]["user_id"] == person.id
     assert events["user.role_changed"]["actor_id"] == admin.id
     assert events["data.exported"]["user_id"] == admin.id
     assert events["login.succeeded"]["user_id"] == admin.id
+    assert events["user.blocked"] == {**events["user.blocked"], "user_id": blocked.id, "actor_id": admin.id}
 
 
 def test_recount_repairs_counters_of_section_proposals(app, runner, client, auth, create_user, create_consultation):

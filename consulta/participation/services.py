@@ -6,6 +6,7 @@ Rows whose state decides a counter change (a vote's value, a contribution's visi
 compare-and-set, so two requests can never both count the same change.
 """
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,6 +15,7 @@ from flask import current_app
 from sqlalchemy import Select, delete, func, select, true, update
 from sqlalchemy.orm import joinedload
 
+from consulta import security
 from consulta.db_utils import bump, compare_and_set, insert_ignore
 from consulta.extensions import db
 from consulta.models import (
@@ -355,6 +357,7 @@ def block_account(moderator: User, user: User, reason: str) -> None:
     user.blocked_at = utcnow()
     user.blocked_reason = reason[:500]
     record(moderator, "user.block", user, reason=reason)
+    security.log_event(security.ACCOUNT_BLOCKED, level=logging.WARNING, user_id=user.id, actor_id=moderator.id)
 
 
 def unblock_account(moderator: User, user: User, reason: str | None = None) -> None:
