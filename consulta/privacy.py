@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from functools import lru_cache
 
 from flask import current_app, has_request_context
 from flask_login import current_user
@@ -76,7 +77,14 @@ def proposal_html(contribution) -> Markup:
 
 def _keyed(domain: str, value: int, length: int) -> str:
     key = current_app.config.get("PUBLIC_ID_KEY") or f"public-id:{current_app.config['SECRET_KEY']}"
-    return hmac.new(str(key).encode(), f"{domain}:{value}".encode(), hashlib.sha256).hexdigest()[:length]
+    mac = _mac(str(key)).copy()  # the keyed state is computed once per key, not per row
+    mac.update(f"{domain}:{value}".encode())
+    return mac.hexdigest()[:length]
+
+
+@lru_cache(maxsize=4)
+def _mac(key: str) -> hmac.HMAC:
+    return hmac.new(key.encode(), digestmod=hashlib.sha256)
 
 
 def public_id(contribution_id: int | None) -> str | None:

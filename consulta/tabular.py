@@ -17,14 +17,16 @@ FORMULA_TRIGGERS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
 
 def neutralise(value: Any) -> Any:
     """`value`, with a leading apostrophe when it is text a spreadsheet would run as a formula."""
-    if isinstance(value, str) and value and (value[0] in FORMULA_TRIGGERS or value.lstrip()[:1] in FORMULA_TRIGGERS):
-        return "'" + value
+    if isinstance(value, str) and value:
+        first = value[0]
+        if first in FORMULA_TRIGGERS or (first.isspace() and value.lstrip()[:1] in FORMULA_TRIGGERS):
+            return "'" + value
     return value
 
 
 def safe_row(values: Iterable[Any]) -> list[Any]:
     """A row of cells, each neutralised: for `worksheet.append` and for CSV."""
-    return [neutralise(value) for value in values]
+    return list(map(neutralise, values))
 
 
 class CsvWriter:
