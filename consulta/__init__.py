@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     """
     instance_path = instance_path or os.environ.get("CONSULTA_INSTANCE_PATH") or None
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    from consulta import inputs
+
+    inputs.init_app(app)  # converters and request class, before any route is added
     app.config.from_object(Defaults)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("CONSULTA")
@@ -36,7 +40,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
 
     extensions.init_app(app)
 
-    from consulta import errors, logs, web
+    from consulta import errors, logs, security, web
+
+    security.init_app(app)
 
     logs.init_app(app)
     web.init_app(app)
@@ -71,6 +77,10 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     from consulta.cli import consulta_cli
 
     app.cli.add_command(consulta_cli)
+
+    from consulta.degrade import warn_about_memory_limiter
+
+    warn_about_memory_limiter(app, sys.argv, os.environ)
     return app
 
 
@@ -78,9 +88,11 @@ def _finish_config(app: Flask) -> None:
     """Derive settings that depend on others: database URI, secret key, cookie security."""
     url = app.config.get("SQLALCHEMY_DATABASE_URI") or app.config.get("DATABASE_URL")
     if not url:
-        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        _private_folder(Path(app.instance_path))
         url = "sqlite:///" + os.path.join(app.instance_path, "consulta.sqlite3")
     app.config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(url)
+    # Statement parameters (e-mails, password hashes) never reach an error message or a log.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}), "hide_parameters": True}
 
     if app.config.get("SECRET_KEY"):
         app.extensions["consulta.secret_key_source"] = "configured"
@@ -105,12 +117,19 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
+def _private_folder(path: Path) -> None:
+    """Create `path` readable by its owner only (0700): it holds the SQLite file and the secret key."""
+    if not path.exists():
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(path, 0o700)  # mkdir's mode is cut by the umask
+
+
 def _instance_secret_key(instance: Path) -> str:
     """Read instance/secret_key, creating it with a random key (mode 0600) on first run."""
     path = instance / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    instance.mkdir(parents=True, exist_ok=True)
+    _private_folder(instance)
     key = secrets.token_urlsafe(48)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -266,3 +266,36 @@ def send_notifications() -> None:
         counts = send_pending()
     click.echo(f"Avisos: {counts['recorded']} registrados, {counts['sent']} e-mails enviados, "
                f"{counts['digests']} resumos, {counts['skipped']} desativados pelas preferências.")
+
+
+@consulta_cli.command("backup")
+@click.argument("destination", type=click.Path(file_okay=False, path_type=Path))
+def backup_command(destination: Path) -> None:
+    """Back up the database and the secret key into a new private folder."""
+    from consulta import backup, security
+
+    try:
+        backup.backup(current_app, destination)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    security.log_event(security.BACKUP, destination=str(destination))
+    click.echo(f"Cópia de segurança gravada em {destination} (guarde-a cifrada: contém dados pessoais e a chave).")
+
+
+@consulta_cli.command("restore")
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Não pedir confirmação.")
+def restore_command(source: Path, yes: bool) -> None:
+    """Replace the database's content and the secret key with those of a backup."""
+    from consulta import backup, security
+
+    if not yes:
+        click.confirm("Isto substitui todos os dados do banco configurado pelos da cópia. Continuar?", abort=True)
+    try:
+        notes = backup.restore(current_app, source)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    security.log_event(security.RESTORE, source=str(source))
+    for note in notes:
+        click.echo(note)
+    click.echo(f"Banco restaurado de {source}.")

@@ -28,6 +28,10 @@ class Defaults:
 
     # Flask-Limiter: memory in development and tests; a redis:// URL in production (shared by all workers).
     RATELIMIT_STORAGE_URI = "memory://"
+    # When that storage (Redis) is unreachable, limits fall back to per-process memory, per address, with a
+    # logged warning: these limits then apply to every route instead of the per-route ones.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_IN_MEMORY_FALLBACK = "600 per minute"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_LOGIN = "10 per minute;50 per hour"
@@ -93,8 +97,24 @@ class Defaults:
     GOVBR_SUBJECT_KEY: str | None = None
     GOVBR_TIMEOUT = 10  # seconds for each call to gov.br
 
-    # Privacy policy version recorded with each consent; bump it when the privacy page changes.
+    # Privacy policy version recorded with each consent; bump it when the privacy page changes: every signed-in
+    # person is then asked to consent again (consulta.auth.consent).
     PRIVACY_POLICY_VERSION = "2026-11"
+    # Who the privacy notice names (LGPD art. 9 and 41): set them for each deployment.
+    PRIVACY_CONTROLLER = "Órgão responsável pela consulta (defina CONSULTA_PRIVACY_CONTROLLER)"
+    PRIVACY_CONTROLLER_CONTACT = ""
+    PRIVACY_DPO_NAME = "Encarregado de dados (defina CONSULTA_PRIVACY_DPO_NAME)"
+    PRIVACY_DPO_EMAIL = ""
+    PRIVACY_ATTENDEE_RETENTION = "até 5 anos depois do encerramento da consulta"
+    PRIVACY_LOG_RETENTION = "6 meses (Marco Civil da Internet, art. 15)"
+
+    # Key of the contribution ids and person pseudonyms in open data and the API (None: derived from SECRET_KEY).
+    # Changing it changes every published id.
+    PUBLIC_ID_KEY: str | None = None
+
+    # Second factor (TOTP) at sign-in: anyone may turn it on; when TOTP_REQUIRED, these roles must.
+    TOTP_REQUIRED = False
+    TOTP_REQUIRED_ROLES = ["admin", "moderator", "analyst"]
 
     # Development conveniences: `make run` loads the demo and demo accounts only when this is true.
     DEMO_ACCOUNTS = False
@@ -106,7 +126,9 @@ class Defaults:
     WORKSHOP_REPORTING_DAYS = 15
     # Largest PDF an admin may attach to a consultation (kept in the database).
     ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
-    REPORTS_TO_HIDE = 3  # reports that hide a contribution pending review
+    REPORTS_TO_HIDE = 3  # weight of open reports that hides a contribution pending review (per consultation too)
+    REPORT_FRESH_HOURS = 24  # reports by accounts younger than this weigh 0 (consulta.participation.trust)
+    REPORT_TRUST_DAYS = 7  # ... younger than this weigh 0.5; older accounts and staff weigh 1
     CONTRIBUTIONS_PER_PAGE = 20
     RATELIMIT_WRITE = "30 per minute;300 per hour"  # contributions, replies, reports, per account
     RATELIMIT_VOTE = "120 per minute"  # votes and supports, per account

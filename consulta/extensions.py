@@ -38,7 +38,19 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address)
+
+
+def _on_breach(limit) -> None:
+    """Log a breached limit as a security event (a login lockout, or writes refused)."""
+    import logging
+
+    from consulta import security
+
+    event = security.LOGIN_THROTTLED if request.endpoint == "auth.login" else security.RATE_LIMITED
+    security.log_event(event, level=logging.WARNING, limit=str(limit.limit))
+
+
+limiter = Limiter(key_func=get_remote_address, on_breach=_on_breach)
 talisman = Talisman()
 cache = Cache()
 mail = Mail()
@@ -113,11 +125,27 @@ def _sqlite_connect(dbapi_connection, connection_record) -> None:
         return
     dbapi_connection.isolation_level = None  # let the "begin" hook below choose the kind of transaction
     cursor = dbapi_connection.cursor()
+    for _, name, path in cursor.execute("PRAGMA database_list").fetchall():
+        if name == "main" and path:  # before WAL mode creates the -wal and -shm files beside it
+            for companion in ("", "-wal", "-shm"):
+                _make_private(path + companion)
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA busy_timeout = 30000")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()
+
+
+def _make_private(path: str) -> None:
+    """Keep a SQLite file readable by its owner only (SQLite gives its -wal and -shm files the same mode)."""
+    import os
+    import stat
+
+    try:
+        if os.stat(path).st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+            os.chmod(path, 0o600)
+    except OSError:  # a file of another owner, or gone: leave it to the administrator
+        pass
 
 
 @event.listens_for(Engine, "begin")

@@ -65,6 +65,7 @@ def _local_zone():
 
 def init_app(app: Flask) -> None:
     """Register template globals, filters and the Vary header for htmx-aware responses."""
+    from consulta import privacy
     from consulta.drafts import render_article_body
     from consulta.text import render_markdown, render_plain, word_diff
 
@@ -73,7 +74,10 @@ def init_app(app: Flask) -> None:
         is_htmx_partial=is_htmx_partial,
         render_body=render_article_body,
         word_diff=word_diff,
+        contribution_body=privacy.body_html,
+        contribution_proposal=privacy.proposal_html,
     )
+    app.jinja_env.filters["shown"] = privacy.shown
     app.jinja_env.filters["user_text"] = render_plain
     app.jinja_env.filters["staff_markdown"] = render_markdown
     app.jinja_env.filters["date"] = _date
@@ -157,7 +161,7 @@ def anonymous_page_cache(view):
 
     from flask import current_app, session
 
-    from consulta.extensions import cache
+    from consulta.degrade import shared_cache as cache
 
     @wraps(view)
     def wrapped(*args, **kwargs):

@@ -6,6 +6,7 @@ The suite runs on SQLite by default and on PostgreSQL when CONSULTA_TEST_DATABAS
 import os
 import re
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from consulta.extensions import db, limiter
 from consulta.models import AccountKind, Consultation, Role, Status, User, utcnow
 
 PASSWORD = "uma senha longa de teste"
+ESTABLISHED = timedelta(days=60)  # factory accounts are established ones unless a test asks for a fresh one
 POSTGRES_URL = os.environ.get("CONSULTA_TEST_DATABASE_URL")
 
 SMALL_DRAFT = """# Capítulo I — Disposições gerais
@@ -159,13 +161,14 @@ def create_user(app: Flask, _password_hash: str) -> Callable[..., User]:
     counter = iter(range(1, 10_000))
 
     def make(role: Role | str = Role.PARTICIPANT, *, email: str | None = None, name: str | None = None,
-             kind: AccountKind = AccountKind.PERSON, cnpj: str | None = None, blocked: bool = False) -> User:
+             kind: AccountKind = AccountKind.PERSON, cnpj: str | None = None, blocked: bool = False,
+             age: timedelta = ESTABLISHED) -> User:
         n = next(counter)
         with app.app_context():
             user = User(
                 email=email or f"pessoa{n}@exemplo.com.br", password_hash=_password_hash,
                 display_name=name or f"Pessoa {n}", role=Role(role), kind=kind, cnpj=cnpj,
-                consent_at=utcnow(), consent_version="2026-11",
+                consent_at=utcnow(), consent_version="2026-11", created_at=utcnow() - age,
             )
             if blocked:
                 user.blocked_at = utcnow()

@@ -23,6 +23,7 @@ from consulta.models import (
     Workshop,
     WorkshopFormat,
 )
+from consulta.privacy import public_id, public_pseudonym
 
 API = "/api/v1"
 DAY = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)  # 23:00 of 9 March in Brasília
@@ -190,9 +191,10 @@ def test_tallies_count_votes_and_contributions_per_article_never_single_votes(cl
 # -- contributions ---------------------------------------------------------------------------------------
 
 
-def test_walking_every_page_returns_each_public_contribution_once_in_order(client, world):
+def test_walking_every_page_returns_each_public_contribution_once_in_order(app, client, world):
     items, responses = _walk(client, f"{API}/consultations/{world['slug']}/contributions?limit=2")
-    assert [c["id"] for c in items] == world["visible"]
+    with app.app_context():
+        assert [c["id"] for c in items] == [public_id(i) for i in world["visible"]]
     assert len(responses) == 4  # 7 items, 2 a page
     for response in responses[:-1]:
         body = json.loads(response.get_data())
@@ -204,17 +206,20 @@ def test_walking_every_page_returns_each_public_contribution_once_in_order(clien
 
 def test_contributions_follow_the_open_data_rules(app, client, world):
     items, _ = _walk(client, f"{API}/consultations/{world['slug']}/contributions?limit=200")
-    by_id = {c["id"]: c for c in items}
-    first = by_id[world["first"]]
     with app.app_context():
-        assert (first["author_kind"], first["author"], first["uf"]) == ("person", pseudonym(world["person"]), None)
+        by_id = {c["id"]: c for c in items}
+        ids = {i: public_id(i) for i in world["visible"]}
+        first = by_id[ids[world["first"]]]
+        assert (first["author_kind"], first["author"], first["uf"]) == ("person", public_pseudonym(world["person"]),
+                                                                        None)
+        assert first["author"] != pseudonym(world["person"])  # not the analysts' pseudonym
     assert first["text"].startswith("Meu CPF é") and CPF not in first["text"] and "@" not in first["text"]
     assert (first["response_status"], first["response_text"]) == ("accepted", "Acolhida no texto final.")
     assert first["date"] == "2026-03-09"  # Brasília date, no time
-    reply = by_id[world["visible"][1]]
+    reply = by_id[ids[world["visible"][1]]]
     assert (reply["author_kind"], reply["author"], reply["reply_to"]) == ("organization", "Instituto Aberto",
-                                                                          world["first"])
-    workshop = by_id[world["visible"][2]]
+                                                                          ids[world["first"]])
+    workshop = by_id[ids[world["visible"][2]]]
     assert (workshop["author_kind"], workshop["author"], workshop["uf"], workshop["channel"]) == (
         "workshop", "Oficina de Salvador/BA", "BA", "workshop")
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from openpyxl import load_workbook
 
+from consulta import tabular
 from consulta.extensions import db
 from consulta.insights import downloads, runs, votes
 from consulta.models import (
@@ -258,10 +259,10 @@ def test_sheet_titles_and_safe_cells():
     long = downloads.sheet_title("A/B:C*D?E[F]G\\" + "x" * 40, taken)
     assert len(long) <= 31 and not any(ch in long for ch in "/:*?[]\\")
     assert downloads.sheet_title("Resumo", taken) == "Resumo (2)"
-    assert downloads.safe_cell("=1+1") == "'=1+1"
-    assert downloads.safe_cell("@SUM") == "'@SUM"
-    assert downloads.safe_cell("-x") == "'-x" and downloads.safe_cell(-3) == -3
-    assert downloads.safe_cell("texto") == "texto"
+    assert tabular.neutralise("=1+1") == "'=1+1"
+    assert tabular.neutralise("@SUM") == "'@SUM"
+    assert tabular.neutralise("-x") == "'-x" and tabular.neutralise(-3) == -3
+    assert tabular.neutralise("texto") == "texto"
 
 
 def test_clusters_csv_carries_phrase_and_coherence(analyst, world):

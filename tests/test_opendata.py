@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from analysis import mask_personal_data
+from consulta import privacy
 from consulta.extensions import db
-from consulta.insights.runs import pseudonym
 from consulta.models import (
     AccountKind,
     Article,
@@ -31,6 +31,7 @@ from consulta.models import (
     WorkshopFormat,
     WorkshopStatus,
 )
+from consulta.privacy import public_id, public_pseudonym
 from consulta.results import opendata
 
 DAY = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)  # 23:00 of 9 March in Brasília
@@ -120,13 +121,14 @@ def test_contributions(app, client, seeded, fmt):
     assert not any("escondida" in t or "retirada" in t for t in texts)
     by_kind = {r["autor_tipo"]: r for r in rows}
     with app.app_context():
-        assert by_kind["pessoa"]["autor"] == pseudonym(seeded["person"])
+        assert by_kind["pessoa"]["autor"] == public_pseudonym(seeded["person"])
     person = by_kind["pessoa"]
     assert person["uf"] in (None, "")  # never the profile's UF
     assert person["devolutiva_status"] == "accepted" and person["devolutiva_texto"] == "Acolhida no texto final."
     assert CPF not in person["texto"] and "@" not in person["texto"]
     reply = by_kind["organizacao"]
-    assert reply["autor"] == "Instituto Aberto" and str(reply["resposta_a"]) == str(seeded["first"])
+    with app.app_context():
+        assert reply["autor"] == "Instituto Aberto" and reply["resposta_a"] == public_id(seeded["first"])
     workshop = by_kind["oficina"]
     assert (workshop["autor"], workshop["uf"], workshop["canal"]) == ("Oficina de Salvador/BA", "BA", "workshop")
     assert {r["data"] for r in rows} == {"2026-03-09"}  # Brasília date, no time
@@ -203,9 +205,10 @@ def expected_contribution_rows(app, seeded) -> list[dict]:
                                       .order_by(Contribution.id)))
         article = db.session.scalar(select(Article).join(Consultation).where(Consultation.slug == seeded["slug"])
                                     .order_by(Article.position))
-        person = pseudonym(seeded["person"])
-    first, reply, workshop = ids
-    common = {"artigo_id": article.id, "artigo": article.label, "tipo": "comment", "posicionamento": "none",
+        person = public_pseudonym(seeded["person"])
+        first, reply, workshop = (public_id(n) for n in ids)
+    common = {"artigo_id": article.id, "artigo": article.label, "parte": None, "tipo": "comment",
+              "posicionamento": "none",
               "uf": None, "data": "2026-03-09", "texto_proposto": None, "devolutiva_status": None,
               "devolutiva_texto": None}
     return [
@@ -237,7 +240,7 @@ def test_a_person_keeps_one_pseudonym_across_contributions(app, client, seeded):
         db.session.add(Contribution(consultation_id=first.consultation_id, article_id=first.article_id,
                                     author_id=seeded["person"], body="Outra contribuição.", created_at=DAY))
         db.session.commit()
-        expected = pseudonym(seeded["person"])
+        expected = public_pseudonym(seeded["person"])
     rows = _rows(client.get(_url(seeded["slug"], "contribuicoes", "json")), "json")
     assert [r["autor"] for r in rows if r["autor_tipo"] == "pessoa"] == [expected, expected]
 
@@ -269,12 +272,12 @@ PIECES = ["123.456.789-09", "12345678909", "11.222.333/0001-81", "12.ABC.345/01D
 @settings(max_examples=400, deadline=None, derandomize=True)
 def test_masked_equals_mask_personal_data_on_texts_shaped_like_personal_data(pieces):
     text = "".join(pieces)
-    assert opendata.masked(text) == mask_personal_data(text)
+    assert privacy.masked(text) == mask_personal_data(text)
 
 
 @pytest.mark.parametrize("text", TRICKY_TEXTS)
 def test_masked_equals_mask_personal_data_on_tricky_texts(text):
-    assert opendata.masked(text) == mask_personal_data(text)
+    assert privacy.masked(text) == mask_personal_data(text)
 
 
 def test_masked_equals_mask_personal_data_on_random_texts():
@@ -284,16 +287,16 @@ def test_masked_equals_mask_personal_data_on_random_texts():
     for _ in range(20_000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40)))
         expected = mask_personal_data(text)
-        assert opendata.masked(text) == expected, text
+        assert privacy.masked(text) == expected, text
         changed += expected != text
-        skipped += "@" not in text and opendata._MAYBE_NUMBER_RE.search(text) is None
+        skipped += "@" not in text and privacy._MAYBE_NUMBER_RE.search(text) is None
     assert changed > 300 and skipped > 1000  # both the masking and the fast path were exercised
 
 
 def test_masked_skips_the_regexes_for_plain_text(monkeypatch):
-    monkeypatch.setattr(opendata, "mask_personal_data", lambda text: pytest.fail("masking ran"))
+    monkeypatch.setattr(privacy, "mask_personal_data", lambda text: pytest.fail("masking ran"))
     for text in ("Concordo com a proposta antes de 2027.", "Art. 5º, Lei 13.709/2018", "2024–2028"):
-        assert opendata.masked(text) == text
+        assert privacy.masked(text) == text
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])

@@ -72,6 +72,9 @@ MATRIX = [
     ("auth.govbr_create_account", "POST", "/entrar/govbr/nova-conta", dict.fromkeys(ROLES, 404)),
     ("auth.govbr_link_existing", "POST", "/entrar/govbr/vincular", dict.fromkeys(ROLES, 404)),
     ("auth.govbr_link_start", "POST", "/conta/govbr", {**LOGGED(404), "anonymous": 302}),
+    ("auth.consent", "GET", "/privacidade/consentimento", LOGGED_IN_POST),  # consent up to date: straight on
+    ("auth.second_factor", "GET", "/entrar/segundo-fator", dict.fromkeys(ROLES, 303)),  # nothing pending
+    ("auth.totp_setup", "GET", "/conta/dois-fatores", LOGGED_IN),
     ("admin.dashboard", "GET", "/admin/", ADMIN_ONLY),
     ("admin.new_consultation", "GET", "/admin/consultas/nova", ADMIN_ONLY),
     ("admin.edit_consultation", "GET", "/admin/consultas/{draft}", ADMIN_ONLY),

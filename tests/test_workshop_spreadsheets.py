@@ -135,7 +135,7 @@ def test_xlsx_template_keeps_text_that_looks_like_a_formula(app_ctx, create_cons
     consultation = db.session.get(Consultation, create_consultation(
         "open", text="Art. 1º =SOMA(A1:A9) não é fórmula.\n").id)
     reference = load_workbook(io.BytesIO(spreadsheets.input_template_xlsx(consultation)))["Dispositivos"]
-    assert reference["B2"].data_type == "s" and reference["B2"].value == "=SOMA(A1:A9) não é fórmula."
+    assert reference["B2"].data_type == "s" and reference["B2"].value == "'=SOMA(A1:A9) não é fórmula."
 
 
 def test_a_filled_xlsx_template_is_read_back(env):

@@ -2,8 +2,16 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateTimeLocalField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms import (
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from consulta.consultations.services import SLUG_RE, get_by_slug
 from consulta.models import Requirement, Role
@@ -42,6 +50,12 @@ class ConsultationForm(FlaskForm):
     requirement = SelectField("Quem pode contribuir e votar",
                               choices=[SelectChoice(r.value, r.label) for r in Requirement],
                               default=Requirement.ANY.value)
+    reports_to_hide = IntegerField(
+        "Denúncias para ocultar uma contribuição",
+        validators=[Optional(), NumberRange(1, 100, "Use um número inteiro de 1 a 100.")],
+        description="Em branco: o padrão da plataforma. Contas com menos de 7 dias contam meia denúncia e "
+                    "contas do último dia não contam; a equipe conta uma inteira.",
+    )
 
     def __init__(self, *args, current_slug: str | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)

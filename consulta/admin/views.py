@@ -21,6 +21,7 @@ from consulta.consultations import services
 from consulta.consultations.attachments import attachments_of
 from consulta.drafts import DraftDocument, parse_blocks, parse_pasted, read_source, source_text
 from consulta.extensions import db
+from consulta.inputs import page_number
 from consulta.models import Article, Consultation, Requirement, Role, TransitionError, User
 from consulta.web import form_status, from_zone, in_zone, invalid_form_status
 
@@ -67,6 +68,7 @@ def new_consultation():
             contact=(form.contact.data or "").strip(),
             requirement=Requirement(form.requirement.data),
         )
+        consultation.reports_to_hide = form.reports_to_hide.data
         db.session.commit()
         flash("Consulta criada. Agora importe o texto.", "success")
         return redirect(url_for("admin.import_text", slug=consultation.slug), 303)
@@ -90,7 +92,7 @@ def edit_consultation(slug: str):
             summary=(form.summary.data or "").strip(), time_zone=zone,
             opens_at=in_zone(form.opens_at.data, zone), closes_at=in_zone(form.closes_at.data, zone),
             organ=(form.organ.data or "").strip(), contact=(form.contact.data or "").strip(),
-            requirement=Requirement(form.requirement.data),
+            requirement=Requirement(form.requirement.data), reports_to_hide=form.reports_to_hide.data,
         )
         db.session.commit()
         flash("Dados da consulta salvos.", "success")
@@ -209,7 +211,7 @@ def _consultation_page(consultation: Consultation, form: ConsultationForm, reope
 def users():
     """Accounts, searchable by name or e-mail, with their roles."""
     query = (request.args.get("q") or "").strip()[:100]
-    page = max(request.args.get("pagina", 1, type=int) or 1, 1)
+    page = page_number(request.args)
     stmt = select(User).where(User.deleted_at.is_(None)).order_by(User.id)
     if query:
         like = f"%{query.lower()}%"

@@ -45,6 +45,8 @@ STRING: Schema = {"type": "string"}
 INTEGER: Schema = {"type": "integer"}
 COUNT: Schema = {"type": "integer", "minimum": 0}
 ID: Schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+PUBLIC_ID: Schema = {"type": "string", "pattern": "^c-[0-9a-f]{12}$",
+                     "description": "Identificador público da contribuição (não é o número usado nas páginas)."}
 DATE_TIME: Schema = {"type": "string", "format": "date-time"}
 PATH: Schema = {"type": "string", "description": "Caminho a partir da raiz do site."}
 
@@ -98,8 +100,8 @@ def _schemas() -> dict[str, Schema]:
             "votes": _ref("VoteTally"), "contributions": _ref("ContributionTally"),
         }),
         "Contribution": _object({
-            "id": ID,
-            "reply_to": _nullable({**ID, "description": "A contribuição respondida, se for uma resposta."}),
+            "id": PUBLIC_ID,
+            "reply_to": _nullable({**PUBLIC_ID, "description": "A contribuição respondida, se for uma resposta."}),
             "article_id": _nullable(ID), "article_label": _nullable(STRING),
             "part": _nullable({"type": "string", "pattern": "^[A-Za-z0-9.-]+$", "description":
                                'A parte do artigo comentada ("caput", "par-1", "inc-II", "inc-II-ali-a"); '

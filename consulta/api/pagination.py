@@ -17,11 +17,11 @@ from typing import Any
 from flask import Response, current_app, request, url_for
 
 from consulta.api.errors import InvalidParameter
+from consulta.inputs import MAX_ID
 from consulta.web import public_cache
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
-MAX_ID = 2**31 - 1  # the largest key the databases store in an INTEGER column
 MAX_CURSOR_LENGTH = 16
 _DIGITS = re.compile(r"[0-9]{1,10}")
 

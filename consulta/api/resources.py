@@ -18,6 +18,7 @@ from analysis import mask_personal_data
 from consulta.api.pagination import Page, PageRequest, take_page
 from consulta.extensions import db
 from consulta.models import Article, Consultation, Contribution, Section, Status, User, Visibility
+from consulta.privacy import public_id
 from consulta.results.opendata import _author, _workshop_places, local_date
 
 Json = dict[str, Any]
@@ -157,8 +158,8 @@ def contribution_json(row: Any, places: dict[int, tuple[str, str | None]]) -> Js
     """A public contribution: no name or e-mail of a person, texts masked, the date without time."""
     author_kind, author, uf = _author(row, places)
     return {
-        "id": row.id, "reply_to": row.parent_id, "article_id": row.article_id, "article_label": row.label,
-        "part": row.part or None,
+        "id": public_id(row.id), "reply_to": public_id(row.parent_id), "article_id": row.article_id,
+        "article_label": row.label, "part": row.part or None,
         "section_id": row.section_id, "kind": str(row.kind), "stance": str(row.stance),
         "channel": str(row.channel), "author_kind": AUTHOR_KINDS[author_kind], "author": author, "uf": uf,
         "date": local_date(row.created_at), "text": mask_personal_data(row.body or ""),

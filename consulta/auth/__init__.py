@@ -12,4 +12,4 @@ def _init_govbr(state) -> None:
     govbr.init_app(state.app)
 
 
-from consulta.auth import account_views, govbr_views, views  # noqa: E402,F401  (routes attach to bp)
+from consulta.auth import account_views, consent, govbr_views, second_factor, views  # noqa: E402,F401  (routes attach to bp)

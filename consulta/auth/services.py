@@ -1,7 +1,10 @@
 """Account operations. They flush but never commit: the view commits once."""
 
+import logging
+
 from flask import current_app
 
+from consulta import security
 from consulta.auth.forms import normalize_cnpj
 from consulta.auth.passwords import hash_password, needs_rehash, verify_password
 from consulta.extensions import db
@@ -86,10 +89,11 @@ def register_without_password(*, email: str | None, display_name: str, uf: str |
 def authenticate(email: str, password: str) -> User | None:
     """The active account matching e-mail and password, or None (same cost whether or not it exists)."""
     user = find_by_email(email)
-    if not verify_password(user.password_hash if user else None, password):
+    if not verify_password(user.password_hash if user else None, password) or user is None or not user.is_active:
+        security.log_event(security.LOGIN_FAILED, level=logging.WARNING, email=email,
+                           user_id=user.id if user else None)
         return None
-    if user is None or not user.is_active:
-        return None
+    security.log_event(security.LOGIN_SUCCEEDED, user_id=user.id)
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
@@ -101,6 +105,8 @@ def change_role(actor: User, user: User, role: Role) -> None:
     if user.role is role:
         return
     record(actor, "user.change_role", user, previous=user.role.value, new=role.value)
+    security.log_event(security.ROLE_CHANGED, level=logging.WARNING, user_id=user.id,
+                       actor_id=actor.id if actor else None, previous=user.role.value, new=role.value)
     user.role = role
 
 
@@ -159,8 +165,10 @@ def delete_account(user: User) -> None:
     """Erase the account's personal data; contributions stay as "Participante removido", votes stay counted."""
     from sqlalchemy import delete, select, update
 
+    from consulta.auth.erasure import scrub_personal_data
     from consulta.models import Contribution, Report, Support, Vote
 
+    scrub_personal_data(user)
     db.session.execute(update(Vote).where(Vote.user_id == user.id).values(user_id=None),
                        execution_options={"synchronize_session": False})
     db.session.execute(update(Report).where(Report.user_id == user.id).values(user_id=None),

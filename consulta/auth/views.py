@@ -5,7 +5,8 @@ import json
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from consulta.auth import accounts, bp, govbr
+from consulta import security
+from consulta.auth import accounts, bp, govbr, second_factor
 from consulta.auth.forms import ActionForm, DeleteAccountForm, LoginForm, ProfileForm, RegistrationForm
 from consulta.auth.passwords import verify_password
 from consulta.auth.services import AccountError, authenticate, delete_account, export_personal_data, register
@@ -13,12 +14,14 @@ from consulta.auth.sessions import end_all_sessions, sign_in, sign_out
 from consulta.extensions import db, limiter
 from consulta.logs import security_log
 from consulta.models import AccountKind, Sector, utcnow
+from consulta.security import email_digest
 from consulta.web import attachment, form_status, invalid_form_status, safe_next
 
 
 def _login_email_key() -> str:
     # A second limit per e-mail slows guessing against one account from many addresses.
-    return "login-email:" + (request.form.get("email") or "").strip().lower()
+    # Keyed by a digest: the storage (Redis) and the limiter's log never hold the e-mail itself.
+    return "login-email:" + email_digest(request.form.get("email"))
 
 
 @bp.route("/entrar", methods=["GET", "POST"])
@@ -33,6 +36,8 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
+            if second_factor.is_enrolled(user):  # the password was right; a code must follow
+                return second_factor.challenge(user, remember=form.remember.data, next_url=next_url)
             sign_in(user, remember=form.remember.data)
             db.session.commit()
             flash(f"Olá, {user.display_name}!", "success")
@@ -142,6 +147,7 @@ def profile():
 def my_data():
     """Download everything the platform holds about the logged-in person (JSON)."""
     data = export_personal_data(current_user)
+    security.log_event(security.EXPORT, user_id=current_user.id, dataset="meus-dados")
     data["gerado_em"] = utcnow().isoformat()
     body = json.dumps(data, ensure_ascii=False, indent=2)
     return attachment(body, "json", "meus-dados-consulta.json")

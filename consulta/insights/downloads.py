@@ -3,13 +3,12 @@
 Everything is built from ``runs.edited_view(run)``, so clusters renamed, merged or moved by the analysts show
 the same way in every file. No file carries an e-mail, a CPF, a phone number or a person's name: people appear
 by pseudonym (as in the devolutiva report), texts go through ``analysis.mask_personal_data``, and cells that
-a spreadsheet would read as a formula are prefixed with an apostrophe. Every route requires Permission.ANALYZE
+a spreadsheet would read as a formula are neutralised by consulta.tabular. Every route requires Permission.ANALYZE
 and answers 409 for a run that is not done.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -18,11 +17,13 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from flask import Response, render_template, stream_with_context
+from flask_login import current_user
 from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 import analysis
+from consulta import security
 from consulta.authz import Permission, require
 from consulta.drafts import article_parts
 from consulta.extensions import db
@@ -33,10 +34,10 @@ from consulta.insights.responses import public_author
 from consulta.insights.runs import clusters_by_id, edited_view
 from consulta.insights.views import CHANNEL_LABELS, STANCE_LABELS
 from consulta.models import AnalysisRun, Contribution, RunScope, RunStatus, utcnow
+from consulta.tabular import csv_writer, safe_row
 from consulta.web import attachment
 
 BATCH = 500
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 RESERVED_SHEETS = {"resumo", "contribuições", "campanhas", "regiões", "grupos de opinião", "history"}
 
@@ -62,13 +63,6 @@ CAMPAIGN_COLUMNS = [
 
 
 # -- helpers ----------------------------------------------------------------------------------------------
-
-def safe_cell(value: Any) -> Any:
-    """A value for a spreadsheet cell: text that would start a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
 
 def _mask(text: str | None) -> str:
     return analysis.mask_personal_data(text or "") if text else ""
@@ -109,6 +103,8 @@ def _scope_label(run: AnalysisRun) -> str:
 
 
 def _filename(run: AnalysisRun, name: str) -> str:
+    """The download's file name; asking for it is an export, logged as a security event."""
+    security.log_event(security.EXPORT, user_id=getattr(current_user, "id", None), run_id=run.id, dataset=name)
     return f"analise-{run.id}-{run.consultation.slug}-{name}"
 
 
@@ -232,7 +228,7 @@ def build_xlsx(run: AnalysisRun) -> bytes:
     def sheet(title: str, rows: Iterable[Iterable[Any]]) -> None:
         ws = wb.create_sheet(title)
         for row in rows:
-            ws.append([safe_cell(v) for v in row])
+            ws.append(safe_row(row))
 
     sheet("Resumo", [("Item", "Valor"), *summary_rows(run, view)])
     taken: set[str] = set()
@@ -257,7 +253,7 @@ def build_xlsx(run: AnalysisRun) -> bytes:
 def csv_lines(columns: list[tuple[str, str]], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     """CSV text, header first, one line per yield, starting with a UTF-8 byte order mark (utf-8-sig)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
 
     def take() -> str:
         text = buffer.getvalue()
@@ -268,7 +264,7 @@ def csv_lines(columns: list[tuple[str, str]], rows: Iterable[dict[str, Any]]) ->
     writer.writerow([h for _, h in columns])
     yield "\ufeff" + take()
     for row in rows:
-        writer.writerow([safe_cell(row[k]) for k, _ in columns])
+        writer.writerow([row[k] for k, _ in columns])
         yield take()
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload
 
 from consulta.authz import Permission, require
 from consulta.extensions import db
+from consulta.inputs import MAX_ID, page_number, parse_id
 from consulta.insights import bp
 from consulta.insights.runs import edited_view, pseudonym
 from consulta.models import (
@@ -120,13 +121,14 @@ def respond_many(actor: User, contributions: Iterable[Contribution], status: Res
 
 
 def _as_ids(values: Iterable[Any]) -> list[int]:
-    ids = []
-    for value in values:
-        try:
-            ids.append(int(value))
-        except (TypeError, ValueError):
-            continue
-    return ids
+    return [value for value in map(_id_or_none, values) if value is not None]
+
+
+def _id_or_none(value: Any) -> int | None:
+    """An id from a form (text) or from stored JSON (int), or None for anything no table could hold."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 0 < value <= MAX_ID else None
+    return parse_id(value) if isinstance(value, str) else None
 
 
 def members_of(run: AnalysisRun, cluster_id: int | None = None, campaign_id: int | None = None) -> list[int]:
@@ -178,14 +180,13 @@ class DeskFilter:
         """Read artigo, situacao, busca and pagina, ignoring anything invalid."""
         f = cls()
         article = args.get("artigo", "")
-        if article == NEW_ARTICLES or (article.isdigit() and len(article) < 10):
+        if article == NEW_ARTICLES or parse_id(article) is not None:
             f.article = article
         status = args.get("situacao", "")
         if status == NO_RESPONSE or status in ResponseStatus._value2member_map_:
             f.status = status
         f.search = (args.get("busca") or "").strip()[:SEARCH_MAX]
-        page = args.get("pagina", "1")
-        f.page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+        f.page = page_number(args)
         return f
 
     def args(self, **changes: Any) -> dict[str, Any]:
@@ -351,15 +352,16 @@ def _bulk_targets(consultation: Consultation, form: Mapping[str, Any], ids: list
     if not run_id:
         errors["alvo"] = "Selecione contribuições na lista ou indique uma análise com um grupo ou uma campanha."
         return []
-    run = db.session.get(AnalysisRun, int(run_id)) if run_id.isdigit() else None
+    run = db.session.get(AnalysisRun, parse_id(run_id)) if parse_id(run_id) else None
     if run is None or run.consultation_id != consultation.id or run.status is not RunStatus.DONE:
         errors["run_id"] = "Escolha uma análise concluída desta consulta."
         return []
-    if cluster.isdigit() == campaign.isdigit():
+    cluster_id, campaign_id = parse_id(cluster), parse_id(campaign)
+    if (cluster_id is None) == (campaign_id is None):
         errors["cluster"] = "Indique o número de um grupo ou de uma campanha (um dos dois)."
         return []
-    members = (members_of(run, cluster_id=int(cluster)) if cluster.isdigit()
-               else members_of(run, campaign_id=int(campaign)))
+    members = (members_of(run, cluster_id=cluster_id) if cluster_id is not None
+               else members_of(run, campaign_id=campaign_id))
     if not members:
         errors["cluster"] = "Esse grupo ou campanha não existe nesta análise ou não tem contribuições."
     return answerable_by_ids(consultation, members)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consulta.extensions import db
@@ -131,6 +131,8 @@ class Consultation(db.Model):
     # Who answers for the consultation, and how to reach them.
     organ: Mapped[str] = mapped_column(String(300), default="", server_default="")
     contact: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # Weight of open reports that hides a contribution here (None: the REPORTS_TO_HIDE setting).
+    reports_to_hide: Mapped[int | None] = mapped_column(Integer)
 
     sections: Mapped[list[Section]] = relationship(
         back_populates="consultation", order_by="Section.position", cascade="all, delete-orphan"

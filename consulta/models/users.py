@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import IntEnum, StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import JSON, BigInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consulta.extensions import db
@@ -144,6 +144,12 @@ class User(UserMixin, db.Model):
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     govbr_subject_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     govbr_level: Mapped[GovbrLevel | None] = mapped_column(enum_column(GovbrLevel, "govbr_level"))
+    # Second factor (consulta.auth.second_factor): the TOTP secret once confirmed, the last time step used
+    # (a code works once), and the unused recovery codes as SHA-256 digests.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    totp_recovery_codes: Mapped[list[str] | None] = mapped_column(JSON)
 
     # The token of the current sign-in (set by consulta.auth.sessions; only its hash is stored).
     session_token = None

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from consulta.authz import Permission, require
 from consulta.extensions import db
+from consulta.inputs import page_number
 from consulta.models import (
     AuditLog,
     Consultation,
@@ -25,10 +26,12 @@ from consulta.models import (
     Role,
     User,
     Visibility,
+    utcnow,
 )
 from consulta.moderation import bp
 from consulta.moderation.forms import BlockForm, HideForm, RestoreForm, UnblockForm
 from consulta.participation import services
+from consulta.participation.trust import report_weight
 from consulta.web import invalid_form_status, safe_next
 
 QUEUE_PER_PAGE = 30
@@ -127,6 +130,7 @@ class ReportSummary:
     total: int = 0
     open: int = 0
     notes: list[str] = field(default_factory=list)
+    reporters: list[tuple[User | None, float]] = field(default_factory=list)  # open reports: who, and the weight
 
 
 def report_summaries(contributions: Sequence[Contribution]) -> dict[int, ReportSummary]:
@@ -155,11 +159,19 @@ def report_summaries(contributions: Sequence[Contribution]) -> dict[int, ReportS
         kept = summaries[contribution_id].notes
         if len(kept) < NOTES_PER_CONTRIBUTION:
             kept.append(note)
+    reporters = db.session.execute(
+        select(Report.contribution_id, User).outerjoin(User, User.id == Report.user_id)
+        .where(Report.contribution_id.in_(ids), Report.resolved_at.is_(None))
+        .order_by(Report.created_at, Report.id)
+    )
+    now = utcnow()
+    for contribution_id, reporter in reporters:
+        summaries[contribution_id].reporters.append((reporter, report_weight(reporter, now)))
     return summaries
 
 
 def _page_arg() -> int:
-    return max(request.args.get("pagina", 1, type=int) or 1, 1)
+    return page_number(request.args)
 
 
 @bp.route("/")

@@ -11,6 +11,7 @@ from wtforms import SelectChoice
 from consulta.auth.forms import ActionForm
 from consulta.consultations import services as consultation_services
 from consulta.drafts import article_parts, render_article_body
+from consulta.inputs import page_number
 from consulta.models import Article, Consultation, ContributionKind, Section, Stance
 from consulta.participation import services
 from consulta.participation.forms import (
@@ -37,8 +38,7 @@ def filter_from_args(args: Mapping[str, str]) -> services.ContributionFilter:
         f.kind = ContributionKind(args["tipo"])
     if PART_KEY_RE.match(args.get("parte", "")):
         f.part = args["parte"]
-    page = args.get("pagina", "1")
-    f.page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    f.page = page_number(args)
     return f
 
 

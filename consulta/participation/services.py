@@ -6,14 +6,16 @@ Rows whose state decides a counter change (a vote's value, a contribution's visi
 compare-and-set, so two requests can never both count the same change.
 """
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, delete, func, select, true, update
 from sqlalchemy.orm import joinedload
 
+from consulta import security
 from consulta.db_utils import bump, compare_and_set, insert_ignore
 from consulta.drafts import article_parts
 from consulta.extensions import db
@@ -38,6 +40,7 @@ from consulta.models import (
 )
 from consulta.notifications.events import notify_reply
 from consulta.participation.gate import Action, ParticipationError, WriteRefused, ensure_may_write
+from consulta.participation.trust import hide_threshold, open_reports
 
 __all__ = ["ParticipationError", "WriteRefused"]
 
@@ -275,18 +278,16 @@ def report(user: User, contribution: Contribution, reason: ReportReason, note: s
     if not created:
         return False
     bump(Contribution.report_count, contribution.id, +1)
-    # Only reports a moderator has not yet ruled on count: a restored contribution starts again from zero.
-    count = db.session.scalar(
-        select(func.count()).select_from(Report)
-        .where(Report.contribution_id == contribution.id, Report.resolved_at.is_(None))
-    )
-    if count >= current_app.config["REPORTS_TO_HIDE"] and compare_and_set(
+    # Only reports a moderator has not yet ruled on count, each by its author's trust (participation.trust):
+    # a restored contribution starts again from zero.
+    count, weight = open_reports(contribution.id)
+    if weight >= hide_threshold(contribution.consultation) and compare_and_set(
         Contribution, contribution.id, Contribution.visibility, Visibility.VISIBLE, Visibility.PENDING
     ):
         _count_in_tallies(contribution, -1)
         if contribution.parent_id:
             bump(Contribution.reply_count, contribution.parent_id, -1)
-        record(None, "contribution.auto_hide", contribution, reports=count)
+        record(None, "contribution.auto_hide", contribution, reports=count, report_weight=weight)
     db.session.refresh(contribution)
     return True
 
@@ -349,6 +350,7 @@ def block_account(moderator: User, user: User, reason: str) -> None:
     user.blocked_at = utcnow()
     user.blocked_reason = reason[:500]
     record(moderator, "user.block", user, reason=reason)
+    security.log_event(security.ACCOUNT_BLOCKED, level=logging.WARNING, user_id=user.id, actor_id=moderator.id)
 
 
 def unblock_account(moderator: User, user: User, reason: str | None = None) -> None:
@@ -475,7 +477,8 @@ def recount(consultation: Consultation | None = None) -> int:
     child = Contribution.__table__.alias("child")
     support = Support.__table__
     report_table = Report.__table__
-    scope = parent.c.article_id.in_(article_ids)
+    # Every contribution of the consultation(s): on an article, or on a section (a proposed new article).
+    scope = parent.c.consultation_id == consultation.id if consultation is not None else true()
     db.session.execute(
         update(parent).where(scope).values(
             reply_count=select(func.count()).select_from(child).where(

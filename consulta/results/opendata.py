@@ -3,9 +3,9 @@
 Every file is streamed: rows are read from the database in batches (`yield_per`, a server-side cursor on
 PostgreSQL) and written out as they come, so memory stays flat however large the consultation is.
 
-No personal data leaves here: persons appear only as a stable pseudonymous id (`insights.runs.pseudonym`),
+No personal data leaves here: persons appear only as a stable pseudonymous id (`privacy.public_pseudonym`),
 never by name, e-mail or profile state; organizations by their public name; workshop input by the
-workshop's place. Contribution texts go through `mask_personal_data`; dates are Brasília dates without time.
+workshop's place; contributions by a keyed id (`privacy.public_id`), never the id the HTML pages show. Contribution texts go through `mask_personal_data`; dates are Brasília dates without time.
 Individual votes and workshop attendee lists are never published — only tallies.
 
 Speed (``python -m bench opendata``): rows go out in chunks of FLUSH_EVERY, a pseudonym is computed once per
@@ -15,10 +15,8 @@ regexes (`masked`).
 
 from __future__ import annotations
 
-import csv
 import io
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from functools import lru_cache
@@ -30,13 +28,11 @@ from flask import Response, abort, stream_with_context
 from flask_login import current_user
 from sqlalchemy import Select, String, select, type_coerce
 
-from analysis import mask_personal_data
 from consulta.authz import can_view_consultation
 from consulta.consultations.services import get_by_slug
 from consulta.disclosure import published
 from consulta.extensions import db
 from consulta.geo import STATES
-from consulta.insights.runs import pseudonym
 from consulta.models import (
     AccountKind,
     Article,
@@ -49,9 +45,11 @@ from consulta.models import (
     Workshop,
     WorkshopAttendance,
 )
+from consulta.privacy import masked, public_id, public_pseudonym
 from consulta.results import bp
 from consulta.results.services import Results, snapshot_results
 from consulta.results.verification import LEVEL_FIELDS, level_rows
+from consulta.tabular import csv_writer
 from consulta.web import attachment, public_cache
 
 BATCH = 1000  # rows fetched from the database at a time
@@ -80,23 +78,10 @@ def _consultation_or_404(slug: str) -> Consultation:
     return consultation
 
 
-# Every e-mail address has an "@". Every CPF, CNPJ and phone number that `mask_personal_data` replaces ends
-# in "\w{3}\d\d", "\w{3}-\d\d" or "\d{4}[\s.]\d{4}" (see its patterns, pinned by tests/test_opendata.py),
-# which this search finds starting from a digit, about five times faster than running the masking regexes.
-_MAYBE_NUMBER_RE = re.compile(r"\d(?:\d(?:(?<=\w{5})|(?<=\w{3}-\d\d))|\d{3}[\s.]\d{4})")
-
-
-def masked(text: str) -> str:
-    """`mask_personal_data(text)`, skipping its regexes when `text` cannot hold what they replace."""
-    if "@" not in text and _MAYBE_NUMBER_RE.search(text) is None:
-        return text
-    return mask_personal_data(text)
-
-
 def _csv_chunks(fields: list[str], rows: Iterable[Row]) -> Iterator[str]:
     """CSV text (header first, None as empty) in chunks of FLUSH_EVERY rows."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv_writer(buffer, lineterminator="\r\n")  # neutralises formula-like cells
     buffer.write("\ufeff")  # utf-8-sig: spreadsheet programs then read the accents right
     writer.writerow(fields)
     for n, row in enumerate(rows, 1):
@@ -196,15 +181,15 @@ def _workshop_places(consultation_id: int) -> dict[int, tuple[str, str | None]]:
 def _contribution_rows(consultation_id: int) -> Iterator[Row]:
     """Visible contributions and replies as open-data rows: authors pseudonymized, texts masked, dates only."""
     places = _workshop_places(consultation_id)
-    pseudonyms = lru_cache(maxsize=PSEUDONYMS_KEPT)(pseudonym)  # one HMAC per author, not per contribution
+    pseudonyms = lru_cache(maxsize=PSEUDONYMS_KEPT)(public_pseudonym)  # one HMAC per author, not per row
     for (id_, parent_id, article_id, label, part, kind, stance, channel, author_id, workshop_id, created_at, body,
          proposed_text, response_status, response_text, author_kind, display_name, deleted_at,
          ) in _batched(_contribution_query(consultation_id)):
         author_type, author, uf = _identity(workshop_id, author_id, deleted_at, author_kind, display_name, places,
                                             pseudonyms)
         yield {
-            "id": id_, "resposta_a": parent_id, "artigo_id": article_id, "artigo": label, "parte": part or None,
-            "tipo": kind,
+            "id": public_id(id_), "resposta_a": public_id(parent_id), "artigo_id": article_id, "artigo": label,
+            "parte": part or None, "tipo": kind,
             "posicionamento": stance, "canal": channel, "autor_tipo": author_type, "autor": author, "uf": uf,
             "data": local_date(created_at), "texto": masked(body or ""),
             "texto_proposto": masked(proposed_text) if proposed_text else None,
@@ -238,7 +223,7 @@ def _contribution_query(consultation_id: int) -> Select:
 
 
 def _author(c: Any, places: dict[int, tuple[str, str | None]],
-            pseudonyms: Callable[[int], str | None] = pseudonym) -> tuple[str, str | None, str | None]:
+            pseudonyms: Callable[[int], str | None] = public_pseudonym) -> tuple[str, str | None, str | None]:
     """(kind, public identity, UF) of a row with workshop_id, author_id, deleted_at, author_kind, display_name."""
     return _identity(c.workshop_id, c.author_id, c.deleted_at, c.author_kind, c.display_name, places, pseudonyms)
 

@@ -32,8 +32,9 @@ from datetime import UTC, date, datetime, timedelta
 from flask import Flask, current_app
 from sqlalchemy import Date, cast, func, literal_column, select, union
 
+from consulta.degrade import shared_cache as cache
 from consulta.disclosure import Suppressed, suppress
-from consulta.extensions import cache, db
+from consulta.extensions import db
 from consulta.geo import STATES, Region
 from consulta.models import (
     AccountKind,

@@ -1,7 +1,7 @@
 """Downloads of the published version: the quadro comparativo as XLSX and open-data JSON, the devolutiva as XLSX.
 
 Public (the version is published), so authors appear as in the pages: organizations and workshops by name,
-persons by a pseudonym. Spreadsheet cells go through the formula-neutralising `safe_cell`.
+persons by a pseudonym. Spreadsheet cells go through the formula-neutralising writer (consulta.tabular).
 """
 
 import io
@@ -11,10 +11,11 @@ from typing import Any
 from flask import Response, jsonify
 from openpyxl import Workbook
 
-from consulta.insights.downloads import safe_cell
 from consulta.insights.responses import public_author
 from consulta.models import Contribution
-from consulta.results.opendata import local_date, masked
+from consulta.privacy import masked
+from consulta.results.opendata import local_date
+from consulta.tabular import safe_row
 from consulta.versions import bp, services
 from consulta.versions.views import _published
 from consulta.web import attachment, public_cache
@@ -25,7 +26,7 @@ def _workbook(sheets: Iterable[tuple[str, Iterable[Iterable[Any]]]]) -> bytes:
     for title, rows in sheets:
         ws = wb.create_sheet(title)
         for row in rows:
-            ws.append([safe_cell(v) for v in row])
+            ws.append(safe_row(row))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -32,7 +32,8 @@ Attendee columns: ``nome`` (required), ``organizacao``, ``setor`` (one of the se
 `consulta.models.users.Sector`), ``uf`` (a UF code or a state name). Nothing else is kept about a person
 (LGPD): a column such as "cpf" or "e-mail" is an error, like any unknown column.
 
-Rules common to both: at most 5 MB and 20,000 rows; CSV in UTF-8 (with or without BOM), UTF-16 with BOM,
+Rules common to both: at most 5 MB and 20,000 rows (plus the caps of `consulta.workshops.untrusted`: inflated
+size, shared strings, lines and columns, checked before and while parsing); CSV in UTF-8 (with or without BOM), UTF-16 with BOM,
 or else read as Windows-1252/Latin-1 with a warning; separator ``;``, ``,`` or tab, detected from the header
 line; blank rows are skipped, and so are the template's prefilled rows whose only filled cell is
 ``dispositivo``. Every problem is a `RowError` with the file's line number (the header is normally line 1),
@@ -65,6 +66,9 @@ from consulta.extensions import db
 from consulta.geo import STATES
 from consulta.models import Article, ArticleKind, Consultation, ContributionKind, Sector, Stance
 from consulta.municipalities import fold
+from consulta.tabular import csv_writer, safe_row, set_text
+from consulta.workshops.untrusted import MAX_COLUMNS, bounded_rows, check_archive
+from consulta.workshops.untrusted import FileRefused as _FileError
 
 T = TypeVar("T")
 
@@ -228,7 +232,7 @@ def _template_articles(consultation: Consultation) -> list[tuple[str, str]]:
 
 def _csv_bytes(rows: list[list[str]]) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = csv_writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerows(rows)
     return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
 
@@ -251,12 +255,11 @@ def _first_line(text: str, limit: int = 200) -> str:
 
 def _text_cell(sheet, row: int, column: int, value: str) -> None:
     """Write text that stays text: openpyxl would store a string starting with "=" as a formula."""
-    cell = sheet.cell(row=row, column=column, value=value)
-    cell.data_type = "s"
+    set_text(sheet, row, column, value)
 
 
 def _header_row(sheet, columns: list[str], widths: dict[str, int]) -> None:
-    sheet.append(columns)
+    sheet.append(safe_row(columns))
     for index, name in enumerate(columns, start=1):
         sheet.cell(row=1, column=index).font = Font(bold=True)
         sheet.column_dimensions[get_column_letter(index)].width = widths.get(name, 16)
@@ -319,7 +322,7 @@ def input_template_xlsx(consultation: Consultation) -> bytes:
     instructions.column_dimensions["A"].width = 22
     instructions.column_dimensions["B"].width = 100
     for row in _instructions():
-        instructions.append(row)
+        instructions.append(safe_row(row))
     instructions["A1"].font = Font(bold=True, size=13)
 
     buffer = io.BytesIO()
@@ -344,14 +347,6 @@ def _instructions() -> list[list[str]]:
 
 
 # -- reading files ------------------------------------------------------------------------------------------
-
-class _FileError(Exception):
-    """The file cannot be read from `line` on (0: the whole file); the message is Portuguese."""
-
-    def __init__(self, message: str, line: int = 0) -> None:
-        super().__init__(message)
-        self.line = line
-
 
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SAVE_AS = "Salve a planilha como .xlsx ou como CSV UTF-8 e envie de novo."
@@ -388,7 +383,8 @@ def _xlsx_rows(data: bytes, warnings: list[str]) -> Iterator[tuple[int, list[str
         sheet.reset_dimensions()  # a wrong <dimension> would cut rows off in read-only mode
         line = 0
         try:
-            for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            # Cells right of MAX_COLUMNS + 1 are never built: a row reaching that far is refused anyway.
+            for line, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1), start=1):
                 yield line, [_cell_text(value).strip() for value in values]
         except Exception as error:  # a damaged sheet fails while streaming, with openpyxl's or lxml's errors
             raise _FileError(f"A planilha XLSX está corrompida a partir desta linha. {_SAVE_AS}", line + 1) from error
@@ -480,12 +476,13 @@ def _rows(data: bytes, filename: str, warnings: list[str]) -> Iterator[tuple[int
             raise _FileError(f"Arquivos .ods (LibreOffice/OpenOffice) não são aceitos. {_SAVE_AS}")
         if "xl/workbook.xml" not in names:
             raise _FileError(f"O arquivo é um ZIP, mas não uma planilha XLSX. {_SAVE_AS}")
-        return _xlsx_rows(data, warnings)
+        check_archive(archive)
+        return bounded_rows(_xlsx_rows(data, warnings))
     if data.startswith(b"%PDF"):
         raise _FileError(f"Arquivos PDF não são aceitos. {_SAVE_AS}")
     if name.endswith(".xlsx"):
         raise _FileError(f"O arquivo tem a extensão .xlsx, mas não é uma planilha XLSX válida. {_SAVE_AS}")
-    return _csv_rows(data, warnings)
+    return bounded_rows(_csv_rows(data, warnings))
 
 
 def _header_key(text: str) -> str:
