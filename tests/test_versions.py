@@ -268,3 +268,34 @@ def test_an_import_with_errors_saves_nothing_and_keeps_the_text(app, analyst_cli
     assert response.status_code == 422 and "Repetido." in response.get_data(as_text=True)
     with app.app_context():
         assert all(e.change is Change.UNCHANGED for e in db.session.get(TextVersion, version_id).articles)
+
+
+def test_publishing_tells_followers_and_the_authors_it_cites(app, analyst_client, place, create_user):
+    from consulta.models import Follow, FollowTarget, Notification, NotificationKind
+
+    slug, art1, (c1, c2, c3) = place["slug"], place["articles"][0], place["contributions"]
+    follower, bystander = create_user(), create_user()
+    with app.app_context():
+        consultation_id = db.session.scalar(select(Consultation.id).where(Consultation.slug == slug))
+        db.session.add(Follow(user_id=follower.id, target_type=FollowTarget.CONSULTATION, target_id=consultation_id,
+                              consultation_id=consultation_id))
+        db.session.commit()
+        cited_author = db.session.get(Contribution, c1).author_id
+    version_id = start_version(app, analyst_client, slug)
+    analyst_client.post(f"/analise/versoes/{version_id}/dispositivos/{entry_for(app, version_id, art1)}",
+                        data={"body": NEW_TEXT, "justification": REASON, "citar": [str(c1)]})
+    assert analyst_client.post(f"/analise/versoes/{version_id}/publicar").status_code == 303
+    with app.app_context():
+        told = {(n.user_id, n.kind) for n in db.session.scalars(select(Notification))}
+    assert told == {(follower.id, NotificationKind.FINAL_TEXT), (cited_author, NotificationKind.FINAL_TEXT)}
+    assert bystander.id not in {user for user, _ in told}
+    from pathlib import Path
+
+    from consulta.notifications.sending import send_pending
+
+    with app.test_request_context("/", base_url="https://consulta.example"):
+        counts = send_pending()
+        db.session.commit()
+        mails = "".join(p.read_text(encoding="utf-8") for p in Path(app.config["MAIL_FILE_PATH"]).glob("*"))
+    assert counts["sent"] == 2, counts
+    assert "Novo texto publicado" in mails and f"https://consulta.example/consultas/{slug}/comparativo" in mails

@@ -43,6 +43,7 @@ class NotificationKind(StrEnum):
     CLOSED = "closed"
     REPLY = "reply"
     RESPONSE = "response"
+    FINAL_TEXT = "final_text"
 
     @property
     def label(self) -> str:
@@ -56,6 +57,7 @@ NOTIFICATION_LABELS = {
     NotificationKind.CLOSED: "Encerramento de uma consulta que sigo",
     NotificationKind.REPLY: "Resposta a uma contribuição minha",
     NotificationKind.RESPONSE: "Resposta oficial da equipe a uma contribuição minha",
+    NotificationKind.FINAL_TEXT: "Publicação do novo texto de uma consulta que sigo ou em que contribuí",
 }
 
 
@@ -70,6 +72,7 @@ class NotificationPreference(db.Model):
     closed: Mapped[bool] = mapped_column(default=True)
     reply: Mapped[bool] = mapped_column(default=True)
     response: Mapped[bool] = mapped_column(default=True)
+    final_text: Mapped[bool] = mapped_column(default=True)
     digest: Mapped[bool] = mapped_column(default=False)
     digest_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -54,6 +54,17 @@ def notify_response(contribution: Contribution) -> None:
          contribution.consultation_id, article_id=contribution.article_id, contribution_id=contribution.id)
 
 
+def notify_final_text(version) -> int:
+    """Tell followers, and every author the version's changes cite, that a new text was published; returns how
+    many notifications were recorded."""
+    consultation = version.consultation
+    cited = {c.author_id for entry in version.articles for c in entry.cited
+             if c.author_id is not None and c.channel is Channel.ONLINE}
+    recipients = sorted(set(_followers(consultation)) | cited)
+    return sum(_add(f"final_text:{version.id}:{user_id}", NotificationKind.FINAL_TEXT, user_id, consultation.id)
+               for user_id in recipients)
+
+
 def _followers(consultation: Consultation, before: datetime | None = None) -> list[int]:
     """Accounts that follow the consultation or one of its articles (followed before `before`, if given)."""
     article_ids = select(Article.id).where(Article.consultation_id == consultation.id)

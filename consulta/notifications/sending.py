@@ -37,6 +37,7 @@ SUBJECTS = {
     NotificationKind.CLOSED: "A consulta “{title}” foi encerrada",
     NotificationKind.REPLY: "Nova resposta à sua contribuição em “{title}”",
     NotificationKind.RESPONSE: "A equipe respondeu à sua contribuição em “{title}”",
+    NotificationKind.FINAL_TEXT: "Novo texto publicado: “{title}”",
 }
 
 
@@ -67,8 +68,7 @@ def preferences_of(user_id: int) -> NotificationPreference:
     """The account's preferences (defaults, added to the session, when it never chose)."""
     prefs = db.session.get(NotificationPreference, user_id)
     if prefs is None:
-        prefs = NotificationPreference(user_id=user_id, opening=True, closing_soon=True, closed=True, reply=True,
-                                       response=True, digest=False)
+        prefs = NotificationPreference(user_id=user_id, digest=False, **{kind.value: True for kind in NotificationKind})
         db.session.add(prefs)
     return prefs
 
@@ -99,6 +99,8 @@ def _item(n: Notification) -> dict[str, Any]:
     where = f"{article.label}, " if article is not None else ""
     if n.kind in (NotificationKind.REPLY, NotificationKind.RESPONSE) and contribution is not None:
         link = _public_url("participation.permalink", contribution_id=contribution.id)
+    elif n.kind is NotificationKind.FINAL_TEXT:
+        link = _public_url("versions.comparison", slug=consultation.slug)
     else:
         link = _public_url("consultations.consultation", slug=consultation.slug)
     sentences = {
@@ -110,6 +112,9 @@ def _item(n: Notification) -> dict[str, Any]:
         NotificationKind.REPLY: f"Alguém respondeu à sua contribuição ({where}“{consultation.title}”).",
         NotificationKind.RESPONSE: f"A equipe responsável deu uma resposta oficial à sua contribuição "
                                    f"({where}“{consultation.title}”).",
+        NotificationKind.FINAL_TEXT: f"A equipe de redação publicou um novo texto de “{consultation.title}”, com "
+                                     "o quadro comparativo: o texto consultado, o novo texto, as contribuições "
+                                     "consideradas e as justificativas.",
     }
     quote = None
     if n.kind is NotificationKind.REPLY and contribution is not None:

@@ -23,6 +23,7 @@ class PreferencesForm(FlaskForm):
     closed = BooleanField(NotificationKind.CLOSED.label)
     reply = BooleanField(NotificationKind.REPLY.label)
     response = BooleanField(NotificationKind.RESPONSE.label)
+    final_text = BooleanField(NotificationKind.FINAL_TEXT.label)
     delivery = RadioField("Como receber", choices=[SelectChoice("each", "Um e-mail por aviso"),
                                                    SelectChoice("digest", "Um resumo por dia")], default="each")
 

@@ -228,9 +228,12 @@ def import_text(actor: User, version: TextVersion, units: list, matches: list) -
 
 def publish(actor: User, version: TextVersion) -> None:
     """Publish the version: the quadro comparativo and the devolutiva report become public."""
+    from consulta.notifications.events import notify_final_text
+
     version.publish()
     db.session.flush()
     record(actor, "version.publish", version, number=version.number)
+    notify_final_text(version)
 
 
 # -- what the public sees --------------------------------------------------------------------------------
