@@ -66,3 +66,21 @@ def test_moderators_see_who_reported_and_how_much_it_weighed(app, client, auth, 
     page = client.get("/moderacao/?aba=denunciadas").get_data(as_text=True)
     assert "Denunciante Antiga" in page and "Conta Novinha" in page
     assert "peso 1" in page and "peso 0" in page
+
+
+def test_new_govbr_accounts_count_fully_and_new_email_accounts_do_not(app, create_user, create_consultation):
+    from consulta.models import GovbrLevel, utcnow
+
+    consultation = create_consultation("open")
+    cid = _contribution(app, consultation, create_user())
+    fresh = [create_user(age=timedelta(minutes=5)) for _ in range(5)]
+    with app.app_context():
+        for n, user in enumerate(fresh):
+            row = db.session.get(User, user.id)
+            row.email_verified_at = utcnow()  # a confirmed e-mail alone is cheap to multiply
+            if n < 3:
+                row.govbr_level = GovbrLevel.BRONZE  # a gov.br identity is one person
+        db.session.commit()
+    assert _report_all(app, cid, fresh[3:]) is Visibility.VISIBLE
+    assert _report_all(app, cid, fresh[:2]) is Visibility.VISIBLE  # 2 of 3
+    assert _report_all(app, cid, fresh[2:3]) is Visibility.PENDING

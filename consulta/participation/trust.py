@@ -3,9 +3,10 @@
 Three accounts made a minute ago must not be able to hide anyone's contribution. A report's weight grows
 with its author's trust: accounts younger than REPORT_FRESH_HOURS weigh 0 (their reports still reach the
 moderators' queue), accounts younger than REPORT_TRUST_DAYS weigh 0.5, older accounts and staff (facilitators,
-moderators, analysts, admins) weigh 1. A contribution is hidden once the weights of its open reports reach the
-consultation's threshold (`Consultation.reports_to_hide`, else REPORTS_TO_HIDE). When accounts gain a
-verification level (gov.br), it belongs in `report_weight` too.
+moderators, analysts, admins) weigh 1, and so do accounts signed in with gov.br at any level, however new: a
+gov.br identity is one person, so it cannot be multiplied like throwaway e-mail accounts. A contribution is
+hidden once the weights of its open reports reach the consultation's threshold (`Consultation.reports_to_hide`,
+else REPORTS_TO_HIDE).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from consulta.extensions import db
-from consulta.models import Consultation, Report, Role, User
+from consulta.models import Consultation, Report, Role, User, VerificationLevel
 
 STAFF = frozenset({Role.FACILITATOR, Role.MODERATOR, Role.ANALYST, Role.ADMIN})
 
@@ -25,7 +26,7 @@ def report_weight(user: User | None, now: datetime | None = None) -> float:
     """The weight of a report by `user` (None: a deleted account, whose reports no longer count)."""
     if user is None or user.created_at is None:
         return 0.0
-    if user.role in STAFF:
+    if user.role in STAFF or user.verification_level >= VerificationLevel.GOVBR_BRONZE:
         return 1.0
     now = now or datetime.now(UTC)
     age = now - user.created_at
