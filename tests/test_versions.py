@@ -273,7 +273,7 @@ def test_an_import_with_errors_saves_nothing_and_keeps_the_text(app, analyst_cli
 def test_publishing_tells_followers_and_the_authors_it_cites(app, analyst_client, place, create_user):
     from consulta.models import Follow, FollowTarget, Notification, NotificationKind
 
-    slug, art1, (c1, c2, c3) = place["slug"], place["articles"][0], place["contributions"]
+    slug, art1, c1 = place["slug"], place["articles"][0], place["contributions"][0]
     follower, bystander = create_user(), create_user()
     with app.app_context():
         consultation_id = db.session.scalar(select(Consultation.id).where(Consultation.slug == slug))
