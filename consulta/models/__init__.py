@@ -10,6 +10,7 @@ from consulta.models.consultations import (
     Status,
     TransitionError,
 )
+from consulta.models.jobs import Job, JobState, ResultsSnapshot
 from consulta.models.participation import (
     Channel,
     Contribution,
@@ -38,6 +39,9 @@ from consulta.models.workshops import (
 __all__ = [
     "AccountKind",
     "AnalysisRun",
+    "Job",
+    "JobState",
+    "ResultsSnapshot",
     "ResponseStatus",
     "RunScope",
     "RunStatus",
