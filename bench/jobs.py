@@ -114,6 +114,8 @@ def _enqueue_latency(app, consultation_id: int, article_id: int, n: int) -> tupl
         raise RuntimeError(f"analyst login failed ({response.status_code})")
     form = {"consultation": consultation_id, "scope": "article", "article": article_id, "k": "", "seed": "0"}
     times, cpu = [], []
+    for _ in range(5):  # warm-up: first connections, template compilation
+        client.post("/analise/execucoes", data=form)
     for _ in range(n):
         started, started_cpu = time.perf_counter(), time.thread_time()
         response = client.post("/analise/execucoes", data=form)
