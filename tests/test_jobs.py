@@ -242,3 +242,14 @@ def test_jobs_command_lists_recent_jobs(app, runner):
 def test_worker_refuses_the_in_process_queue(runner):
     result = runner.invoke(args=["consulta", "worker"])
     assert result.exit_code != 0 and "memory://" in result.output
+
+
+def test_progress_of_a_run_whose_worker_died_tells_the_analyst(app, client, auth, create_user, queued_run):
+    with app.app_context():
+        _dead_worker_job(queued_run, attempts=1)
+        queue.maintenance(app)
+    auth.login(create_user("analyst"))
+    fragment = client.get(f"/analise/execucoes/{queued_run}/progresso", headers={"HX-Request": "true"})
+    text = fragment.get_data(as_text=True)
+    assert "tentativa 2 de 3" in text and "parou de responder" in text
+    assert "hx-get" in text  # still polling: the run is not finished

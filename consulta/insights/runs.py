@@ -29,6 +29,7 @@ from consulta.models import (
     Consultation,
     Contribution,
     ContributionKind,
+    Job,
     RunScope,
     RunStatus,
     Section,
@@ -165,6 +166,12 @@ def enqueue_run(run: AnalysisRun) -> None:
     from consulta.jobs.tasks import analysis_run
 
     analysis_run.enqueue(run_id=run.id, key=f"analysis_run:{run.id}")
+
+
+def job_of(run: AnalysisRun) -> Job | None:
+    """The latest job that executes `run` (attempts, retry state), if any."""
+    return db.session.scalars(select(Job).where(Job.key == f"analysis_run:{run.id}")
+                              .order_by(Job.id.desc()).limit(1)).first()
 
 
 def retry_run(actor: User | None, run: AnalysisRun) -> AnalysisRun:

@@ -95,7 +95,7 @@ def _run_page(run: AnalysisRun, *, edit_form: EditForm | None = None, edit_error
     view = runs.edited_view(run) if run.status is RunStatus.DONE else {}
     return render_template(
         "insights/run.html", run=run, view=view, clusters=runs.clusters_by_id(view) if view else {},
-        stage_label=runs.stage_label(run.stage), edit_form=edit_form or EditForm(), edit_error=edit_error, retry_form=RetryForm(),
+        stage_label=runs.stage_label(run.stage), edit_form=edit_form or EditForm(), edit_error=edit_error, retry_form=RetryForm(), job=runs.job_of(run),
         submitted=request.form if edit_error else MultiDict(), stance_labels=STANCE_LABELS, channel_labels=CHANNEL_LABELS,
     ), status
 
@@ -114,7 +114,7 @@ def progress(run_id: int):
     analysis_run = db.get_or_404(AnalysisRun, run_id)
     if not is_htmx_partial():
         return redirect(url_for("insights.run", run_id=run_id))
-    response = make_response(render_template("insights/_progress.html", run=analysis_run,
+    response = make_response(render_template("insights/_progress.html", run=analysis_run, job=runs.job_of(analysis_run),
                                              stage_label=runs.stage_label(analysis_run.stage)))
     if analysis_run.is_finished:
         response.headers["HX-Refresh"] = "true"
