@@ -13,3 +13,6 @@
 # PROXY_FIX_X_FOR = 1
 
 # SECRET_KEY = "..."  # otherwise generated into instance/secret_key
+
+# The job queue shared by web servers and workers (`flask consulta worker`); default: instance/jobs.sqlite3.
+# QUEUE_URL = "redis://127.0.0.1:6379/2"
