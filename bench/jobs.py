@@ -158,8 +158,8 @@ def _stop(procs: list[subprocess.Popen]) -> None:
 
 
 def _throughput(app, url: str, opts: Options, instance: Path, consultation_id: int, article_id: int,
-                workers: int) -> tuple[float, str]:
-    """jobs/s through `workers` processes, and a note on what the database shows afterwards."""
+                workers: int) -> tuple[float, float, str]:
+    """jobs/s through `workers` processes, worker CPU seconds per job, and a note on the database afterwards."""
     from sqlalchemy import func, select
 
     from consulta.extensions import db
@@ -167,6 +167,7 @@ def _throughput(app, url: str, opts: Options, instance: Path, consultation_id: i
     from consulta.models import AnalysisRun, Article, Consultation, Job, JobState
 
     _clear(app)
+    cpu_before = _children_cpu()
     procs = _start_workers(workers, url, opts.queue_url, instance)
     try:
         with app.app_context():
@@ -193,9 +194,18 @@ def _throughput(app, url: str, opts: Options, instance: Path, consultation_id: i
                     f"took jobs, {len(outputs)} distinct result(s), {elapsed:.1f} s")
             if done < opts.runs:
                 raise RuntimeError(f"only {done} of {opts.runs} jobs finished ({note})")
-            return opts.runs / elapsed, note
     finally:
         _stop(procs)
+    cpu_per_job = (_children_cpu() - cpu_before) / opts.runs  # includes each worker's start-up, once
+    return opts.runs / elapsed, cpu_per_job, note
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of the finished child processes so far."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_database(kind: str, opts: Options) -> Outcome:
@@ -226,9 +236,11 @@ def run_database(kind: str, opts: Options) -> Outcome:
         rates: dict[int, float] = {}
         for workers in opts.workers:
             log(f"jobs/{kind}: {opts.runs} runs through {workers} worker(s)…")
-            rates[workers], note = _throughput(app, url, opts, instance, consultation_id, article_id, workers)
+            rates[workers], cpu_per_job, note = _throughput(app, url, opts, instance, consultation_id, article_id,
+                                                            workers)
             outcome.footer.append(note)
             outcome.rows.append(Row(f"jobs/s, {workers} worker process(es)", f"{rates[workers]:.2f}"))
+            outcome.rows.append(Row(f"worker CPU s per job, {workers} worker(s)", f"{cpu_per_job:.2f}"))
         if 1 in rates and 2 in rates:
             ratio = rates[2] / rates[1]
             outcome.rows.append(Row("scaling 2 workers ÷ 1", f"{ratio:.2f}", f"≥ {TARGET_SCALING:.2f}",

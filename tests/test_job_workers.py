@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from consulta.extensions import db
 from consulta.insights import runs
@@ -234,3 +234,27 @@ def test_two_workers_run_each_job_once_with_identical_results(make_app, workers,
     with app.app_context():
         audit = db.session.scalars(select(Job)).all()
         assert len(audit) == 6  # one job per run, none duplicated
+
+
+def test_worker_survives_losing_its_database_connections(make_app, workers, shared_queue_url, _database,
+                                                         article_with_contributions):
+    """On PostgreSQL every connection of the worker is terminated between two jobs; the next job still runs
+    (pooled connections are pinged before use). SQLite has no server connection to lose: there the test only
+    shows the worker running a job after an idle pause."""
+    app = _queue_app(make_app, shared_queue_url)
+    workers(shared_queue_url).start()
+    [first] = _enqueue_runs(app, article_with_contributions, 1)
+    wait_for(lambda: _finished(app, first), 60)
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            killed = db.session.execute(text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar()
+            db.session.commit()
+            assert killed >= 1
+        else:
+            time.sleep(1)
+    [second] = _enqueue_runs(app, article_with_contributions, 1)
+    wait_for(lambda: _finished(app, second), 60)
+    run, job = _state(app, second)
+    assert run.status is RunStatus.DONE and (job.state, job.attempts) == (JobState.DONE, 1)

@@ -234,23 +234,32 @@ def backoff(app: Flask, attempt: int) -> float:
 
 
 def settle(app: Flask, job_id: int, attempt: int, reason: str, *, retry: bool = True) -> None:
-    """After a failed attempt: queue the job again after a backoff, or fail it and tell its task."""
+    """After a failed attempt: queue the job again after a backoff, or fail it and tell its task.
+
+    The change is a conditional UPDATE on (state running, this attempt), so when two maintenance passes
+    see the same dead worker's job only one of them settles it.
+    """
     from consulta.jobs import REGISTRY
 
     job = db.session.get(Job, job_id)
-    if job is None or job.attempts != attempt or job.state is not JobState.RUNNING:
+    if job is None:
         return
-    now = utcnow()
-    if retry and attempt < job.max_attempts:
-        delay = backoff(app, attempt)
-        job.state, job.run_after = JobState.QUEUED, now + timedelta(seconds=delay)
-        job.error = f"tentativa {attempt}: {reason}"[:1000]
-        db.session.commit()
+    name, args, max_attempts = job.name, dict(job.args or {}), job.max_attempts
+    now, error = utcnow(), f"tentativa {attempt}: {reason}"[:1000]
+    again = retry and attempt < max_attempts
+    delay = backoff(app, attempt) if again else 0.0
+    values = ({"state": JobState.QUEUED, "run_after": now + timedelta(seconds=delay), "error": error} if again
+              else {"state": JobState.FAILED, "finished_at": now, "error": error})
+    changed = db.session.execute(
+        update(Job).where(Job.id == job_id, Job.attempts == attempt, Job.state == JobState.RUNNING)
+        .values(**values).execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    if changed != 1:
+        return
+    if again:
         queue_for(app).push(job_id, delay=delay)
         return
-    job.state, job.finished_at, job.error = JobState.FAILED, now, f"tentativa {attempt}: {reason}"[:1000]
-    name, args = job.name, dict(job.args or {})
-    db.session.commit()
     taskdef = REGISTRY.get(name)
     if taskdef is not None and taskdef.on_failure is not None:
         try:
