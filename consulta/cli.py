@@ -204,6 +204,7 @@ def analyze(slug: str, article_id: int | None, k: int | None, seed: int, wait: b
     if not wait:
         click.echo(f"Análise nº {run_id} na fila.")
         return
+    click.echo(f"Análise nº {run_id} na fila; aguardando um worker (flask consulta worker)…", err=True)
     deadline = time.monotonic() + timeout
     while True:
         db.session.expire_all()
