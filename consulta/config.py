@@ -75,6 +75,7 @@ class Defaults:
     # `make run` starts a worker beside the web server); "redis://host:6379/2": Redis, for workers on any
     # number of machines; "memory://": each job runs in-process right after the commit that queues it.
     QUEUE_URL: str | None = None
+    QUEUE_NAME = "consulta"  # Huey's queue name: deployments sharing one Redis database need different names
     JOBS_HEARTBEAT_SECONDS = 10  # a running job renews its lease this often
     JOBS_LEASE_SECONDS = 60  # a running job without a heartbeat this long is retried or failed
     JOBS_RETRY_BACKOFF = 30  # seconds before the 2nd attempt, doubled for each further one

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -143,6 +144,12 @@ def _queue_app(make_app, url: str):
     app = make_app(QUEUE_URL=url, **FAST)
     app.extensions[queue.EXTENSION].huey.flush()
     return app
+
+
+@pytest.fixture(autouse=True)
+def _own_queue_name(monkeypatch):
+    """A queue name per test, for the test's app and its workers: parallel runs on one Redis never mix."""
+    monkeypatch.setitem(FAST, "QUEUE_NAME", f"test-{uuid.uuid4().hex[:8]}")
 
 
 def _enqueue_runs(app, world: dict, n: int) -> list[int]:

@@ -66,10 +66,11 @@ class JobQueue:
 def build_huey(app: Flask) -> Huey:
     """Huey for QUEUE_URL: None -> SQLite file in instance/, redis://… -> Redis, memory:// -> in-process."""
     url = app.config.get("QUEUE_URL") or ""
+    name = app.config.get("QUEUE_NAME") or "consulta"
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey("consulta", url=url)
+        return RedisHuey(name, url=url)
     if url == "memory://":
-        return MemoryHuey("consulta", immediate=True, results=False)
+        return MemoryHuey(name, immediate=True, results=False)
     if url.startswith("sqlite:///"):
         path = url.removeprefix("sqlite:///")
     elif url:
@@ -77,7 +78,7 @@ def build_huey(app: Flask) -> Huey:
     else:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         path = os.path.join(app.instance_path, "jobs.sqlite3")
-    return SqliteHuey("consulta", filename=path, results=False)
+    return SqliteHuey(name, filename=path, results=False)
 
 
 def init_app(app: Flask) -> None:
