@@ -23,7 +23,10 @@ migrate: install
 demo: migrate
 	CONSULTA_DEMO_ACCOUNTS=true $(BIN)/flask consulta load-demo
 
+# The web server and, beside it, one worker for background jobs (queue: SQLite in instance/ unless
+# CONSULTA_QUEUE_URL says otherwise); stopping `make run` stops both.
 run: demo
+	@$(BIN)/flask consulta worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: install

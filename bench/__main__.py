@@ -8,6 +8,8 @@ Subcommands:
   the worker's memory growth per database (``--no-fail`` to always exit 0).
 * ``results``: the public results page of a consultation with 1,000 contributions and 10,000 votes against
   one with 100,000 and 1,000,000, in interleaved rounds, per database (``--no-fail`` to always exit 0).
+* ``jobs``: analysis runs through the job queue on Redis with 1, 2 and 4 worker processes: jobs/s, scaling
+  ratios, and the enqueue latency of the web request that starts a run (``--no-fail`` to always exit 0).
 * ``analysis NAME [ARGS...]``: runs ``bench/analysis_NAME.py``'s ``main()`` (found at run time), e.g.
   ``python -m bench analysis quality``; those scripts also run directly.
 
@@ -151,6 +153,40 @@ def results(argv: list[str]) -> int:
     return 0 if run(opts) or args.no_fail else 1
 
 
+def jobs(argv: list[str]) -> int:
+    from bench.jobs import Options, run_database
+    from bench.report import run_tables
+
+    defaults = Options()
+    parser = argparse.ArgumentParser(
+        prog="python -m bench jobs",
+        description="Queued analysis runs of one article through 1, 2 and 4 `flask consulta worker` processes on "
+                    "Redis: jobs/s and scaling; enqueue latency of the web request that starts a run.",
+    )
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="postgres",
+                        help="database (default postgres: SQLite serialises the workers' writes)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder and database afterwards")
+    parser.add_argument("--no-fail", action="store_true", help="exit 0 even when a target is missed")
+    parser.add_argument("--runs", type=int, default=defaults.runs, help="queued runs per worker count (default %(default)s)")
+    parser.add_argument("--contributions", type=int, default=defaults.contributions,
+                        help="contributions of the analysed article (default %(default)s)")
+    parser.add_argument("--workers", type=int, nargs="+", default=defaults.workers,
+                        help="worker process counts to measure (default %(default)s)")
+    parser.add_argument("--requests", type=int, default=defaults.requests,
+                        help="web requests timed for the enqueue latency (default %(default)s)")
+    parser.add_argument("--queue", default=defaults.queue_url,
+                        help="queue URL (default %(default)s; CONSULTA_BENCH_REDIS_URL overrides it)")
+    args = parser.parse_args(argv)
+    opts = Options(databases=_databases(args.db), runs=max(1, args.runs), contributions=max(20, args.contributions),
+                   workers=sorted(set(args.workers)), requests=max(1, args.requests), queue_url=args.queue,
+                   keep=args.keep)
+    reading = ("each worker process runs one job at a time with BLAS on one thread, so the runs are CPU-bound "
+               "Python/numpy; on this 2-core machine 2 workers can at best double 1, and 4 cannot beat 2.")
+    passed = run_tables("Job queue", opts.databases, lambda kind: run_database(kind, opts), reading,
+                        load_by="the workers")
+    return 0 if passed or args.no_fail else 1
+
+
 def analysis(argv: list[str]) -> int:
     available = sorted(p.stem.removeprefix("analysis_") for p in BENCH_DIR.glob("analysis_*.py"))
     if not argv or argv[0] in ("-h", "--help"):
@@ -178,6 +214,7 @@ SUBCOMMANDS: dict[str, Callable[[list[str]], int]] = {
     "participation": participation,
     "opendata": opendata,
     "results": results,
+    "jobs": jobs,
     "analysis": analysis,
 }
 

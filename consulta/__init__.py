@@ -40,6 +40,10 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
 
     extensions.init_app(app)
 
+    from consulta.jobs import queue as job_queue
+
+    job_queue.init_app(app)
+
     from consulta import errors, logs, security, web
 
     security.init_app(app)
@@ -75,6 +79,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     app.register_blueprint(notifications_bp)
 
     from consulta.cli import consulta_cli
+    from consulta.jobs import cli as _job_commands  # noqa: F401  (adds `worker` and `jobs` to consulta_cli)
 
     app.cli.add_command(consulta_cli)
 

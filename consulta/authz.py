@@ -21,6 +21,7 @@ class Permission(StrEnum):
     MODERATE = "moderate"  # hide and restore contributions, block accounts, see the audit log
     FACILITATE = "facilitate"  # register workshops and log their attendance and input
     ANALYZE = "analyze"  # run analyses, edit clusters, answer contributions (devolutiva), download reports
+    VIEW_JOBS = "view_jobs"  # see the background jobs (state, duration, errors)
 
 
 GRANTS: dict[Permission, frozenset[Role]] = {
@@ -30,6 +31,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.MODERATE: frozenset({Role.MODERATOR, Role.ADMIN}),
     Permission.FACILITATE: frozenset({Role.FACILITATOR, Role.ADMIN}),
     Permission.ANALYZE: frozenset({Role.ANALYST, Role.ADMIN}),
+    Permission.VIEW_JOBS: frozenset({Role.ADMIN}),
 }
 
 

@@ -197,6 +197,7 @@ def refresh_results(slug: str | None) -> None:
         consultations = services.public_consultations()
     for consultation in consultations:
         store_snapshot(consultation)
+    db.session.commit()
     click.echo(f"Resultados recalculados: {len(consultations)} consulta(s).")
 
 
@@ -205,8 +206,13 @@ def refresh_results(slug: str | None) -> None:
 @click.option("--article", "article_id", type=int, default=None, help="Só este dispositivo (id).")
 @click.option("--k", type=click.IntRange(1, 40), default=None, help="Número de grupos (padrão: automático).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Semente do agrupamento.")
-def analyze(slug: str, article_id: int | None, k: int | None, seed: int) -> None:
-    """Create and execute an analysis run synchronously (e.g. from cron), printing a summary."""
+@click.option("--wait/--no-wait", default=True, show_default=True,
+              help="Esperar um worker concluir a análise e mostrar o resumo.")
+@click.option("--timeout", type=float, default=3600, show_default=True, help="Segundos de espera, no máximo.")
+def analyze(slug: str, article_id: int | None, k: int | None, seed: int, wait: bool, timeout: float) -> None:
+    """Create an analysis run and queue it for a worker (`flask consulta worker`); print its summary when done."""
+    import time
+
     from consulta.insights import runs
     from consulta.models import AnalysisRun, Article, RunScope, RunStatus
 
@@ -220,13 +226,24 @@ def analyze(slug: str, article_id: int | None, k: int | None, seed: int) -> None
             raise click.ClickException(f"dispositivo {article_id} não pertence a {slug}")
     run = runs.create_run(None, consultation, scope=RunScope.ARTICLE if article else RunScope.CONSULTATION,
                           article=article, k=k, seed=seed)
+    runs.enqueue_run(run)
     run_id = run.id  # read before the commit, which would otherwise open a new (SQLite: locking) transaction
     db.session.commit()
-    runs.execute_run(run_id, current_app._get_current_object())  # type: ignore[attr-defined]
-    db.session.expire_all()
-    run = db.session.get(AnalysisRun, run_id)
+    if not wait:
+        click.echo(f"Análise nº {run_id} na fila.")
+        return
+    click.echo(f"Análise nº {run_id} na fila; aguardando um worker (flask consulta worker)…", err=True)
+    deadline = time.monotonic() + timeout
+    while True:
+        db.session.expire_all()
+        run = db.session.get(AnalysisRun, run_id)
+        if run is None or run.is_finished or time.monotonic() > deadline:
+            break
+        db.session.rollback()
+        time.sleep(0.5)
     if run is None or run.status is not RunStatus.DONE:
-        raise click.ClickException(f"análise nº {run_id} falhou: {run.error if run else 'não encontrada'}")
+        state = run.status.label if run else "não encontrada"
+        raise click.ClickException(f"análise nº {run_id}: {state}. {run.error or '' if run else ''}".strip())
     result = run.result or {}
     clusters = [c for g in result.get("groups", []) for c in g["clusters"]]
     click.echo(f"Análise nº {run_id}: {result.get('size', 0)} contribuições, {len(clusters)} grupos, "

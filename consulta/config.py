@@ -135,3 +135,13 @@ class Defaults:
     # Per IP the limits are higher: a workshop room or a ministry shares one address.
     RATELIMIT_WRITE_IP = "300 per minute"
     RATELIMIT_VOTE_IP = "1200 per minute"
+
+    # Background jobs (consulta/jobs/): the queue Huey uses. None: a SQLite file in instance/ (one machine;
+    # `make run` starts a worker beside the web server); "redis://host:6379/2": Redis, for workers on any
+    # number of machines; "memory://": each job runs in-process right after the commit that queues it.
+    QUEUE_URL: str | None = None
+    QUEUE_NAME = "consulta"  # Huey's queue name: deployments sharing one Redis database need different names
+    JOBS_HEARTBEAT_SECONDS = 10  # a running job renews its lease this often
+    JOBS_LEASE_SECONDS = 60  # a running job without a heartbeat this long is retried or failed
+    JOBS_RETRY_BACKOFF = 30  # seconds before the 2nd attempt, doubled for each further one
+    JOBS_KEEP_DAYS = 30  # finished jobs are deleted after this many days

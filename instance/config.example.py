@@ -28,3 +28,5 @@
 # MAIL_USERNAME = "..."
 # MAIL_PASSWORD = "..."
 # MAIL_DEFAULT_SENDER = "Consulta <nao-responda@exemplo.gov.br>"
+# The job queue shared by web servers and workers (`flask consulta worker`); default: instance/jobs.sqlite3.
+# QUEUE_URL = "redis://127.0.0.1:6379/2"

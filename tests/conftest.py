@@ -58,6 +58,7 @@ def base_config(url: str, instance: Path) -> dict:
         "RATELIMIT_STORAGE_URI": "memory://",
         "PAGE_CACHE_SECONDS": 0,  # tests read their own writes at once; test_page_cache turns it on
         "RESULTS_MAX_AGE": 0,  # likewise for the results page's snapshot (tests/test_results.py turns it on)
+        "QUEUE_URL": "memory://",  # jobs run in-process after the commit that queues them (tests/test_jobs*.py use real queues)
     }
 
 

@@ -98,6 +98,7 @@ MATRIX = [
     ("admin.change_status", "POST", "/admin/consultas/{open}/encerrar", ADMIN_ONLY_POST),
     ("admin.reopen", "POST", "/admin/consultas/{open}/reabrir", {**ADMIN_ONLY, "admin": 422}),  # no reason
     ("admin.users", "GET", "/admin/usuarios", ADMIN_ONLY),
+    ("admin.jobs", "GET", "/admin/tarefas", ADMIN_ONLY),
     ("auth.my_data", "GET", "/conta/meus-dados.json", LOGGED_IN),
     ("auth.delete_my_account", "POST", "/conta/excluir", {**LOGGED_IN_FORM, "anonymous": 302}),
     ("participation.contribution_page", "GET", "/consultas/{open}/artigos/{open_article}/contribuicoes",
@@ -158,6 +159,8 @@ MATRIX = [
     # without HX-Request the progress fragment redirects to the run page
     ("insights.progress", "GET", "/analise/execucoes/{run}/progresso", {**ANALYST_ONLY, "analyst": 302, "admin": 302}),
     ("insights.edit", "POST", "/analise/execucoes/{run}/edicoes", ANALYST_ONLY_FORM),
+    # the world's run is queued, not failed: nothing to retry, back to its page
+    ("insights.retry_run", "POST", "/analise/execucoes/{run}/tentar-novamente", {**ANALYST_ONLY, "analyst": 303, "admin": 303}),
     # downloads of a run that is not done (the world's run is queued) answer 409
     ("insights.download_xlsx", "GET", "/analise/execucoes/{run}/download.xlsx", {**ANALYST_ONLY, **RUN_NOT_DONE}),
     ("insights.download_clusters_csv", "GET", "/analise/execucoes/{run}/clusters.csv",

@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from consulta.extensions import db
 from consulta.models import (
@@ -12,6 +12,8 @@ from consulta.models import (
     Channel,
     Consultation,
     Contribution,
+    Job,
+    ResultsSnapshot,
     Sector,
     User,
     Visibility,
@@ -252,7 +254,7 @@ def test_people_who_only_voted_are_participants(app, seeded, create_user):
 
 def test_page_serves_a_snapshot_refreshed_in_the_background(make_app, create_consultation, create_user, monkeypatch):
     """Readers get the stored figures; once they are older than RESULTS_MAX_AGE, one reader still gets them
-    while a background thread recomputes, and the next reader sees the new figures."""
+    while a job of the queue recomputes them, and the next reader sees the new figures."""
     from consulta.results import services
 
     app = make_app(RESULTS_MAX_AGE=60)
@@ -274,7 +276,9 @@ def test_page_serves_a_snapshot_refreshed_in_the_background(make_app, create_con
         db.session.commit()
         consultation_id = c.id
     assert contributions_shown() == "0"  # fresh snapshot: no recomputation
-    assert not services._refreshing
+    with app.app_context():
+        refreshes = select(func.count()).select_from(Job).where(Job.name == "refresh_results")
+        assert db.session.scalar(refreshes) == 1  # the first reader's, which stored the snapshot
 
     later = datetime.now(UTC) + timedelta(seconds=61)
 
@@ -284,11 +288,11 @@ def test_page_serves_a_snapshot_refreshed_in_the_background(make_app, create_con
             return later
 
     monkeypatch.setattr(services, "datetime", Clock)
-    assert contributions_shown() == "0"  # stale: still served at once, refresh started
-    thread = services._refreshing.get(consultation_id)
-    if thread is not None:
-        thread.join(10)
+    assert contributions_shown() == "0"  # stale: still served at once, refresh queued (QUEUE_URL memory://: run now)
     monkeypatch.undo()
+    with app.app_context():
+        assert db.session.scalar(refreshes) == 2
+        assert db.session.get(ResultsSnapshot, consultation_id) is not None
     assert contributions_shown() == "1"
     response = client.get(url)
     assert response.last_modified is not None and response.headers["Cache-Control"].startswith("public")

@@ -48,3 +48,7 @@ class EditForm(FlaskForm):
     into = SelectField("Juntar em", validate_choice=False)
     contribution = IntegerField("Contribuição nº", validators=[Optional()])
     to = SelectField("Mover para", validate_choice=False)
+
+
+class RetryForm(FlaskForm):
+    """Only the CSRF token: the "Tentar novamente" button of a failed run."""

@@ -1,11 +1,10 @@
 """Analysis runs: the records the engine sees, running it, storing its result, and analysts' edits.
 
-Runs are executed outside the request that creates them. `start_in_background` uses a daemon thread in
-the web process: enough for the small deployments this platform targets (one or two app servers, a few
-thousand contributions, seconds to a minute per run). The run's state (status, progress, stage, result)
-lives in the database, so any app server can show the progress page. With several servers, or to keep
-long runs off the web workers, run `flask consulta analyze SLUG` from cron or a job runner instead: it
-creates and executes a run synchronously with the same code.
+Runs are executed by a worker of the job queue (the `analysis_run` task in consulta/jobs/tasks.py): the web
+request and `flask consulta analyze` only create the run and enqueue it. The run's state (status, progress,
+stage, result) lives in the database, so any app server shows the progress page of a run that a worker on
+another machine executes. The result is stored in one commit with the status "done", so a worker that dies
+mid-run leaves no partial result: the job layer runs it again or marks it failed (`mark_failed`).
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ import copy
 import hashlib
 import hmac
 import logging
-import threading
 import time
 from typing import Any
 
@@ -32,6 +30,7 @@ from consulta.models import (
     Consultation,
     Contribution,
     ContributionKind,
+    Job,
     RunScope,
     RunStatus,
     Section,
@@ -159,26 +158,62 @@ def create_run(actor: User | None, consultation: Consultation, *, scope: RunScop
     return run
 
 
-def execute_run(run_id: int, app: Flask) -> None:
-    """Run the engine for a queued run, in its own app context and session; never raises.
+FAILED_MESSAGE = ("A análise não pôde ser concluída por um erro interno. "
+                  "Tente novamente; se o erro persistir, avise a equipe técnica.")
 
-    Progress is committed at most every PROGRESS_INTERVAL seconds; failures are stored on the run (FAILED,
-    with a message in Portuguese) and their traceback logged.
+
+def enqueue_run(run: AnalysisRun) -> None:
+    """Queue a flushed run for a worker; it is pushed when the caller commits."""
+    from consulta.jobs.tasks import analysis_run
+
+    analysis_run.enqueue(run_id=run.id, key=f"analysis_run:{run.id}")
+
+
+def job_of(run: AnalysisRun) -> Job | None:
+    """The latest job that executes `run` (attempts, retry state), if any."""
+    return db.session.scalars(select(Job).where(Job.key == f"analysis_run:{run.id}")
+                              .order_by(Job.id.desc()).limit(1)).first()
+
+
+def retry_run(actor: User | None, run: AnalysisRun) -> AnalysisRun:
+    """Queue a failed run again with the same parameters (flush only)."""
+    if run.status is not RunStatus.FAILED:
+        raise ValueError("only a failed run can be retried")
+    run.status, run.progress, run.stage, run.error = RunStatus.QUEUED, 0.0, "", None
+    run.started_at = run.finished_at = None
+    db.session.flush()
+    record(actor, "analysis.retry", run)
+    enqueue_run(run)
+    return run
+
+
+def mark_failed(run_id: int, reason: str | None = None) -> None:
+    """Record that a run could not be executed (after the job's last attempt); commits."""
+    run = db.session.get(AnalysisRun, run_id)
+    if run is None or run.status is RunStatus.DONE:
+        return
+    run.status = RunStatus.FAILED
+    run.error = FAILED_MESSAGE
+    if reason and reason.startswith("o processo"):
+        run.error = (f"A análise não pôde ser concluída: {reason}. Tente novamente; se o erro persistir, "
+                     "avise a equipe técnica.")
+    run.finished_at = utcnow()
+    db.session.commit()
+
+
+def execute_run(run_id: int, app: Flask) -> None:
+    """Run the engine for a queued run here and now, in its own app context and session; never raises.
+
+    Failures are stored on the run (FAILED, with a message in Portuguese) and their traceback logged.
     """
     with app.app_context():
         try:
-            _execute(run_id)
+            execute(run_id)
         except Exception:  # noqa: BLE001 - a failed run must be recorded, never propagated
             log.exception("analysis run %s failed", run_id)
             db.session.rollback()
             try:
-                run = db.session.get(AnalysisRun, run_id)
-                if run is not None:
-                    run.status = RunStatus.FAILED
-                    run.error = ("A análise não pôde ser concluída por um erro interno. "
-                                 "Tente novamente; se o erro persistir, avise a equipe técnica.")
-                    run.finished_at = utcnow()
-                    db.session.commit()
+                mark_failed(run_id)
             except Exception:  # noqa: BLE001
                 log.exception("could not record the failure of analysis run %s", run_id)
                 db.session.rollback()
@@ -186,14 +221,19 @@ def execute_run(run_id: int, app: Flask) -> None:
             db.session.remove()
 
 
-def _execute(run_id: int) -> None:
+def execute(run_id: int) -> None:
+    """Run the engine for a queued run (or one whose earlier attempt died) and store its result; may raise.
+
+    Progress is committed at most every PROGRESS_INTERVAL seconds; the result only with the status "done".
+    """
     run = db.session.get(AnalysisRun, run_id)
-    if run is None or run.status is not RunStatus.QUEUED:
+    if run is None or run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
         return
     run.status = RunStatus.RUNNING
     run.started_at = utcnow()
     run.stage = ""
     run.progress = 0.0
+    run.error = None
     db.session.commit()
 
     records = records_for(run.consultation, run.scope, section=run.section, article=run.article)
@@ -233,14 +273,6 @@ def _execute(run_id: int) -> None:
     run.error = None
     run.finished_at = utcnow()
     db.session.commit()
-
-
-def start_in_background(run: AnalysisRun | int, app: Flask) -> threading.Thread:
-    """Execute a committed run (or run id) in a daemon thread of this process (see the module docstring)."""
-    run_id = run if isinstance(run, int) else run.id
-    thread = threading.Thread(target=execute_run, args=(run_id, app), name=f"analysis-run-{run_id}", daemon=True)
-    thread.start()
-    return thread
 
 
 # -- edits -----------------------------------------------------------------------------------------------

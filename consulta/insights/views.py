@@ -1,6 +1,6 @@
 """Analysis pages for the policy team: start runs, follow their progress, read and edit the clusters."""
 
-from flask import current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -10,7 +10,7 @@ from wtforms import SelectChoice
 from consulta.authz import Permission, require
 from consulta.extensions import db
 from consulta.insights import bp, runs
-from consulta.insights.forms import EditForm, StartRunForm
+from consulta.insights.forms import EditForm, RetryForm, StartRunForm
 from consulta.insights.opinions import VOTE_LABELS, opinion_chart, opinion_groups
 from consulta.models import AnalysisRun, Article, Consultation, RunScope, RunStatus
 from consulta.web import invalid_form_status, is_htmx_partial
@@ -69,13 +69,25 @@ def start_run():
             return _index(form, invalid_form_status())
     run = runs.create_run(current_user, consultation, scope=form.scope.data, article=article,
                           k=form.k.data, seed=form.seed.data or 0)
+    runs.enqueue_run(run)
     run_id = run.id  # read before the commit: touching the run after it would open a new transaction
+    db.session.commit()  # the job is pushed to the queue after this commit
+    return redirect(url_for("insights.run", run_id=run_id), 303)
+
+
+@bp.route("/execucoes/<int:run_id>/tentar-novamente", methods=["POST"])
+@require(Permission.ANALYZE)
+def retry_run(run_id: int):
+    """Queue a failed run again with the same parameters."""
+    analysis_run = db.get_or_404(AnalysisRun, run_id)
+    if not RetryForm().validate_on_submit():
+        abort(400)
+    if analysis_run.status is not RunStatus.FAILED:
+        flash("Só é possível tentar novamente uma análise que falhou.", "error")
+        return redirect(url_for("insights.run", run_id=run_id), 303)
+    runs.retry_run(current_user, analysis_run)
     db.session.commit()
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if current_app.config.get("ANALYSIS_IN_BACKGROUND", not current_app.testing):
-        runs.start_in_background(run_id, app)
-    else:  # tests: no threads; execute_run still uses its own app context and session
-        runs.execute_run(run_id, app)
+    flash("Análise colocada na fila novamente.", "success")
     return redirect(url_for("insights.run", run_id=run_id), 303)
 
 
@@ -87,6 +99,7 @@ def _run_page(run: AnalysisRun, *, edit_form: EditForm | None = None, edit_error
         "insights/run.html", run=run, view=view, clusters=runs.clusters_by_id(view) if view else {},
         opinions=opinions, opinion_chart=opinion_chart(opinions), vote_labels=VOTE_LABELS,
         stage_label=runs.stage_label(run.stage), edit_form=edit_form or EditForm(), edit_error=edit_error,
+        retry_form=RetryForm(), job=runs.job_of(run),
         submitted=request.form if edit_error else MultiDict(), stance_labels=STANCE_LABELS, channel_labels=CHANNEL_LABELS,
     ), status
 
@@ -105,7 +118,7 @@ def progress(run_id: int):
     analysis_run = db.get_or_404(AnalysisRun, run_id)
     if not is_htmx_partial():
         return redirect(url_for("insights.run", run_id=run_id))
-    response = make_response(render_template("insights/_progress.html", run=analysis_run,
+    response = make_response(render_template("insights/_progress.html", run=analysis_run, job=runs.job_of(analysis_run),
                                              stage_label=runs.stage_label(analysis_run.stage)))
     if analysis_run.is_finished:
         response.headers["HX-Refresh"] = "true"

@@ -13,6 +13,7 @@ from consulta.models.consultations import (
     Status,
     TransitionError,
 )
+from consulta.models.jobs import Job, JobState, ResultsSnapshot
 from consulta.models.notifications import (
     Follow,
     FollowTarget,
@@ -51,6 +52,9 @@ from consulta.models.workshops import (
 __all__ = [
     "AccountKind",
     "AnalysisRun",
+    "Job",
+    "JobState",
+    "ResultsSnapshot",
     "ResponseStatus",
     "RunScope",
     "RunStatus",

@@ -14,22 +14,21 @@ Decisions worth knowing:
   uses the fixed UTC−3 offset Brasília has kept since daylight saving ended in 2019.
 * The page reads a stored snapshot of these figures (`snapshot_results`), not the rows: computing the figures scans every
   vote, which at a million votes costs seconds. A snapshot older than RESULTS_MAX_AGE seconds is still
-  served while one background thread recomputes it (stale-while-revalidate), so no reader ever waits for
+  served while a job of the queue recomputes it (stale-while-revalidate), so no reader ever waits for
   the scan except the very first, and its cost per request does not grow with the consultation. Snapshots
-  live in the app cache (per process with SimpleCache, shared by every worker with Redis);
+  live in the database (`results_snapshots`), read by every process through its cache;
   `flask consulta refresh-results` computes them ahead, e.g. after a deploy.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
+import pickle
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from flask import Flask, current_app
+from flask import current_app
 from sqlalchemy import Date, cast, func, literal_column, select, union
 
 from consulta.degrade import shared_cache as cache
@@ -42,6 +41,7 @@ from consulta.models import (
     Channel,
     Consultation,
     Contribution,
+    ResultsSnapshot,
     Sector,
     User,
     Visibility,
@@ -301,10 +301,9 @@ def consultation_results(consultation: Consultation) -> Results:
 
 # -- snapshots -------------------------------------------------------------------------------------------
 
-SNAPSHOT_VERSION = 2  # bump when Results changes shape: older cached snapshots are then ignored
-REFRESH_LOCK_SECONDS = 300  # a refresh that died without releasing its lock blocks others this long at most
+SNAPSHOT_VERSION = 2  # bump when Results changes shape: older stored snapshots are then ignored
+REREAD_SECONDS = 5  # each process keeps the stored snapshot this long in its cache before reading it again
 log = logging.getLogger(__name__)
-_refreshing: dict[int, threading.Thread] = {}  # consultation id -> running refresh (tests join it)
 
 
 def _snapshot_key(consultation_id: int) -> str:
@@ -312,53 +311,70 @@ def _snapshot_key(consultation_id: int) -> str:
 
 
 def store_snapshot(consultation: Consultation) -> Results:
-    """Compute the consultation's figures now and keep them as its snapshot."""
+    """Compute the consultation's figures now and store them as its snapshot (flushed, not committed)."""
     results = consultation_results(consultation)
-    cache.set(_snapshot_key(consultation.id), results, timeout=0)  # 0: kept until replaced or evicted
+    # Pickled like the Redis cache pickles it: written and read only by this application's own code.
+    data = pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
+    row = db.session.get(ResultsSnapshot, consultation.id)
+    if row is None:
+        db.session.add(ResultsSnapshot(consultation_id=consultation.id, version=SNAPSHOT_VERSION,
+                                       computed_at=results.computed_at, data=data))
+    else:
+        row.version, row.computed_at, row.data = SNAPSHOT_VERSION, results.computed_at, data
+    db.session.flush()
+    cache.set(_snapshot_key(consultation.id), results, timeout=REREAD_SECONDS)
+    cache.delete(f"{_snapshot_key(consultation.id)}:refreshing")
     return results
 
 
-def snapshot_results(consultation: Consultation) -> Results:
-    """The figures the results page shows: the stored snapshot, refreshed in the background when stale.
+def _stored_snapshot(consultation_id: int) -> Results | None:
+    row = db.session.execute(
+        select(ResultsSnapshot.data).where(ResultsSnapshot.consultation_id == consultation_id,
+                                           ResultsSnapshot.version == SNAPSHOT_VERSION)
+    ).scalar()
+    if row is None:
+        return None
+    try:
+        snapshot = pickle.loads(row)  # noqa: S301 - our own rows, see store_snapshot
+    except Exception:  # noqa: BLE001 - an unreadable snapshot is recomputed
+        log.warning("results snapshot of consultation %s unreadable", consultation_id, exc_info=True)
+        return None
+    return snapshot if isinstance(snapshot, Results) else None
 
-    With RESULTS_MAX_AGE 0 every call computes afresh (tests read their own writes this way).
+
+def snapshot_results(consultation: Consultation) -> Results:
+    """The figures the results page shows: the stored snapshot, refreshed by a background job when stale.
+
+    The snapshot is a row of `results_snapshots` that the `refresh_results` job writes; each process keeps
+    it REREAD_SECONDS in its cache. With RESULTS_MAX_AGE 0 every call computes afresh (tests read their own
+    writes this way).
     """
     max_age = current_app.config["RESULTS_MAX_AGE"]
     if not max_age:
         return consultation_results(consultation)
-    snapshot = cache.get(_snapshot_key(consultation.id))
+    key = _snapshot_key(consultation.id)
+    snapshot = cache.get(key)
     if not isinstance(snapshot, Results):
-        return store_snapshot(consultation)  # the first reader (or after eviction) waits for the scan
-    age = (datetime.now(UTC) - snapshot.computed_at).total_seconds()
-    if age > max_age and cache.add(f"{_snapshot_key(consultation.id)}:refreshing", 1, timeout=REFRESH_LOCK_SECONDS):
-        _start_refresh(current_app._get_current_object(), consultation.id)
+        snapshot = _stored_snapshot(consultation.id)
+        if snapshot is None:  # the first reader (or after a version change) waits for the figures
+            snapshot = consultation_results(consultation)
+            _request_refresh(consultation.id, max_age)
+        cache.set(key, snapshot, timeout=REREAD_SECONDS)
+    if (datetime.now(UTC) - snapshot.computed_at).total_seconds() > max_age:
+        _request_refresh(consultation.id, max_age)
     return snapshot
 
 
-def _start_refresh(app: Flask, consultation_id: int) -> threading.Thread:
-    thread = threading.Thread(target=_refresh, args=(app, consultation_id), daemon=True,
-                              name=f"results-refresh-{consultation_id}")
-    _refreshing[consultation_id] = thread
-    thread.start()
-    return thread
+def _request_refresh(consultation_id: int, max_age: int) -> None:
+    """Queue one refresh job per consultation (per process at most once per RESULTS_MAX_AGE)."""
+    from consulta.jobs.tasks import refresh_results
 
-
-def _refresh(app: Flask, consultation_id: int) -> None:
-    """Recompute one snapshot in a thread of its own, then release the refresh lock."""
-    started = time.perf_counter()
-    with app.app_context():
+    if cache.add(f"{_snapshot_key(consultation_id)}:refreshing", 1, timeout=max_age):
         try:
-            consultation = db.session.get(Consultation, consultation_id)
-            if consultation is not None:
-                store_snapshot(consultation)
-                log.info("results snapshot of consultation %s refreshed in %.2f s", consultation_id,
-                         time.perf_counter() - started)
-        except Exception:  # a failed refresh keeps serving the previous snapshot; the next stale read retries
-            log.exception("results snapshot of consultation %s failed", consultation_id)
-        finally:
-            db.session.remove()
-            cache.delete(f"{_snapshot_key(consultation_id)}:refreshing")
-            _refreshing.pop(consultation_id, None)
+            refresh_results.enqueue(consultation_id=consultation_id, key=f"refresh_results:{consultation_id}",
+                                    own_transaction=True)
+        except Exception:  # noqa: BLE001 - the page still shows the snapshot it has; a later reader retries
+            log.exception("could not queue the results refresh of consultation %s", consultation_id)
 
 
 __all__ = ["Region", "Results", "Suppressed", "consultation_results", "share", "snapshot_results",
