@@ -4,7 +4,7 @@ from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from consulta.logs import security_log
+from consulta import security
 
 MESSAGES = {
     400: ("Requisição inválida", "Não foi possível entender o pedido enviado."),
@@ -48,8 +48,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         refused = _session_cookie_refused()
-        security_log.info("csrf check failed", extra={"event": "csrf_failed", "endpoint": request.endpoint,
-                                                       "session_cookie_refused": refused})
+        security.log_event(security.CSRF_FAILED, endpoint=request.endpoint, session_cookie_refused=refused)
         if refused:
             return render_error(400, SECURE_COOKIE_OVER_HTTP)
         return render_error(
@@ -63,7 +62,6 @@ def init_app(app: Flask) -> None:
             return error
         response = render_error(error.code)
         if error.code == 429:
-            security_log.warning("rate limit reached", extra={"event": "rate_limited", "endpoint": request.endpoint})
             return response[0], 429, {"Retry-After": "60"}
         return response
 

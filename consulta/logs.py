@@ -3,7 +3,8 @@
 Every request gets an id (the proxy's `X-Request-Id` when it sends a sane one, else a new one), echoed in
 the `X-Request-Id` response header and added to each log line written while it is handled. Log lines name
 events, counts, endpoints and ids of objects; never e-mails, names, addresses or typed text.
-Security events (CSP violations, refused logins, rate limits) go to the `consulta.security` logger.
+Security events (consulta.security.log_event) go to the `consulta.security` logger and come out here with
+their fields.
 """
 
 import json
@@ -19,9 +20,6 @@ REQUEST_ID_HEADER = "X-Request-Id"
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,64}")
 # Attributes every LogRecord has; anything else on a record came from `extra=` and is logged as a field.
 _RECORD_ATTRIBUTES = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
-
-security_log = logging.getLogger("consulta.security")
-
 
 def current_request_id() -> str | None:
     """The id of the request being handled, if any."""

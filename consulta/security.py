@@ -32,6 +32,8 @@ BACKUP = "data.backup"
 RESTORE = "data.restore"
 SECOND_FACTOR_FAILED = "totp.failed"
 SECOND_FACTOR_ENABLED = "totp.enabled"
+CSP_VIOLATION = "csp.violation"
+CSRF_FAILED = "csrf.failed"
 
 
 def email_digest(email: str | None) -> str:
@@ -39,6 +41,9 @@ def email_digest(email: str | None) -> str:
     key = ("email-digest:" + str(current_app.config["SECRET_KEY"])).encode()
     normalized = (email or "").strip().lower().encode()
     return hmac.new(key, normalized, hashlib.sha256).hexdigest()[:16]
+
+
+_RECORD_ATTRIBUTES = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
 
 
 def log_event(event: str, *, level: int = logging.INFO, email: str | None = None, **fields: Any) -> None:
@@ -50,7 +55,9 @@ def log_event(event: str, *, level: int = logging.INFO, email: str | None = None
         extra.setdefault("ip", request.remote_addr)
         extra.setdefault("path", request.path)
     described = " ".join(f"{key}={value}" for key, value in sorted(extra.items()))
-    log.log(level, "security event %s", described, extra={"event": event, "security": extra})
+    # The fields also as attributes of the record (for the JSON log), where they do not shadow LogRecord's own.
+    attributes = {key: value for key, value in fields.items() if key not in _RECORD_ATTRIBUTES}
+    log.log(level, "security event %s", described, extra={**attributes, "event": event, "security": extra})
 
 
 _PASSWORD_HASH_RE = re.compile(r"\$(?:argon2(?:id|i|d)|2[aby]|pbkdf2[\w-]*|scrypt)\$[^\s'\",)]+")

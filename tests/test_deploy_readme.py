@@ -26,7 +26,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 ROOT_ONLY = ("apt-get ", "useradd ", "chown ", "runuser -u postgres ", "systemctl ", "nginx -t")
 README_DATABASE = "postgresql://consulta:troque-esta-senha@127.0.0.1:5432/consulta"
-README_REDIS = ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/1")
+README_REDIS = ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/1", "redis://127.0.0.1:6379/2")
 ADMIN_PASSWORD = "uma senha longa para o primeiro admin"
 
 
@@ -42,9 +42,10 @@ def runnable(block: str, paths: dict[str, str], hooks: dict[str, str]) -> tuple[
     """The block as a script for a non-root user: root-only lines dropped (and returned), `runuser -u consulta --`
     removed, paths moved; heredoc bodies are kept as they are, except for the paths."""
     lines, skipped, heredoc = [], [], None
+    # One pass, longest first: a replacement is never replaced again (".../1" must not hit the new ".../15").
+    moved = re.compile("|".join(re.escape(old) for old in sorted(paths, key=len, reverse=True)))
     for line in block.splitlines():
-        for old, new in paths.items():
-            line = line.replace(old, new)
+        line = moved.sub(lambda found: paths[found.group(0)], line)
         if heredoc:
             lines.append(line)
             heredoc = None if line == heredoc else heredoc
@@ -112,7 +113,7 @@ def test_readme_deployment_block_installs_and_serves(tmp_path, database):
         "/srv/consulta": str(tmp_path / "srv"), "/etc/consulta": str(tmp_path / "etc"),
         "/etc/systemd/system": str(tmp_path / "systemd"), "/etc/nginx/sites-available": str(tmp_path / "nginx"),
         "/etc/nginx/sites-enabled": str(tmp_path / "nginx-enabled"), "/etc/ssl/consulta": str(tmp_path / "ssl"),
-        README_DATABASE: database, README_REDIS[0]: redis, README_REDIS[1]: redis, "127.0.0.1:8000": f"127.0.0.1:{port}",
+        README_DATABASE: database, **dict.fromkeys(README_REDIS, redis), "127.0.0.1:8000": f"127.0.0.1:{port}",
     }
     for folder in ("systemd", "nginx", "nginx-enabled"):
         (tmp_path / folder).mkdir()

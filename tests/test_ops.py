@@ -43,7 +43,7 @@ def test_csp_report_in_either_format_is_logged_and_counted_without_personal_data
     first = client.post("/csp-relatorio", data=json.dumps(CSP_REPORT), content_type="application/csp-report")
     second = client.post("/csp-relatorio", data=json.dumps(REPORTS_JSON), content_type="application/reports+json")
     assert first.status_code == second.status_code == 204
-    events = [r for r in caplog.records if getattr(r, "event", None) == "csp_violation"]
+    events = [r for r in caplog.records if getattr(r, "event", None) == "csp.violation"]
     assert [(e.directive, e.blocked, e.page) for e in events] == [
         ("img-src", "https://rastreador.example", "/conta"),
         ("require-trusted-types-for", "trusted-types-sink", "/consultas/x"),
@@ -89,7 +89,7 @@ def test_each_answer_carries_a_request_id_that_a_sane_proxy_id_overrides(client)
 
 def test_log_lines_are_one_json_object_with_the_request_id(app):
     record = logging.LogRecord("consulta.security", logging.WARNING, __file__, 1, "csp violation", None, None)
-    record.event = "csp_violation"
+    record.event = "csp.violation"
     with app.test_request_context("/"):
         from flask import g
 
@@ -97,7 +97,7 @@ def test_log_lines_are_one_json_object_with_the_request_id(app):
         line = JsonFormatter().format(record)
     entry = json.loads(line)
     assert "\n" not in line
-    assert entry["request_id"] == "abc12345" and entry["event"] == "csp_violation"
+    assert entry["request_id"] == "abc12345" and entry["event"] == "csp.violation"
     assert entry["level"] == "WARNING" and entry["logger"] == "consulta.security"
 
 
@@ -140,5 +140,5 @@ def test_refused_logins_and_rate_limits_are_security_events_without_the_email(li
     for _ in range(11):
         client.post("/entrar", data={"email": "alguem@exemplo.com.br", "password": "errada errada"})
     events = [getattr(r, "event", None) for r in caplog.records if r.name == "consulta.security"]
-    assert events.count("login_failed") == 10 and events[-1] == "rate_limited"
+    assert events.count("login.failed") == 10 and events[-1] == "login.throttled"
     assert "alguem" not in "\n".join(JsonFormatter().format(r) for r in caplog.records)

@@ -12,7 +12,6 @@ from consulta.auth.passwords import verify_password
 from consulta.auth.services import AccountError, authenticate, delete_account, export_personal_data, register
 from consulta.auth.sessions import end_all_sessions, sign_in, sign_out
 from consulta.extensions import db, limiter
-from consulta.logs import security_log
 from consulta.models import AccountKind, Sector, utcnow
 from consulta.security import email_digest
 from consulta.web import attachment, form_status, invalid_form_status, safe_next
@@ -42,7 +41,6 @@ def login():
             db.session.commit()
             flash(f"Olá, {user.display_name}!", "success")
             return redirect(next_url, 303)
-        security_log.info("login refused", extra={"event": "login_failed"})  # never the e-mail typed
         form.password.errors.append("E-mail ou senha incorretos.")
     return render_template("auth/login.html", form=form, next_url=next_url,
                            govbr_enabled=govbr.enabled()), form_status()

@@ -1,10 +1,12 @@
 """`/saude` for load balancers and systemd, the CSP report endpoint, and the administrators' health page."""
 
+import logging
+
 from flask import abort, current_app, jsonify, render_template, request
 
+from consulta import security
 from consulta.authz import Permission, require
 from consulta.extensions import CSP_REPORT_PATH, csrf, db, limiter
-from consulta.logs import security_log
 from consulta.ops import bp, services
 
 REPORT_TYPES = ("application/csp-report", "application/reports+json")
@@ -39,10 +41,8 @@ def csp_report():
     except (ValueError, UnicodeDecodeError):
         abort(400)
     for violation in violations:
-        security_log.warning("csp violation", extra={
-            "event": "csp_violation", "directive": violation.directive, "blocked": violation.blocked,
-            "page": violation.page,
-        })
+        security.log_event(security.CSP_VIOLATION, level=logging.WARNING, directive=violation.directive,
+                           blocked=violation.blocked, page=violation.page)
     services.record_violations(violations)
     db.session.commit()
     return "", 204

@@ -50,7 +50,7 @@ def test_a_blocked_script_sink_is_reported_by_the_browser_logged_and_counted(app
     while not _violations(app) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert _violations(app) == [("require-trusted-types-for", "trusted-types-sink", path)]
-    events = [r for r in caplog.records if getattr(r, "event", None) == "csp_violation"]
+    events = [r for r in caplog.records if getattr(r, "event", None) == "csp.violation"]
     assert [(e.directive, e.blocked, e.page) for e in events] == _violations(app)
 
     admin = create_user("admin", email="admin-saude@exemplo.com.br")

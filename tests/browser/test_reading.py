@@ -173,20 +173,20 @@ def test_desktop_consultation_page_screenshot(page: Page, demo_consultation: str
 
 @pytest.mark.console_errors
 def test_console_errors_and_csp_violations_are_caught(page, browser_problems):
-    """The guard every browser test runs under: an inline script blocked by the CSP, an uncaught error and a
+    """The guard every browser test runs under: an inline style blocked by the CSP, an uncaught error and a
     missing subresource are all reported."""
     page.goto("/")
     page.evaluate("""() => {
-        const inline = document.createElement('script');
-        inline.textContent = 'window.ran = true';
-        document.body.appendChild(inline);
+        const inline = document.createElement('style');
+        inline.textContent = 'body { background: red; }';
+        document.head.appendChild(inline);
         setTimeout(() => { throw new Error('falha de teste'); }, 0);
         const img = document.createElement('img');
         img.src = '/static/nao-existe.png';
         document.body.appendChild(img);
     }""")
     page.wait_for_timeout(500)
-    assert page.evaluate("() => window.ran === undefined")  # the CSP blocked it
+    assert page.evaluate("() => getComputedStyle(document.body).backgroundColor") != "rgb(255, 0, 0)"  # blocked
     reported = "\n".join(browser_problems)
     assert "Content Security Policy" in reported
     assert "falha de teste" in reported
