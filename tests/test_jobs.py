@@ -253,3 +253,24 @@ def test_progress_of_a_run_whose_worker_died_tells_the_analyst(app, client, auth
     text = fragment.get_data(as_text=True)
     assert "tentativa 2 de 3" in text and "parou de responder" in text
     assert "hx-get" in text  # still polling: the run is not finished
+
+
+def test_the_workers_minute_pass_sends_pending_notification_mails(app, create_user, create_consultation):
+    """Workers queue `send_notifications` every minute (once: keyed); it sends what is pending."""
+    from pathlib import Path
+
+    from consulta.models import Notification, NotificationKind
+
+    consultation = create_consultation("open")
+    user = create_user()
+    with app.app_context():
+        consultation_id = db.session.scalar(select(Consultation.id).where(Consultation.slug == consultation.slug))
+        db.session.add(Notification(key="closed:teste", kind=NotificationKind.CLOSED, user_id=user.id,
+                                    consultation_id=consultation_id))
+        db.session.commit()
+        queue.schedule_periodic()  # the test queue runs each job right after its commit
+        job = db.session.scalar(select(Job).where(Job.name == "send_notifications"))
+        assert job is not None and job.state is JobState.DONE, job and job.error
+        assert db.session.scalar(select(Notification.sent_at)) is not None
+    mails = "".join(p.read_text(encoding="utf-8") for p in Path(app.config["MAIL_FILE_PATH"]).glob("*"))
+    assert "foi encerrada" in mails and user.email in mails

@@ -51,6 +51,7 @@ class JobQueue:
     def _maintenance(self) -> None:
         with self.app.app_context():
             maintenance()
+            schedule_periodic()
 
     def push(self, job_id: int, delay: float | None = None) -> None:
         """Put a job's id on the queue; a failure is logged and left to `maintenance`, which pushes again."""
@@ -269,6 +270,18 @@ def settle(app: Flask, job_id: int, attempt: int, reason: str, *, retry: bool = 
         except Exception:  # noqa: BLE001
             log.exception("failure hook of job %s (%s) failed", job_id, name)
             db.session.rollback()
+
+
+PERIODIC = ("send_notifications",)  # tasks the workers' minute pass queues (once: keyed by their name)
+
+
+def schedule_periodic() -> None:
+    """Queue each periodic task unless it is already queued or running (needs an app context)."""
+    from consulta.jobs import enqueue
+
+    for name in PERIODIC:
+        enqueue(name, key=name)
+    db.session.commit()
 
 
 def maintenance(app: Flask | None = None) -> dict[str, int]:

@@ -31,3 +31,16 @@ def refresh_results(consultation_id: int) -> None:
     if consultation is not None:
         store_snapshot(consultation)
         db.session.commit()
+
+
+@task("send_notifications", retries=3)
+def send_notifications() -> None:
+    """Record the clock's notices and send every pending notification mail once (the workers queue this every
+    minute; `flask consulta send-notifications` does the same by hand)."""
+    from flask import current_app
+
+    from consulta.notifications.sending import send_pending
+
+    with current_app.test_request_context("/", base_url=current_app.config["PUBLIC_URL"]):
+        send_pending()
+    db.session.commit()
