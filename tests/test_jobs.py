@@ -274,3 +274,34 @@ def test_the_workers_minute_pass_sends_pending_notification_mails(app, create_us
         assert db.session.scalar(select(Notification.sent_at)) is not None
     mails = "".join(p.read_text(encoding="utf-8") for p in Path(app.config["MAIL_FILE_PATH"]).glob("*"))
     assert "foi encerrada" in mails and user.email in mails
+
+
+def test_mail_leaves_through_a_job_and_no_copy_stays(app):
+    from consulta.models import OutgoingMail
+    from consulta.notifications.mail import send_mail
+
+    with app.test_request_context("/"):
+        send_mail("destino@exemplo.com.br", "Assunto de teste", "verify_email", user=None, link="https://x/y")
+        assert db.session.scalar(select(db.func.count()).select_from(OutgoingMail)) == 1  # not sent before commit
+        db.session.commit()
+        job = db.session.scalar(select(Job).where(Job.name == "deliver_mail"))
+        assert job.state is JobState.DONE and job.args == {"mail_id": job.args["mail_id"]}
+        assert db.session.scalar(select(db.func.count()).select_from(OutgoingMail)) == 0
+
+
+def test_mail_is_retried_while_the_mail_server_is_down(make_app):
+    import socket
+
+    from consulta.models import OutgoingMail
+    from consulta.notifications.mail import send_mail
+
+    with socket.socket() as probe:  # a local port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    down = make_app(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=2)
+    with down.test_request_context("/"):
+        send_mail("destino@exemplo.com.br", "Assunto de teste", "verify_email", user=None, link="https://x/y")
+        db.session.commit()
+        job = db.session.scalar(select(Job).where(Job.name == "deliver_mail"))
+        assert job.state is JobState.QUEUED and job.attempts == 1 and "Connection" in (job.error or "")
+        assert db.session.scalar(select(db.func.count()).select_from(OutgoingMail)) == 1  # kept for the retry

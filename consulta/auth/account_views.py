@@ -54,6 +54,7 @@ def resend_verification():
     """Send the confirmation link again (rate-limited per address)."""
     if ActionForm().validate_on_submit():
         if accounts.send_verification(current_user):
+            db.session.commit()  # the mail leaves (from a worker) once its message is committed
             flash(f"Enviamos um novo link de confirmação para {current_user.email}.", "success")
         else:
             flash("Seu e-mail já está confirmado.", "info")

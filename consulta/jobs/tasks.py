@@ -44,3 +44,11 @@ def send_notifications() -> None:
     with current_app.test_request_context("/", base_url=current_app.config["PUBLIC_URL"]):
         send_pending()
     db.session.commit()
+
+
+@task("deliver_mail", retries=4)
+def deliver_mail(mail_id: int) -> None:
+    """Hand one stored e-mail to the mail server (retried with backoff if the server is down)."""
+    from consulta.notifications.mail import deliver_stored
+
+    deliver_stored(mail_id)

@@ -20,6 +20,7 @@ from consulta.models.notifications import (
     Notification,
     NotificationKind,
     NotificationPreference,
+    OutgoingMail,
 )
 from consulta.models.participation import (
     Channel,
@@ -83,6 +84,7 @@ __all__ = [
     "Notification",
     "NotificationKind",
     "NotificationPreference",
+    "OutgoingMail",
     "AuditLog",
     "Consultation",
     "GovbrLevel",

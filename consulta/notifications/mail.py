@@ -48,5 +48,32 @@ def deliver_mail(payload: MailPayload) -> None:
 
 def send_mail(to: str | list[str], subject: str, template: str, *, headers: dict[str, str] | None = None,
               **context: Any) -> None:
-    """Build a message and hand it to delivery (the one place that decides how mail leaves the app)."""
-    deliver_mail(build_mail(to, subject, template, headers=headers, **context))
+    """Build a message and queue its delivery (the one place that decides how mail leaves the app).
+
+    The message is stored and a `deliver_mail` job is queued in the caller's transaction: it leaves after the
+    commit, from a worker, with retries — and a request never waits for the mail server (so a password-reset
+    request takes the same time whether or not the address has an account)."""
+    from consulta import jobs
+    from consulta.extensions import db
+    from consulta.models import OutgoingMail
+
+    payload = build_mail(to, subject, template, headers=headers, **context)
+    mail = OutgoingMail(recipients=payload["to"], subject=payload["subject"][:300], text=payload["text"],
+                        html=payload["html"], headers=payload["headers"])
+    db.session.add(mail)
+    db.session.flush()
+    jobs.enqueue("deliver_mail", mail_id=mail.id)
+
+
+def deliver_stored(mail_id: int) -> None:
+    """Send a stored message and delete it (nothing to do if it was already sent and deleted)."""
+    from consulta.extensions import db
+    from consulta.models import OutgoingMail
+
+    mail = db.session.get(OutgoingMail, mail_id)
+    if mail is None:
+        return
+    deliver_mail(MailPayload(to=list(mail.recipients), subject=mail.subject, text=mail.text, html=mail.html,
+                             headers=dict(mail.headers or {})))
+    db.session.delete(mail)
+    db.session.commit()
