@@ -238,3 +238,53 @@ def test_users_page_searches(admin_client, create_user):
     create_user(name="Carlos Lima")
     page = admin_client.get("/admin/usuarios?q=joana").get_data(as_text=True)
     assert "Joana Prado" in page and "Carlos Lima" not in page
+
+
+def _details(slug: str, **overrides) -> dict:
+    data = {"title": "Consulta renomeada", "slug": slug, "summary": "Resumo novo.", "opens_at": "2027-03-01T09:00",
+            "closes_at": "2027-03-15T23:59", "time_zone": "America/Sao_Paulo", "organ": "", "contact": "",
+            "requirement": "any"}
+    data.update(overrides)
+    return data
+
+
+def test_admin_edits_title_slug_and_dates_and_the_change_is_audited(app, admin_client, create_consultation):
+    c = create_consultation("draft")
+    response = admin_client.post(f"/admin/consultas/{c.slug}", data=_details("consulta-renomeada"))
+    assert response.status_code == 303 and response.headers["Location"].endswith("/admin/consultas/consulta-renomeada")
+    with app.app_context():
+        row = db.session.get(Consultation, c.id)
+        assert (row.title, row.slug, row.summary) == ("Consulta renomeada", "consulta-renomeada", "Resumo novo.")
+        changes = db.session.scalars(select(AuditLog).where(AuditLog.action == "consultation.update")).one()
+        assert changes.details["changes"]["slug"] == {"from": c.slug, "to": "consulta-renomeada"}
+        assert changes.details["changes"]["title"]["to"] == "Consulta renomeada"
+    assert admin_client.get(f"/consultas/{c.slug}").status_code == 404  # the old address is gone
+
+
+@pytest.mark.parametrize(("overrides", "message"), [
+    ({"slug": "outra-consulta"}, "Já existe uma consulta com este endereço."),
+    ({"closes_at": "2027-02-01T09:00"}, "O encerramento precisa ser depois da abertura."),
+    ({"title": ""}, "Informe o título."),
+])
+def test_refused_details_keep_what_was_typed_and_change_nothing(app, admin_client, create_consultation, overrides,
+                                                                 message):
+    c = create_consultation("draft")
+    create_consultation("draft", slug="outra-consulta")
+    data = {**_details(c.slug, summary="Texto digitado."), **overrides}
+    response = admin_client.post(f"/admin/consultas/{c.slug}", data=data)
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 422 and message in page and "Texto digitado." in page
+    with app.app_context():
+        row = db.session.get(Consultation, c.id)
+        assert (row.title, row.slug, row.opens_at) == (c.title, c.slug, None)
+        assert db.session.scalar(select(func.count()).select_from(AuditLog).where(
+            AuditLog.action == "consultation.update")) == 0
+
+
+@pytest.mark.parametrize("role", ["participant", "facilitator", "moderator", "analyst"])
+def test_only_admins_edit_a_consultations_details(app, client, auth, create_user, create_consultation, role):
+    c = create_consultation("draft")
+    auth.login(create_user(role))
+    assert client.post(f"/admin/consultas/{c.slug}", data=_details("tomada")).status_code == 403
+    with app.app_context():
+        assert db.session.get(Consultation, c.id).slug == c.slug
