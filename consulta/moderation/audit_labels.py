@@ -162,7 +162,8 @@ def describe_details(entry: AuditLog) -> str:
     """The entry's details in Portuguese, for the log's last column (empty when there is nothing to say)."""
     details = entry.details or {}
     if entry.action in ("contribution.auto_hide", "contribution.dismiss_reports") and "reports" in details:
-        return f"{details['reports']} denúncia(s)"
+        count = details["reports"]
+        return f"{count} denúncia" if count == 1 else f"{count} denúncias"
     if entry.action == "user.change_role" and {"previous", "new"} <= details.keys():
         names = {role.value: role.label for role in Role}
         return f"De {names.get(details['previous'], details['previous'])} para {names.get(details['new'], details['new'])}"
