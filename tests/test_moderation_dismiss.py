@@ -219,3 +219,13 @@ def test_describe_details_of_a_workshop_status_names_the_statuses():
                      details={"from": "held", "to": "reported"})
     text = describe_details(entry)
     assert "held" not in text and text.startswith("De ")
+
+
+def test_registro_filters_workshop_actions(app, mod_client, create_user):
+    with app.app_context():
+        target = db.session.get(User, create_user().id)
+        record(None, "workshop.reopen_report", target)
+        record(None, "user.verify_email", target)
+        db.session.commit()
+    page = mod_client.get(LOG + "?tipo=oficinas").get_data(as_text=True)
+    assert "Reabriu o relato da oficina" in page and "Confirmou o e-mail" not in page

@@ -51,6 +51,9 @@ LOG_FILTERS = {
     "contribuicoes": ("contribution.", "Contribuições"),
     "contas": ("user.", "Contas"),
     "consultas": ("consultation.", "Consultas"),
+    "oficinas": ("workshop.", "Oficinas"),
+    "versoes": ("version.", "Versões do texto"),
+    "analises": ("analysis.", "Análises"),
 }
 
 # -- reading ----------------------------------------------------------------------------------------------
