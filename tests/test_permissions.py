@@ -179,6 +179,9 @@ MATRIX = [
     ("moderation.log", "GET", "/moderacao/registro", MODERATOR_ONLY),
     ("moderation.hide", "POST", "/moderacao/contribuicoes/{contribution}/ocultar", MODERATOR_ONLY_FORM),
     ("moderation.restore", "POST", "/moderacao/contribuicoes/{contribution}/restaurar", MODERATOR_ONLY_POST),
+    # the fixture contribution has no open report: refused with a message, 303 back to the queue
+    ("moderation.dismiss", "POST", "/moderacao/contribuicoes/{contribution}/descartar-denuncias",
+     MODERATOR_ONLY_POST),
     ("moderation.block", "POST", "/moderacao/contas/{user}/bloquear", MODERATOR_ONLY_FORM),
     ("moderation.unblock", "POST", "/moderacao/contas/{user}/desbloquear", MODERATOR_ONLY_POST),
     ("admin.set_role", "POST", "/admin/usuarios/{user}/papel", ADMIN_ONLY_POST),

@@ -52,6 +52,12 @@ class RestoreForm(BackMixin):
     note = _note("Observação (opcional, fica no registro)")
 
 
+class DismissForm(BackMixin):
+    """Dismiss a contribution's open reports, keeping it public, with an optional note for the log."""
+
+    note = _note("Observação (opcional, fica no registro)")
+
+
 class BlockForm(BackMixin):
     """Block an account; the reason goes to the audit log."""
 

@@ -29,7 +29,8 @@ from consulta.models import (
     utcnow,
 )
 from consulta.moderation import bp
-from consulta.moderation.forms import BlockForm, HideForm, RestoreForm, UnblockForm
+from consulta.moderation.audit_labels import action_label, describe_details, object_label
+from consulta.moderation.forms import BlockForm, DismissForm, HideForm, RestoreForm, UnblockForm
 from consulta.participation import services
 from consulta.participation.trust import report_weight
 from consulta.web import invalid_form_status, safe_next
@@ -50,23 +51,10 @@ LOG_FILTERS = {
     "contribuicoes": ("contribution.", "Contribuições"),
     "contas": ("user.", "Contas"),
     "consultas": ("consultation.", "Consultas"),
+    "oficinas": ("workshop.", "Oficinas"),
+    "versoes": ("version.", "Versões do texto"),
+    "analises": ("analysis.", "Análises"),
 }
-
-ACTION_LABELS = {
-    "contribution.hide": "Ocultou a contribuição",
-    "contribution.restore": "Restaurou a contribuição",
-    "contribution.auto_hide": "Ocultação automática após denúncias",
-    "user.block": "Bloqueou a conta",
-    "user.unblock": "Desbloqueou a conta",
-    "user.change_role": "Alterou o papel da conta",
-    "user.delete_account": "Excluiu a própria conta",
-    "consultation.create": "Criou a consulta",
-    "consultation.import_text": "Importou o texto da consulta",
-    "consultation.open": "Abriu a consulta",
-    "consultation.close": "Encerrou a consulta",
-    "consultation.reopen": "Reabriu a consulta",
-}
-
 
 # -- reading ----------------------------------------------------------------------------------------------
 
@@ -190,7 +178,7 @@ def queue():
         reports = report_summaries(pagination.items)
     return render_template(
         "moderation/queue.html", tab=tab, tabs=TABS, counts=tab_counts(), pagination=pagination, reports=reports,
-        hide_form=HideForm(), restore_form=RestoreForm(), block_form=BlockForm(), unblock_form=UnblockForm(),
+        hide_form=HideForm(), restore_form=RestoreForm(), dismiss_form=DismissForm(), block_form=BlockForm(), unblock_form=UnblockForm(),
         may_moderate_account=lambda account: may_moderate_account(current_user, account),
     )
 
@@ -201,7 +189,7 @@ def _back(form: Any) -> str:
     return safe_next(form.next.data, url_for("moderation.queue"))
 
 
-def _contribution_form_page(contribution: Contribution, form: HideForm | RestoreForm, action: str):
+def _contribution_form_page(contribution: Contribution, form: HideForm | RestoreForm | DismissForm, action: str):
     """The one contribution with the form that failed validation, keeping what was typed."""
     return render_template(
         "moderation/contribution_action.html", contribution=contribution, form=form, action=action,
@@ -244,6 +232,25 @@ def restore(contribution_id: int):
     else:
         db.session.commit()
         flash("Contribuição restaurada: o texto voltou a ser público.", "success")
+    return redirect(_back(form), 303)
+
+
+@bp.route("/contribuicoes/<int:contribution_id>/descartar-denuncias", methods=["POST"])
+@require(Permission.MODERATE)
+def dismiss(contribution_id: int):
+    """Dismiss the open reports: the contribution stays (or becomes again) public and nobody is blocked."""
+    contribution = db.get_or_404(Contribution, contribution_id)
+    form = DismissForm()
+    if not form.validate_on_submit():
+        return _contribution_form_page(contribution, form, "descartar")
+    try:
+        services.dismiss_reports(current_user, contribution, form.note.data)
+    except services.ParticipationError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash("Denúncias descartadas: a contribuição continua pública.", "success")
     return redirect(_back(form), 303)
 
 
@@ -332,20 +339,6 @@ def _object_labels(entries: Sequence[AuditLog]) -> dict[tuple[str, int], str]:
     return labels
 
 
-def describe_details(entry: AuditLog) -> str:
-    """The entry's details in Portuguese, for the log's last column."""
-    details = entry.details or {}
-    if entry.action == "contribution.auto_hide" and "reports" in details:
-        return f"{details['reports']} denúncias"
-    if entry.action == "user.change_role" and {"previous", "new"} <= details.keys():
-        names = {role.value: role.label for role in Role}
-        return f"De {names.get(details['previous'], details['previous'])} para {names.get(details['new'], details['new'])}"
-    if entry.action == "consultation.import_text":
-        return (f"{details.get('sections', 0)} seções, {details.get('articles', 0)} dispositivos, "
-                f"{details.get('warnings', 0)} avisos")
-    return "; ".join(f"{key}: {value}" for key, value in details.items())
-
-
 @bp.route("/registro")
 @require(Permission.MODERATE)
 def log():
@@ -359,5 +352,6 @@ def log():
     pagination = db.paginate(stmt, page=_page_arg(), per_page=LOG_PER_PAGE, error_out=False)
     return render_template(
         "moderation/log.html", pagination=pagination, kind=kind, filters=LOG_FILTERS,
-        action_labels=ACTION_LABELS, objects=_object_labels(pagination.items), describe_details=describe_details,
+        action_label=action_label, object_label=object_label, objects=_object_labels(pagination.items),
+        describe_details=describe_details,
     )

@@ -330,6 +330,29 @@ def restore(moderator: User, contribution: Contribution, reason: str | None = No
     db.session.refresh(contribution)
 
 
+def dismiss_reports(moderator: User, contribution: Contribution, reason: str | None = None) -> int:
+    """A moderator rules the open reports unfounded: the content stays (or becomes again) public, nobody is blocked.
+
+    An auto-hidden (pending) contribution is made visible again with its counters restored; a contribution a
+    moderator hid stays hidden (restore it instead). Returns how many reports were dismissed.
+    """
+    count, _ = open_reports(contribution.id)
+    if not count:
+        raise ParticipationError("Esta contribuição não tem denúncias em aberto.")
+    if contribution.visibility is Visibility.PENDING:
+        if not compare_and_set(Contribution, contribution.id, Contribution.visibility, Visibility.PENDING,
+                               Visibility.VISIBLE, moderation_reason=None):
+            raise ParticipationError("A contribuição mudou enquanto você a moderava. Recarregue a página.")
+        _count_in_tallies(contribution, +1)
+        if contribution.parent_id:
+            bump(Contribution.reply_count, contribution.parent_id, +1)
+    _resolve_reports(contribution)
+    record(moderator, "contribution.dismiss_reports", contribution, reason=(reason or "").strip() or None,
+           reports=count)
+    db.session.refresh(contribution)
+    return count
+
+
 def _resolve_reports(contribution: Contribution) -> None:
     db.session.execute(
         update(Report).where(Report.contribution_id == contribution.id, Report.resolved_at.is_(None))
