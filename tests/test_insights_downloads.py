@@ -377,3 +377,60 @@ def test_progress_may_commit_between_stages_and_is_in_portuguese(app, world):
     assert result["participants"] == 4
     assert seen[0] == (0.0, "grupos de opinião: lendo os votos") and seen[-1][0] == 1.0
     assert all(stage.startswith("grupos de opinião") for _, stage in seen)
+
+
+@pytest.fixture
+def late_first_article(app, create_consultation, create_user):
+    """A run whose first contributions went to the second article: the first article's arrive later."""
+    consultation = create_consultation("open")
+    person = create_user(email="pessoa@exemplo.com.br", name="Pessoa")
+    with app.app_context():
+        articles = db.session.scalars(db.select(Article).where(Article.consultation_id == consultation.id)
+                                      .order_by(Article.position)).all()
+        first, second = articles[0], articles[1]
+        for n, text in enumerate(TEXTS):
+            article = second if n < 7 else first
+            db.session.add(Contribution(consultation_id=consultation.id, article_id=article.id, body=text,
+                                        author_id=person.id, stance=Stance.DISAGREE, channel=Channel.ONLINE))
+        db.session.commit()
+        run = runs.create_run(None, db.session.get(Consultation, consultation.id), scope=RunScope.CONSULTATION)
+        db.session.commit()
+        run_id = run.id
+        labels = (first.label, second.label)
+    runs.execute_run(run_id, app)
+    return {"run": run_id, "labels": labels}
+
+
+def test_groups_and_rows_follow_the_document_not_the_arrival(analyst, late_first_article):
+    run_id, (first, second) = late_first_article["run"], late_first_article["labels"]
+    rows = _csv(_get(analyst, f"/analise/execucoes/{run_id}/contribuicoes.csv"))
+    order = [r["Dispositivo"] for r in rows]
+    assert order.index(first) < order.index(second)
+    assert order == sorted(order, key=lambda d: 0 if d == first else 1)
+    clusters = [r["Dispositivo"] for r in _csv(_get(analyst, f"/analise/execucoes/{run_id}/clusters.csv"))]
+    assert clusters.index(first) < clusters.index(second)
+    wb = load_workbook(io.BytesIO(_get(analyst, f"/analise/execucoes/{run_id}/download.xlsx").data))
+    assert wb.sheetnames.index(first.replace(":", "-")[:31]) < wb.sheetnames.index(second.replace(":", "-")[:31])
+    page = _get(analyst, f"/analise/execucoes/{run_id}").get_data(as_text=True)
+    assert page.index(f">{first} <small>") < page.index(f">{second} <small>")
+    report = _get(analyst, f"/analise/execucoes/{run_id}/relatorio").get_data(as_text=True)
+    assert report.index(first) < report.index(second)
+    data = json.loads(_get(analyst, f"/analise/execucoes/{run_id}/resultado.json").data)
+    assert [g["key"] for g in data["result"]["groups"]] == [first, second]
+
+
+def test_downloads_give_portuguese_labels_and_local_times(app, analyst, late_first_article):
+    run_id = late_first_article["run"]
+    with app.app_context():
+        run = db.session.get(AnalysisRun, run_id)
+        run.finished_at = datetime(2026, 12, 7, 15, 30, tzinfo=UTC)
+        db.session.commit()
+    rows = _csv(_get(analyst, f"/analise/execucoes/{run_id}/contribuicoes.csv"))
+    assert {r["Posição"] for r in rows} == {"Discordo"}
+    assert {r["Canal"] for r in rows} == {"Internet"}
+    clusters = _csv(_get(analyst, f"/analise/execucoes/{run_id}/clusters.csv"))
+    assert all("unknown" not in r["Posições"] + r["Canais"] + r["UFs"] for r in clusters)
+    wb = load_workbook(io.BytesIO(_get(analyst, f"/analise/execucoes/{run_id}/download.xlsx").data))
+    summary = {row[0]: row[1] for row in wb["Resumo"].iter_rows(values_only=True)}
+    assert summary["Concluída em"] == "07/12/2026 12:30 (horário de Brasília)"
+    assert "UTC" not in str(summary["Gerado em"])
