@@ -434,3 +434,31 @@ def test_downloads_give_portuguese_labels_and_local_times(app, analyst, late_fir
     summary = {row[0]: row[1] for row in wb["Resumo"].iter_rows(values_only=True)}
     assert summary["Concluída em"] == "07/12/2026 12:30 (horário de Brasília)"
     assert "UTC" not in str(summary["Gerado em"])
+
+
+def test_answer_all_links_open_the_desk_with_the_cluster_or_campaign_chosen(app, analyst, world):
+    run_id = world["run"]
+    with app.app_context():
+        slug = db.session.get(Consultation, world["consultation_id"]).slug
+    page = _get(analyst, f"/analise/execucoes/{run_id}").get_data(as_text=True)
+    cluster = next(c for g in world["view"]["groups"] for c in g["clusters"] if c["id"] == world["renamed"])
+    link = f"/analise/consultas/{slug}/devolutiva?run_id={run_id}&amp;cluster={cluster['id']}#devolutiva-lote"
+    assert f'href="{link}"' in page and f"Responder a todas ({cluster['size']})" in page
+    for campaign in world["view"].get("campaigns") or []:
+        assert f"devolutiva?campaign={campaign['id']}&amp;run_id={run_id}#devolutiva-lote" in page \
+            or f"devolutiva?run_id={run_id}&amp;campaign={campaign['id']}#devolutiva-lote" in page
+
+    desk = _get(analyst, link.replace("&amp;", "&").split("#")[0]).get_data(as_text=True)
+    assert f'<option value="{run_id}" selected>' in desk
+    assert f'name="cluster" min="0" value="{cluster["id"]}"' in desk
+    assert f"as {cluster['size']} contribuições do grupo “Nome dado pela equipe” (análise nº {run_id})" in desk
+
+    response = analyst.post(f"/analise/consultas/{slug}/devolutiva/lote", data={
+        "run_id": str(run_id), "cluster": str(cluster["id"]), "status": "not_accepted",
+        "justificativa": "Fora do escopo desta estratégia, segundo a equipe."})
+    assert response.status_code == 303
+    members = sorted(a["record_id"] for a in world["view"]["assignments"] if a["cluster_id"] == cluster["id"])
+    with app.app_context():
+        statuses = {c.id: c.response_status for c in db.session.scalars(
+            db.select(Contribution).where(Contribution.consultation_id == world["consultation_id"]))}
+    assert {i for i, s in statuses.items() if s is ResponseStatus.NOT_ACCEPTED} == set(members)

@@ -312,6 +312,31 @@ def _status_choices() -> list[ResponseStatus]:
     return list(ResponseStatus)
 
 
+def chosen_target(consultation: Consultation, values: Mapping[str, Any]) -> str | None:
+    """A sentence naming the cluster or campaign preselected by an "answer all" link, None when nothing valid is."""
+    run_id, cluster_id, campaign_id = (parse_id(str(values.get(k) or "")) for k in ("run_id", "cluster", "campaign"))
+    run = db.session.get(AnalysisRun, run_id) if run_id else None
+    if run is None or run.consultation_id != consultation.id or run.status is not RunStatus.DONE:
+        return None
+    if (cluster_id is None) == (campaign_id is None):
+        return None
+    if cluster_id is not None:
+        cluster = next((c for g in edited_view(run).get("groups") or [] for c in g["clusters"]
+                        if c["id"] == cluster_id), None)
+        if cluster is None:
+            return None
+        what = f"do grupo “{cluster['label']}”"
+        members = members_of(run, cluster_id=cluster_id)
+    else:
+        what = f"da campanha nº {campaign_id}"
+        members = members_of(run, campaign_id=campaign_id)
+    n = len(answerable_by_ids(consultation, members))
+    if not n:
+        return None
+    noun = "a contribuição" if n == 1 else f"as {n} contribuições"
+    return f"Você vai responder {noun} {what} (análise nº {run.id})."
+
+
 def _desk_page(consultation: Consultation, *, bulk: dict[str, Any] | None = None,
                bulk_errors: dict[str, str] | None = None, status: int = 200):
     f = DeskFilter.from_args(request.args)
@@ -322,6 +347,7 @@ def _desk_page(consultation: Consultation, *, bulk: dict[str, Any] | None = None
         "insights/responses.html", consultation=consultation, filter=f, pagination=pagination,
         articles=_articles(consultation), statuses=_status_choices(), counts=status_counts(consultation),
         progress=article_progress(consultation),
+        chosen=chosen_target(consultation, {**prefill, **(bulk or {})}),
         runs=_done_runs(consultation), bulk={**prefill, **(bulk or {})}, bulk_errors=bulk_errors or {},
         back=request.full_path.rstrip("?"), no_response=NO_RESPONSE, new_articles=NEW_ARTICLES,
     ), status
@@ -431,7 +457,6 @@ def response_report(slug: str):
     consultation = _consultation(slug)
     return stream_template(
         "insights/responses_report.html", consultation=consultation, counts=status_counts(consultation),
-        progress=article_progress(consultation),
         statuses=_status_choices(), rows=report_rows(consultation), public_author=public_author,
         no_response=NO_RESPONSE, generated_at=utcnow(),
     )
