@@ -377,3 +377,108 @@ def test_progress_may_commit_between_stages_and_is_in_portuguese(app, world):
     assert result["participants"] == 4
     assert seen[0] == (0.0, "grupos de opinião: lendo os votos") and seen[-1][0] == 1.0
     assert all(stage.startswith("grupos de opinião") for _, stage in seen)
+
+
+CAMPAIGN_TEXT = "Sou contra este artigo: a conectividade rural precisa vir antes de qualquer outra meta."
+
+
+@pytest.fixture
+def late_first_article(app, create_consultation, create_user):
+    """A run whose first contributions went to the second article: the first article's arrive later."""
+    consultation = create_consultation("open")
+    person = create_user(email="pessoa@exemplo.com.br", name="Pessoa")
+    senders = [create_user(email=f"campanha{n}@exemplo.com.br", name=f"Campanha {n}") for n in range(6)]
+    with app.app_context():
+        articles = db.session.scalars(db.select(Article).where(Article.consultation_id == consultation.id)
+                                      .order_by(Article.position)).all()
+        first, second = articles[0], articles[1]
+        for n, text in enumerate(TEXTS):
+            article = second if n < 7 else first
+            db.session.add(Contribution(consultation_id=consultation.id, article_id=article.id, body=text,
+                                        author_id=person.id, stance=Stance.DISAGREE, channel=Channel.ONLINE))
+        for sender in senders:  # a campaign: the same text sent again and again
+            db.session.add(Contribution(consultation_id=consultation.id, article_id=first.id, body=CAMPAIGN_TEXT,
+                                        author_id=sender.id, stance=Stance.DISAGREE, channel=Channel.ONLINE))
+        db.session.commit()
+        run = runs.create_run(None, db.session.get(Consultation, consultation.id), scope=RunScope.CONSULTATION)
+        db.session.commit()
+        run_id = run.id
+        labels = (first.label, second.label)
+    runs.execute_run(run_id, app)
+    return {"run": run_id, "labels": labels, "slug": consultation.slug}
+
+
+def test_groups_and_rows_follow_the_document_not_the_arrival(analyst, late_first_article):
+    run_id, (first, second) = late_first_article["run"], late_first_article["labels"]
+    rows = _csv(_get(analyst, f"/analise/execucoes/{run_id}/contribuicoes.csv"))
+    order = [r["Dispositivo"] for r in rows]
+    assert order.index(first) < order.index(second)
+    assert order == sorted(order, key=lambda d: 0 if d == first else 1)
+    clusters = [r["Dispositivo"] for r in _csv(_get(analyst, f"/analise/execucoes/{run_id}/clusters.csv"))]
+    assert clusters.index(first) < clusters.index(second)
+    wb = load_workbook(io.BytesIO(_get(analyst, f"/analise/execucoes/{run_id}/download.xlsx").data))
+    assert wb.sheetnames.index(first.replace(":", "-")[:31]) < wb.sheetnames.index(second.replace(":", "-")[:31])
+    page = _get(analyst, f"/analise/execucoes/{run_id}").get_data(as_text=True)
+    assert page.index(f">{first} <small>") < page.index(f">{second} <small>")
+    report = _get(analyst, f"/analise/execucoes/{run_id}/relatorio").get_data(as_text=True)
+    assert report.index(first) < report.index(second)
+    data = json.loads(_get(analyst, f"/analise/execucoes/{run_id}/resultado.json").data)
+    assert [g["key"] for g in data["result"]["groups"]] == [first, second]
+
+
+def test_downloads_give_portuguese_labels_and_local_times(app, analyst, late_first_article):
+    run_id = late_first_article["run"]
+    with app.app_context():
+        run = db.session.get(AnalysisRun, run_id)
+        run.finished_at = datetime(2026, 12, 7, 15, 30, tzinfo=UTC)
+        db.session.commit()
+    rows = _csv(_get(analyst, f"/analise/execucoes/{run_id}/contribuicoes.csv"))
+    assert {r["Posição"] for r in rows} == {"Discordo"}
+    assert {r["Canal"] for r in rows} == {"Internet"}
+    clusters = _csv(_get(analyst, f"/analise/execucoes/{run_id}/clusters.csv"))
+    assert all("unknown" not in r["Posições"] + r["Canais"] + r["UFs"] for r in clusters)
+    wb = load_workbook(io.BytesIO(_get(analyst, f"/analise/execucoes/{run_id}/download.xlsx").data))
+    summary = {row[0]: row[1] for row in wb["Resumo"].iter_rows(values_only=True)}
+    assert summary["Concluída em"] == "07/12/2026 12:30 (horário de Brasília)"
+    assert "UTC" not in str(summary["Gerado em"])
+
+
+def test_answer_all_links_open_the_desk_with_the_cluster_or_campaign_chosen(app, analyst, world):
+    run_id = world["run"]
+    with app.app_context():
+        slug = db.session.get(Consultation, world["consultation_id"]).slug
+    page = _get(analyst, f"/analise/execucoes/{run_id}").get_data(as_text=True)
+    cluster = next(c for g in world["view"]["groups"] for c in g["clusters"] if c["id"] == world["renamed"])
+    link = f"/analise/consultas/{slug}/devolutiva?run_id={run_id}&amp;cluster={cluster['id']}#devolutiva-lote"
+    assert f'href="{link}"' in page and f"Responder a todas ({cluster['size']})" in page
+
+    desk = _get(analyst, link.replace("&amp;", "&").split("#")[0]).get_data(as_text=True)
+    assert f'<option value="{run_id}" selected>' in desk
+    assert f'name="cluster" min="0" value="{cluster["id"]}"' in desk
+    assert f"as {cluster['size']} contribuições do grupo “Nome dado pela equipe” (análise nº {run_id})" in desk
+
+    response = analyst.post(f"/analise/consultas/{slug}/devolutiva/lote", data={
+        "run_id": str(run_id), "cluster": str(cluster["id"]), "status": "not_accepted",
+        "justificativa": "Fora do escopo desta estratégia, segundo a equipe."})
+    assert response.status_code == 303
+    members = sorted(a["record_id"] for a in world["view"]["assignments"] if a["cluster_id"] == cluster["id"])
+    with app.app_context():
+        statuses = {c.id: c.response_status for c in db.session.scalars(
+            db.select(Contribution).where(Contribution.consultation_id == world["consultation_id"]))}
+    assert {i for i, s in statuses.items() if s is ResponseStatus.NOT_ACCEPTED} == set(members)
+
+
+def test_each_campaign_has_an_answer_all_link_to_the_desk(app, analyst, late_first_article):
+    run_id, slug = late_first_article["run"], late_first_article["slug"]
+    with app.app_context():
+        campaigns = runs.edited_view(db.session.get(AnalysisRun, run_id))["campaigns"]
+    assert campaigns
+    page = _get(analyst, f"/analise/execucoes/{run_id}").get_data(as_text=True)
+    for campaign in campaigns:
+        link = f"/analise/consultas/{slug}/devolutiva?run_id={run_id}&amp;campaign={campaign['id']}#devolutiva-lote"
+        assert f'href="{link}"' in page and f"Responder a todas ({campaign['size']})" in page
+    campaign = campaigns[0]
+    desk = _get(analyst, f"/analise/consultas/{slug}/devolutiva?run_id={run_id}&campaign={campaign['id']}")
+    html = desk.get_data(as_text=True)
+    assert f'name="campaign" min="0" value="{campaign["id"]}"' in html
+    assert f"as {campaign['size']} contribuições da campanha nº {campaign['id']} (análise nº {run_id})" in html

@@ -492,3 +492,26 @@ def test_admin_answers_too(app, client, auth, create_user, place):
     cid = contribute(app, create_user(), place[1][0], "Incluir metas de conectividade.")
     response = client.post(f"/analise/contribuicoes/{cid}/resposta", data={"status": "under_review"})
     assert response.status_code == 303 and load(app, cid).responded_by_id == admin.id
+
+
+def test_desk_shows_answered_and_waiting_per_article_in_document_order(app, analyst_client, create_user, analyst,
+                                                                       place):
+    slug, (first, second) = place
+    author = create_user()
+    late = contribute(app, author, second, "Chegou primeiro, mas é do segundo artigo.")
+    a = contribute(app, author, first, "Primeira do primeiro artigo.")
+    b = contribute(app, author, first, "Segunda do primeiro artigo.")
+    contribute(app, author, first, "Terceira do primeiro artigo.")
+    respond(app, analyst, a, ResponseStatus.ACCEPTED, JUSTIFICATION)
+    respond(app, analyst, b, ResponseStatus.UNDER_REVIEW, None)
+    respond(app, analyst, late, ResponseStatus.NOT_ACCEPTED, JUSTIFICATION)
+    with app.app_context():
+        consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+        progress = responses.article_progress(consultation)
+        labels = {i: db.session.get(Article, i).label for i in (first, second)}
+    assert [(p["label"], p["answered"], p["waiting"], p["total"]) for p in progress] == [
+        (labels[first], 1, 2, 3), (labels[second], 1, 0, 1)]
+    html = analyst_client.get(desk(slug)).get_data(as_text=True)
+    table = html.split('class="table response-progress"')[1].split("</table>")[0]
+    assert table.index(labels[first]) < table.index(labels[second])
+    assert "1 de 3" in table and '<progress max="3" value="1"' in table and "33%" in table

@@ -127,6 +127,7 @@ def test_the_devolutiva_report_counts_answers_and_links_the_changes(app, analyst
     assert book.sheetnames == ["Por dispositivo", "Por canal", "Respostas", "Quadro comparativo"]
     answers = list(book["Respostas"].iter_rows(values_only=True))
     assert len(answers) == 4 and answers[1][-1] == "Art. 1º"
+    assert {a[2] for a in answers[1:]} <= {"Online", "Oficinas", "Documentos"}  # channels in Portuguese
     assert place["author"].display_name not in page  # persons appear by a pseudonym
 
 

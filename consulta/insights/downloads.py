@@ -14,6 +14,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from typing import Any
 
 from flask import Response, render_template, stream_with_context
@@ -38,6 +39,7 @@ from consulta.tabular import csv_writer, safe_row
 from consulta.web import attachment
 
 BATCH = 500
+UF_LABELS = {"unknown": "não informada"}
 SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 RESERVED_SHEETS = {"resumo", "contribuições", "campanhas", "regiões", "grupos de opinião", "history"}
 
@@ -71,6 +73,14 @@ def _mask(text: str | None) -> str:
 def _counts(mapping: dict[str, int] | None, labels: dict[str, str] | None = None) -> str:
     items = sorted((mapping or {}).items(), key=lambda kv: (-kv[1], kv[0]))
     return "; ".join(f"{(labels or {}).get(k, k)}: {n}" for k, n in items)
+
+
+def local_time(run: AnalysisRun, moment: datetime | None) -> str:
+    """`moment` in the consultation's time zone, with the zone named ("07/12/2026 14:30 (horário de Brasília)")."""
+    if moment is None:
+        return ""
+    consultation = run.consultation
+    return f"{consultation.local(moment, '%d/%m/%Y %H:%M')} ({consultation.zone_label})"
 
 
 def _group_name(run: AnalysisRun, group: dict[str, Any]) -> str:
@@ -124,7 +134,7 @@ def cluster_rows(run: AnalysisRun, view: dict[str, Any]) -> Iterator[dict[str, A
                 "contribuicoes": c["size"], "com_peso": round(c["weighted_size"], 2),
                 "participacao": round(c["share"] * 100, 1), "autores_unicos": c["unique_authors"],
                 "posicoes": _counts(c.get("stances"), STANCE_LABELS),
-                "canais": _counts(c.get("channels"), CHANNEL_LABELS), "ufs": _counts(c.get("ufs")),
+                "canais": _counts(c.get("channels"), CHANNEL_LABELS), "ufs": _counts(c.get("ufs"), UF_LABELS),
                 "citacoes": " | ".join(_mask(q["text"]) for q in c.get("quotes") or []),
             }
 
@@ -136,8 +146,8 @@ def campaign_rows(view: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield {
             "id": campaign["id"], "contribuicoes": campaign["size"], "com_peso": round(campaign["weighted_size"], 2),
             "variacoes": campaign["variants"], "texto": _mask(campaign["representative_text"]),
-            "dispositivos": _counts(campaign.get("articles")),
-            "canais": _counts(campaign.get("channels"), CHANNEL_LABELS), "ufs": _counts(campaign.get("ufs")),
+            "dispositivos": _counts(campaign.get("articles"), {"unknown": "não informado"}),
+            "canais": _counts(campaign.get("channels"), CHANNEL_LABELS), "ufs": _counts(campaign.get("ufs"), UF_LABELS),
             "grupos": "; ".join(clusters[c]["label"] for c in campaign.get("cluster_ids") or [] if c in clusters),
             "membros": " ".join(str(m) for m in campaign.get("member_ids") or []),
         }
@@ -161,16 +171,19 @@ def contribution_rows(view: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """One row per analysed contribution with its (edited) cluster, read from the database in batches."""
     clusters = clusters_by_id(view)
     assignments = {a["record_id"]: a for a in view.get("assignments") or []}
-    ids = sorted(i for i in assignments if isinstance(i, int))
+    group_of = {c_id: n for n, g in enumerate(view.get("groups") or []) for c_id in (c["id"] for c in g["clusters"])}
+    # Document order: the groups are in the text's order, so rows follow their cluster's group, then the id.
+    ids = sorted((i for i in assignments if isinstance(i, int)),
+                 key=lambda i: (group_of.get(assignments[i]["cluster_id"], len(group_of)), i))
     part_labels: dict[int, dict[str, str]] = {}  # article id -> part key -> "inciso II"
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
-        found = db.session.scalars(
-            select(Contribution).where(Contribution.id.in_(chunk)).order_by(Contribution.id)
+        found = {c.id: c for c in db.session.scalars(
+            select(Contribution).where(Contribution.id.in_(chunk))
             .options(joinedload(Contribution.author), joinedload(Contribution.workshop),
                      joinedload(Contribution.article), joinedload(Contribution.section))
-        ).unique()
-        for c in found:
+        ).unique()}
+        for c in (found[i] for i in chunk if i in found):
             a = assignments[c.id]
             cluster = clusters.get(a["cluster_id"]) or {}
             part = ""
@@ -207,8 +220,8 @@ def summary_rows(run: AnalysisRun, view: dict[str, Any]) -> list[tuple[str, Any]
     info = view.get("run") or {}
     rows: list[tuple[str, Any]] = [
         ("Consulta", run.consultation.title), ("Análise nº", run.id), ("Escopo", _scope_label(run)),
-        ("Concluída em", run.finished_at.strftime("%d/%m/%Y %H:%M UTC") if run.finished_at else ""),
-        ("Gerado em", utcnow().strftime("%d/%m/%Y %H:%M UTC")), ("Semente", run.seed),
+        ("Concluída em", local_time(run, run.finished_at)),
+        ("Gerado em", local_time(run, utcnow())), ("Semente", run.seed),
         ("Contribuições analisadas", view.get("size")), ("Com peso das oficinas", view.get("weighted_size")),
         ("Textos distintos", view.get("distinct_texts")), ("Repetidas", view.get("duplicated_records")),
         ("Grupos", len(clusters_by_id(view))), ("Campanhas", len(view.get("campaigns") or [])),
@@ -322,7 +335,8 @@ def report_context(run: AnalysisRun) -> dict[str, Any]:
                        "themes": {t["id"]: t["label"] for t in group.get("themes") or []},
                        "campaigns": campaigns})
     return {"run": run, "view": view, "groups": groups, "opinions": opinion_groups(run),
-            "scope_label": _scope_label(run), "generated_at": utcnow(), "stance_labels": STANCE_LABELS,
+            "scope_label": _scope_label(run), "generated_at": utcnow(),
+            "generated_local": local_time(run, utcnow()), "stance_labels": STANCE_LABELS,
             "channel_labels": CHANNEL_LABELS, "mask": _mask, "counts": _counts, "stance_bar": stance_bar,
             "vote_labels": VOTE_LABELS}
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, stream_template, url_for
 from flask_login import current_user
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from consulta.authz import Permission, require
@@ -45,6 +45,7 @@ JUSTIFICATION_MAX = 5000
 DESK_PER_PAGE = 30
 SEARCH_MAX = 200
 NO_RESPONSE = "sem-resposta"
+FINAL_STATUSES = (ResponseStatus.ACCEPTED, ResponseStatus.PARTLY_ACCEPTED, ResponseStatus.NOT_ACCEPTED)
 NEW_ARTICLES = "novos"  # the article filter's value for section-level proposals of new articles
 REPORT_BATCH = 500
 
@@ -230,6 +231,31 @@ def status_counts(consultation: Consultation) -> dict[str, int]:
     return counts
 
 
+def article_progress(consultation: Consultation) -> list[dict[str, Any]]:
+    """Answered and unanswered contributions per article, in document order (one query).
+
+    Answered means a final answer (acolhida, parcialmente acolhida or não acolhida); "em análise" still counts
+    as waiting. Proposals of new articles come last, as one row, when there are any.
+    """
+    answered = func.sum(case((Contribution.response_status.in_(FINAL_STATUSES), 1), else_=0))
+    rows = db.session.execute(
+        answerable_query(consultation).with_only_columns(Contribution.article_id, func.count(), answered)
+        .group_by(Contribution.article_id)
+    ).all()
+    totals = {article_id: (total, int(done or 0)) for article_id, total, done in rows}
+    out = []
+    for article_id, label in _articles(consultation):
+        if article_id in totals:
+            total, done = totals[article_id]
+            out.append({"article_id": str(article_id), "label": label, "total": total, "answered": done,
+                        "waiting": total - done, "percent": round(100 * done / total) if total else 0})
+    if None in totals:
+        total, done = totals[None]
+        out.append({"article_id": NEW_ARTICLES, "label": "Propostas de novo artigo", "total": total,
+                    "answered": done, "waiting": total - done, "percent": round(100 * done / total) if total else 0})
+    return out
+
+
 def public_author(contribution: Contribution) -> str:
     """Who signs a contribution in the report: the workshop, the organization, or a person's pseudonym."""
     if contribution.workshop_id is not None and contribution.workshop is not None:
@@ -286,6 +312,31 @@ def _status_choices() -> list[ResponseStatus]:
     return list(ResponseStatus)
 
 
+def chosen_target(consultation: Consultation, values: Mapping[str, Any]) -> str | None:
+    """A sentence naming the cluster or campaign preselected by an "answer all" link, None when nothing valid is."""
+    run_id, cluster_id, campaign_id = (parse_id(str(values.get(k) or "")) for k in ("run_id", "cluster", "campaign"))
+    run = db.session.get(AnalysisRun, run_id) if run_id else None
+    if run is None or run.consultation_id != consultation.id or run.status is not RunStatus.DONE:
+        return None
+    if (cluster_id is None) == (campaign_id is None):
+        return None
+    if cluster_id is not None:
+        cluster = next((c for g in edited_view(run).get("groups") or [] for c in g["clusters"]
+                        if c["id"] == cluster_id), None)
+        if cluster is None:
+            return None
+        what = f"do grupo “{cluster['label']}”"
+        members = members_of(run, cluster_id=cluster_id)
+    else:
+        what = f"da campanha nº {campaign_id}"
+        members = members_of(run, campaign_id=campaign_id)
+    n = len(answerable_by_ids(consultation, members))
+    if not n:
+        return None
+    noun = "a contribuição" if n == 1 else f"as {n} contribuições"
+    return f"Você vai responder {noun} {what} (análise nº {run.id})."
+
+
 def _desk_page(consultation: Consultation, *, bulk: dict[str, Any] | None = None,
                bulk_errors: dict[str, str] | None = None, status: int = 200):
     f = DeskFilter.from_args(request.args)
@@ -295,6 +346,8 @@ def _desk_page(consultation: Consultation, *, bulk: dict[str, Any] | None = None
     return render_template(
         "insights/responses.html", consultation=consultation, filter=f, pagination=pagination,
         articles=_articles(consultation), statuses=_status_choices(), counts=status_counts(consultation),
+        progress=article_progress(consultation),
+        chosen=chosen_target(consultation, {**prefill, **(bulk or {})}),
         runs=_done_runs(consultation), bulk={**prefill, **(bulk or {})}, bulk_errors=bulk_errors or {},
         back=request.full_path.rstrip("?"), no_response=NO_RESPONSE, new_articles=NEW_ARTICLES,
     ), status

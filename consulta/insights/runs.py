@@ -374,7 +374,34 @@ def edited_view(run: AnalysisRun) -> dict[str, Any]:
             _apply_move(view, edit)
     for group in view.get("groups", []):
         _reshare(group)
+    if len(view.get("groups") or []) > 1:
+        order = document_order(run.consultation_id)
+        view["groups"].sort(key=lambda g: order.get(str(g.get("key")), (float("inf"), 0)))
     return view
+
+
+def document_order(consultation_id: int) -> dict[str, tuple[float, int]]:
+    """Sort keys of a run's group names (article labels, "Seção N" for new-article proposals) in document order.
+
+    Articles follow their position in the text; proposals of a new article in a section come after that
+    section's last article. Names not found (an article renamed since the run) sort last.
+    """
+    rows = db.session.execute(
+        select(Article.label, Article.position, Article.section_id)
+        .where(Article.consultation_id == consultation_id).order_by(Article.position)
+    ).all()
+    order: dict[str, tuple[float, int]] = {}
+    section_end: dict[int, int] = {}
+    for label, position, section_id in rows:
+        order.setdefault(label, (position, 0))
+        if section_id is not None:
+            section_end[section_id] = position
+    sections = db.session.execute(
+        select(Section.id, Section.position).where(Section.consultation_id == consultation_id)
+    ).all()
+    for section_id, section_position in sections:
+        order[f"Seção {section_id}"] = (section_end.get(section_id, -1) + 0.5, section_position)
+    return order
 
 
 def _apply_rename(view: dict[str, Any], edit: dict[str, Any]) -> None:

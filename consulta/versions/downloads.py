@@ -94,7 +94,8 @@ def devolutiva_xlsx(slug: str):
     answer_rows = [["Nº", "Dispositivo", "Canal", "Autoria", "Posicionamento", "Texto", "Resposta", "Justificativa",
                     "Data da resposta", "Alteração no texto"]]
     for c in answers:
-        answer_rows.append([c.id, c.article.label if c.article else "", c.channel.value, public_author(c),
+        answer_rows.append([c.id, c.article.label if c.article else "", services.CHANNEL_LABELS[c.channel],
+                            public_author(c),
                             c.stance.label, masked(c.body), c.response_status.label, masked(c.response_text or ""),
                             local_date(c.responded_at), ", ".join(e.label for e in changes.get(c.id, []))])
     data = _workbook([("Por dispositivo", table("Dispositivo", [*by_article, total])),
