@@ -134,3 +134,25 @@ def test_analyst_answers_a_cluster_publishes_version_2_and_the_author_sees_the_a
     log_in(mine, author.email)
     mine.goto("/conta/contribuicoes")
     expect(mine.locator("main")).to_contain_text(ANSWER)
+
+
+def test_versions_forms_with_errors_and_the_import_page_pass_axe(new_page, create_consultation, create_user):
+    slug = create_consultation().slug
+    page: Page = new_page()
+    log_in(page, create_user("analyst").email)
+    page.goto(f"/analise/consultas/{slug}/versoes")
+    page.get_by_label("Título da versão").fill("")
+    page.get_by_role("button", name="Criar versão").click()
+    expect(page.locator("#resumo-erros")).to_contain_text("Dê um título à versão.")
+    assert_accessible(page, "nova versão com erro")
+    page.get_by_label("Título da versão").fill("Texto final")
+    page.get_by_role("button", name="Criar versão").click()
+    page.get_by_role("link", name="Editar Art. 1º", exact=True).click()
+    page.get_by_label("Texto nesta versão").fill("Fica instituída a Estratégia de teste e avaliação.")
+    page.get_by_label("Justificativa").fill("")
+    page.get_by_role("button", name="Salvar").click()
+    expect(page.locator("#resumo-erros")).to_be_visible()
+    assert_accessible(page, "dispositivo com erro")
+    page.get_by_role("link", name="← Voltar à versão").click()
+    page.get_by_role("link", name="Importar o texto inteiro da nova versão (Markdown)").click()
+    assert_accessible(page, "importação do novo texto")
