@@ -154,6 +154,10 @@ def load_demo(accounts: bool | None) -> None:
             click.echo(f"Participação online de demonstração: {contributions} contribuições e {votes} votos.")
         analyst = find_by_email(DEMO_ACCOUNTS[2][0])
         if analyst is not None and analyst.role is Role.ANALYST:
+            from consulta.demo.runs import load_demo_run
+
+            if run := load_demo_run(consultation, analyst):
+                click.echo(f"Análise de demonstração: execução {run.id} ({run.status.value}) em /analise/.")
             from consulta.demo.devolutiva import load_demo_devolutiva
 
             if version := load_demo_devolutiva(consultation, analyst):

@@ -133,3 +133,25 @@ def test_demo_with_accounts_publishes_a_version_citing_answered_contributions(ap
         assert db.session.scalar(select(func.count()).select_from(VersionArticle)) > 40
     assert client.get(f"/consultas/{DEMO_SLUG}/comparativo").status_code == 200
     assert "Não acolhida" in client.get(f"/consultas/{DEMO_SLUG}/devolutiva").get_data(as_text=True)
+
+
+def test_demo_with_accounts_has_one_finished_run_of_the_whole_consultation(app, runner, client):
+    from consulta.models import AnalysisRun, RunScope, RunStatus
+
+    result = runner.invoke(args=["consulta", "load-demo", "--accounts"])
+    assert result.exit_code == 0, result.output
+    assert "Análise de demonstração" in result.output
+    again = runner.invoke(args=["consulta", "load-demo", "--accounts"])
+    assert again.exit_code == 0, again.output
+    with app.app_context():
+        run = db.session.scalar(select(AnalysisRun))
+        assert count(AnalysisRun) == 1  # a second load-demo adds no second run
+        assert run.status is RunStatus.DONE and run.scope is RunScope.CONSULTATION
+        assert run.created_by.email == "analista@consulta.example"
+        assert run.result["size"] >= 406
+        assert sum(len(g["clusters"]) for g in run.result["groups"]) > 1
+        assert run.result["opinion_groups"]
+        run_id = run.id
+    client.post("/entrar", data={"email": "analista@consulta.example", "password": "demo-analista-consulta"})
+    page = client.get("/analise/").get_data(as_text=True)
+    assert f"/analise/execucoes/{run_id}" in page
