@@ -300,3 +300,11 @@ def test_publishing_tells_followers_and_the_authors_it_cites(app, analyst_client
         mails = "".join(p.read_text(encoding="utf-8") for p in Path(app.config["MAIL_FILE_PATH"]).glob("*"))
     assert counts["sent"] == 2, counts
     assert "Novo texto publicado" in mails and f"https://consulta.example/consultas/{slug}/comparativo" in mails
+
+
+def test_malformed_citation_numbers_are_ignored_not_a_500(app, analyst_client, place):
+    version_id = start_version(app, analyst_client, place["slug"])
+    url = f"/analise/versoes/{version_id}/dispositivos/{entry_for(app, version_id, place['articles'][0])}"
+    response = analyst_client.post(url, data={"body": NEW_TEXT, "justification": "", "citar": ["²", "9" * 30]})
+    assert response.status_code == 422 and "Justifique" in response.get_data(as_text=True)
+    assert analyst_client.get(f"/analise/versoes/{version_id}/incluir?depois=²").status_code == 200

@@ -7,6 +7,7 @@ from flask_login import current_user
 from consulta.authz import Permission, can_view_consultation, require
 from consulta.consultations.services import get_by_slug
 from consulta.extensions import db
+from consulta.inputs import parse_id
 from consulta.insights.responses import public_author
 from consulta.models import (
     Article,
@@ -94,9 +95,13 @@ def _article_contributions(entry: VersionArticle) -> list[Contribution]:
                                       Contribution.visibility == Visibility.VISIBLE).order_by(Contribution.id)))
 
 
+def _ticked() -> list[int]:
+    """The contribution numbers ticked in the form's "citar" checkboxes (malformed ones ignored)."""
+    return [n for n in map(parse_id, request.form.getlist("citar")) if n is not None]
+
+
 def _cited_from(form: ArticleForm) -> list[int]:
-    ticked = [int(v) for v in request.form.getlist("citar") if v.isascii() and v.isdigit() and len(v) < 10]
-    return ticked + form.other_contribution_ids()
+    return _ticked() + form.other_contribution_ids()
 
 
 @bp.route("/analise/versoes/<int:version_id>/dispositivos/<int:entry_id>", methods=["GET", "POST"])
@@ -122,13 +127,13 @@ def edit_article(version_id: int, entry_id: int):
             db.session.commit()
             flash(f"{entry.label}: {entry.change.label.lower()}.", "success")
             return redirect(url_for("versions.edit_version", version_id=version.id, _anchor=f"v-{entry.id}"), 303)
-    cited = ({int(v) for v in request.form.getlist("citar") if v.isdigit()} if request.method == "POST"
-             else {c.id for c in entry.cited})
+    contributions = _article_contributions(entry)
+    cited = set(_ticked()) if request.method == "POST" else {c.id for c in entry.cited}
     if request.method == "GET":
-        article_ids = {c.id for c in _article_contributions(entry)}
+        article_ids = {c.id for c in contributions}
         form.other_ids.data = ", ".join(str(c.id) for c in entry.cited if c.id not in article_ids)
     return render_template("versions/article_form.html", version=version, entry=entry, form=form,
-                           consultation=version.consultation, contributions=_article_contributions(entry),
+                           consultation=version.consultation, contributions=contributions,
                            cited=cited, public_author=public_author), form_status()
 
 
@@ -137,9 +142,8 @@ def edit_article(version_id: int, entry_id: int):
 def add_article(version_id: int):
     """Include a new article in the version, after the one given in ?depois= (or at the start)."""
     version = _version(version_id)
-    after_id = request.args.get("depois", "")
-    after = _entry(version, int(after_id)) if after_id.isascii() and after_id.isdigit() and len(after_id) < 10 \
-        else None
+    after_id = parse_id(request.args.get("depois"))
+    after = _entry(version, after_id) if after_id is not None else None
     form = ArticleForm()
     if not version.is_published and form.validate_on_submit():
         try:
