@@ -633,13 +633,18 @@ def stored_vote(app, user_id, article_id):
             Vote.user_id == user_id, Vote.article_id == article_id)).first()
 
 
-def test_vote_change_retries_when_the_vote_changed_after_it_was_read(app, create_user, open_consultation):
+def voted_agree(app, create_user, consultation):
+    """A new account that voted "concordo" on the first recommendation: (user, recommendation ids, vote id)."""
     user = create_user()
-    _, recs = articles_of(app, open_consultation.slug)
+    _, recs = articles_of(app, consultation.slug)
     with app.app_context():
         services.cast_vote(db.session.get(User, user.id), db.session.get(Article, recs[0]), VoteValue.AGREE)
         db.session.commit()
-    vote_id, _ = stored_vote(app, user.id, recs[0])
+    return user, recs, stored_vote(app, user.id, recs[0]).id
+
+
+def test_vote_change_retries_when_the_vote_changed_after_it_was_read(app, create_user, open_consultation):
+    user, recs, vote_id = voted_agree(app, create_user, open_consultation)
     race = Interference("UPDATE VOTES", competing_change(vote_id, recs[0], VoteValue.AGREE, VoteValue.ABSTAIN))
     assert cast_with_interference(app, user.id, recs[0], VoteValue.DISAGREE, race) is VoteValue.DISAGREE
     assert stored_vote(app, user.id, recs[0]).value is VoteValue.DISAGREE
@@ -647,12 +652,7 @@ def test_vote_change_retries_when_the_vote_changed_after_it_was_read(app, create
 
 
 def test_vote_removal_retries_when_the_vote_changed_after_it_was_read(app, create_user, open_consultation):
-    user = create_user()
-    _, recs = articles_of(app, open_consultation.slug)
-    with app.app_context():
-        services.cast_vote(db.session.get(User, user.id), db.session.get(Article, recs[0]), VoteValue.AGREE)
-        db.session.commit()
-    vote_id, _ = stored_vote(app, user.id, recs[0])
+    user, recs, vote_id = voted_agree(app, create_user, open_consultation)
     race = Interference("DELETE FROM VOTES", competing_change(vote_id, recs[0], VoteValue.AGREE, VoteValue.DISAGREE))
     assert cast_with_interference(app, user.id, recs[0], None, race) is None
     assert stored_vote(app, user.id, recs[0]) is None
@@ -676,12 +676,7 @@ def test_first_vote_retries_as_a_change_when_another_request_inserted_it(app, cr
 
 def test_vote_gives_up_with_a_message_when_it_keeps_changing(app, create_user, open_consultation):
     """Five competing changes in a row: the service refuses instead of writing over them."""
-    user = create_user()
-    _, recs = articles_of(app, open_consultation.slug)
-    with app.app_context():
-        services.cast_vote(db.session.get(User, user.id), db.session.get(Article, recs[0]), VoteValue.AGREE)
-        db.session.commit()
-    vote_id, _ = stored_vote(app, user.id, recs[0])
+    user, recs, vote_id = voted_agree(app, create_user, open_consultation)
     cycle = [VoteValue.AGREE, VoteValue.ABSTAIN]
     state = {"n": 0}
 
@@ -791,11 +786,7 @@ def test_two_requests_changing_one_vote_at_once_both_land_in_order(app, create_u
     """Two connections read the same vote, then both write: the second write waits for the first one's row
     lock, finds the value changed and retries, so tallies stay exact. (SQLite serialises writers up front,
     so the interleaving cannot happen there; the deterministic tests above cover the retry on SQLite.)"""
-    user = create_user()
-    _, recs = articles_of(app, open_consultation.slug)
-    with app.app_context():
-        services.cast_vote(db.session.get(User, user.id), db.session.get(Article, recs[0]), VoteValue.AGREE)
-        db.session.commit()
+    user, recs, _ = voted_agree(app, create_user, open_consultation)
     both_read = threading.Barrier(2, timeout=10)
     waited = threading.local()
     errors: list[Exception] = []
