@@ -20,18 +20,13 @@ def _page(consultation, **forms):
     return _consultation_page(consultation, form, ReopenForm(), **forms)
 
 
-def _consultation_or_404(slug: str):
-    consultation = services.get_by_slug(slug)
-    if consultation is None:
-        abort(404)
-    return consultation
 
 
 @bp.route("/consultas/<slug>/prorrogar", methods=["POST"])
 @require(Permission.MANAGE_CONSULTATIONS)
 def extend(slug: str):
     """Move the closing time later; the public page shows "Prazo prorrogado até ..."."""
-    consultation = _consultation_or_404(slug)
+    consultation = services.get_by_slug_or_404(slug)
     form = ExtendForm()
     if form.validate_on_submit():
         try:
@@ -50,7 +45,7 @@ def extend(slug: str):
 @require(Permission.MANAGE_CONSULTATIONS)
 def add_attachment(slug: str):
     """Attach a PDF (uploaded) or a link to one."""
-    consultation = _consultation_or_404(slug)
+    consultation = services.get_by_slug_or_404(slug)
     form = AttachmentForm()
     if form.validate_on_submit():
         upload = form.file.data
@@ -75,7 +70,7 @@ def add_attachment(slug: str):
 @require(Permission.MANAGE_CONSULTATIONS)
 def remove_attachment(slug: str, attachment_id: int):
     """Delete a document."""
-    consultation = _consultation_or_404(slug)
+    consultation = services.get_by_slug_or_404(slug)
     attachment = db.get_or_404(Attachment, attachment_id)
     if attachment.consultation_id != consultation.id or not ActionForm().validate_on_submit():
         abort(404 if attachment.consultation_id != consultation.id else 400)

@@ -28,11 +28,6 @@ from consulta.web import form_status, from_zone, in_zone, invalid_form_status
 USERS_PER_PAGE = 50
 
 
-def _consultation_or_404(slug: str) -> Consultation:
-    consultation = services.get_by_slug(slug)
-    if consultation is None:
-        abort(404)
-    return consultation
 
 
 @bp.route("/")
@@ -79,7 +74,7 @@ def new_consultation():
 @require(Permission.MANAGE_CONSULTATIONS)
 def edit_consultation(slug: str):
     """Edit a consultation's details and change its status."""
-    consultation = _consultation_or_404(slug)
+    consultation = services.get_by_slug_or_404(slug)
     form = ConsultationForm(obj=consultation, current_slug=consultation.slug)
     if request.method == "GET":
         form.opens_at.data = from_zone(consultation.opens_at, consultation.time_zone)
@@ -104,7 +99,7 @@ def edit_consultation(slug: str):
 @require(Permission.MANAGE_CONSULTATIONS)
 def import_text(slug: str):
     """Upload or paste the draft; show a preview (nothing saved) or the problems found."""
-    consultation = _consultation_or_404(slug)
+    consultation = services.get_by_slug_or_404(slug)
     form = ImportForm()
     draft: DraftDocument | None = None
     source = ""
@@ -134,7 +129,7 @@ def import_text(slug: str):
 @require(Permission.MANAGE_CONSULTATIONS)
 def confirm_import(slug: str):
     """Save the previewed text, replacing the draft's current text."""
-    consultation = _consultation_or_404(slug)
+    consultation = services.get_by_slug_or_404(slug)
     form = ConfirmImportForm()
     if not form.validate_on_submit():
         flash("A pré-visualização expirou. Envie o texto de novo.", "error")
@@ -158,7 +153,7 @@ def confirm_import(slug: str):
 @require(Permission.MANAGE_CONSULTATIONS)
 def change_status(slug: str, action: str):
     """Open or close a consultation; GET asks for confirmation (a page, so it works without JavaScript)."""
-    consultation = _consultation_or_404(slug)
+    consultation = services.get_by_slug_or_404(slug)
     if request.method == "GET":
         return render_template("admin/confirm_status.html", consultation=consultation, action=action,
                                article_count=len(consultation.articles))
@@ -179,7 +174,7 @@ def change_status(slug: str, action: str):
 @require(Permission.MANAGE_CONSULTATIONS)
 def reopen(slug: str):
     """Reopen a closed consultation, with a reason that is logged."""
-    consultation = _consultation_or_404(slug)
+    consultation = services.get_by_slug_or_404(slug)
     form = ReopenForm()
     if form.validate_on_submit():
         try:

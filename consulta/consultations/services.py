@@ -6,8 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask import abort
+from flask_login import current_user
 from sqlalchemy import func, select
 
+from consulta.authz import can_view_consultation
 from consulta.drafts import DraftDocument, DraftSection, render_article_body
 from consulta.extensions import db
 from consulta.models import Article, ArticleKind, Consultation, Section, TransitionError, User, record, utcnow
@@ -25,6 +28,22 @@ def slugify(text: str, max_length: int = 80) -> str:
 def get_by_slug(slug: str) -> Consultation | None:
     """The consultation with this slug, if any."""
     return db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+
+
+def get_by_slug_or_404(slug: str) -> Consultation:
+    """The consultation with this slug, or a 404."""
+    consultation = get_by_slug(slug)
+    if consultation is None:
+        abort(404)
+    return consultation
+
+
+def get_visible_or_404(slug: str) -> Consultation:
+    """The consultation, or 404 when it does not exist or is a draft the current user may not see."""
+    consultation = get_by_slug_or_404(slug)
+    if not can_view_consultation(current_user, consultation):
+        abort(404)
+    return consultation
 
 
 def create_consultation(

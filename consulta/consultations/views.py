@@ -1,24 +1,14 @@
 """Public pages: home, consultation, article and full text."""
 
 from flask import Response, abort, render_template, request
-from flask_login import current_user
 
-from consulta.authz import can_view_consultation
 from consulta.consultations import bp, services
 from consulta.consultations.attachments import attachments_of
 from consulta.extensions import db
-from consulta.models import Article, Attachment, Consultation, FollowTarget, Section
+from consulta.models import Article, Attachment, FollowTarget, Section
 from consulta.notifications.follows import follow_context
 from consulta.participation.page import article_context, filter_from_args, section_context
 from consulta.web import anonymous_page_cache
-
-
-def _visible_consultation(slug: str) -> Consultation:
-    """The consultation, or 404 when it does not exist or is a draft this user may not see."""
-    consultation = services.get_by_slug(slug)
-    if consultation is None or not can_view_consultation(current_user, consultation):
-        abort(404)
-    return consultation
 
 
 @bp.route("/")
@@ -32,7 +22,7 @@ def home():
 @anonymous_page_cache
 def consultation(slug: str):
     """A consultation: status, dates and the table of contents."""
-    consultation = _visible_consultation(slug)
+    consultation = services.get_visible_or_404(slug)
     sections, by_section = services.table_of_contents(consultation)
     return render_template(
         "consultations/consultation.html",
@@ -48,7 +38,7 @@ def consultation(slug: str):
 @bp.route("/consultas/<slug>/documentos/<int:attachment_id>")
 def attachment(slug: str, attachment_id: int):
     """An attached PDF, as a download that cannot run in the site's origin."""
-    consultation = _visible_consultation(slug)
+    consultation = services.get_visible_or_404(slug)
     item = db.get_or_404(Attachment, attachment_id)
     if item.consultation_id != consultation.id or not item.is_file:
         abort(404)
@@ -63,7 +53,7 @@ def attachment(slug: str, attachment_id: int):
 @anonymous_page_cache
 def article(slug: str, article_id: int):
     """One article with its numbered structure and links to its neighbours."""
-    consultation = _visible_consultation(slug)
+    consultation = services.get_visible_or_404(slug)
     article = db.get_or_404(Article, article_id)
     if article.consultation_id != consultation.id:
         abort(404)
@@ -76,7 +66,7 @@ def article(slug: str, article_id: int):
 @anonymous_page_cache
 def section(slug: str, section_id: int):
     """A section: its articles and the proposals of new articles, with the proposal form."""
-    consultation = _visible_consultation(slug)
+    consultation = services.get_visible_or_404(slug)
     section = db.get_or_404(Section, section_id)
     if section.consultation_id != consultation.id:
         abort(404)
@@ -87,7 +77,7 @@ def section(slug: str, section_id: int):
 @anonymous_page_cache
 def full_text(slug: str):
     """The whole draft on one page, for reading and printing."""
-    consultation = _visible_consultation(slug)
+    consultation = services.get_visible_or_404(slug)
     sections, by_section = services.table_of_contents(consultation)
     return render_template(
         "consultations/full_text.html", consultation=consultation, sections=sections, by_section=by_section

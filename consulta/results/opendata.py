@@ -24,12 +24,10 @@ from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, stream_with_context
-from flask_login import current_user
+from flask import Response, stream_with_context
 from sqlalchemy import Select, String, select, type_coerce
 
-from consulta.authz import can_view_consultation
-from consulta.consultations.services import get_by_slug
+from consulta.consultations.services import get_visible_or_404
 from consulta.disclosure import published
 from consulta.extensions import db
 from consulta.geo import STATES
@@ -71,11 +69,6 @@ def local_date(moment: datetime | None) -> str | None:
     return moment.astimezone(BRASILIA).date().isoformat()
 
 
-def _consultation_or_404(slug: str) -> Consultation:
-    consultation = get_by_slug(slug)
-    if consultation is None or not can_view_consultation(current_user, consultation):
-        abort(404)
-    return consultation
 
 
 def _csv_chunks(fields: list[str], rows: Iterable[Row]) -> Iterator[str]:
@@ -160,7 +153,7 @@ def _text_rows(consultation_id: int) -> Iterator[Row]:
 @bp.route(f"/consultas/<slug>/dados/texto.{FORMATS}")
 def opendata_text(slug: str, fmt: str):
     """The consultation's text: sections and articles."""
-    consultation = _consultation_or_404(slug)
+    consultation = get_visible_or_404(slug)
     return _stream(consultation, "texto", fmt, TEXT_FIELDS, _text_rows)
 
 
@@ -245,7 +238,7 @@ def _identity(workshop_id: int | None, author_id: int | None, deleted_at: dateti
 @bp.route(f"/consultas/<slug>/dados/contribuicoes.{FORMATS}")
 def opendata_contributions(slug: str, fmt: str):
     """Public contributions and replies, pseudonymized and masked."""
-    consultation = _consultation_or_404(slug)
+    consultation = get_visible_or_404(slug)
     return _stream(consultation, "contribuicoes", fmt, CONTRIBUTION_FIELDS, _contribution_rows)
 
 
@@ -266,14 +259,14 @@ def _vote_rows(consultation_id: int) -> Iterator[Row]:
 @bp.route(f"/consultas/<slug>/dados/votos.{FORMATS}")
 def opendata_votes(slug: str, fmt: str):
     """Vote tallies per recommendation (never individual votes)."""
-    consultation = _consultation_or_404(slug)
+    consultation = get_visible_or_404(slug)
     return _stream(consultation, "votos", fmt, VOTE_FIELDS, _vote_rows)
 
 
 @bp.route(f"/consultas/<slug>/dados/votos-por-verificacao.{FORMATS}")
 def opendata_votes_by_level(slug: str, fmt: str):
     """Vote tallies per recommendation and verification level of the voters (small cells as "<5")."""
-    consultation = _consultation_or_404(slug)
+    consultation = get_visible_or_404(slug)
     return _stream(consultation, "votos-por-verificacao", fmt, LEVEL_FIELDS, level_rows)
 
 
@@ -306,7 +299,7 @@ def _workshop_rows(consultation_id: int) -> Iterator[Row]:
 def opendata_workshops(slug: str, fmt: str):
     """Workshops with their attendance, in total and by sector (never the attendance list; sectors of 1–4
     people as "<5")."""
-    consultation = _consultation_or_404(slug)
+    consultation = get_visible_or_404(slug)
     return _stream(consultation, "oficinas", fmt, WORKSHOP_FIELDS, _workshop_rows)
 
 
@@ -344,12 +337,12 @@ def _sector_rows(consultation_id: int) -> Iterator[Row]:
 @bp.route(f"/consultas/<slug>/dados/estados.{FORMATS}")
 def opendata_states(slug: str, fmt: str):
     """Participants by state (online by the profile's state, workshop attendees by the workshop's)."""
-    consultation = _consultation_or_404(slug)
+    consultation = get_visible_or_404(slug)
     return _stream(consultation, "estados", fmt, STATE_FIELDS, _state_rows)
 
 
 @bp.route(f"/consultas/<slug>/dados/setores.{FORMATS}")
 def opendata_sectors(slug: str, fmt: str):
     """Participants by sector, online and in workshops."""
-    consultation = _consultation_or_404(slug)
+    consultation = get_visible_or_404(slug)
     return _stream(consultation, "setores", fmt, SECTOR_TABLE_FIELDS, _sector_rows)

@@ -4,8 +4,8 @@ comparativo, an article's changes and the relatório de devolutiva."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from consulta.authz import Permission, can_view_consultation, require
-from consulta.consultations.services import get_by_slug
+from consulta.authz import Permission, require
+from consulta.consultations.services import get_visible_or_404
 from consulta.extensions import db
 from consulta.inputs import parse_id
 from consulta.insights.responses import public_author
@@ -26,15 +26,8 @@ from consulta.versions.forms import ArticleForm, ConfirmForm, ImportTextForm, Ne
 from consulta.web import anonymous_page_cache, form_status
 
 
-def _consultation(slug: str) -> Consultation:
-    consultation = get_by_slug(slug)
-    if consultation is None or not can_view_consultation(current_user, consultation):
-        abort(404)
-    return consultation
-
-
 def _published(slug: str) -> tuple[Consultation, TextVersion]:
-    consultation = _consultation(slug)
+    consultation = get_visible_or_404(slug)
     version = services.published_version(consultation)
     if version is None:
         abort(404)
@@ -47,7 +40,7 @@ def _published(slug: str) -> tuple[Consultation, TextVersion]:
 @require(Permission.ANALYZE)
 def versions(slug: str):
     """The consultation's versions, and the form that starts a new one."""
-    consultation = _consultation(slug)
+    consultation = get_visible_or_404(slug)
     form = NewVersionForm()
     if form.validate_on_submit():
         try:
@@ -65,7 +58,7 @@ def versions(slug: str):
 
 def _version(version_id: int) -> TextVersion:
     version = db.get_or_404(TextVersion, version_id)
-    _consultation(version.consultation.slug)
+    get_visible_or_404(version.consultation.slug)
     return version
 
 

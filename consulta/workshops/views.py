@@ -12,14 +12,13 @@ from sqlalchemy.orm import selectinload
 
 from consulta import municipalities
 from consulta.authz import Permission, can_edit_workshop, can_view_consultation, require
-from consulta.consultations.services import get_by_slug, public_consultations
+from consulta.consultations.services import get_visible_or_404, public_consultations
 from consulta.disclosure import suppress
 from consulta.extensions import db
 from consulta.geo import STATES, Region
 from consulta.models import (
     Article,
     Audience,
-    Consultation,
     ContributionKind,
     Role,
     Stance,
@@ -62,11 +61,6 @@ STATUS_ACTIONS = {
 
 # -- loading and authorizing ---------------------------------------------------------------------------------
 
-def _visible_consultation(slug: str) -> Consultation:
-    consultation = get_by_slug(slug)
-    if consultation is None or not can_view_consultation(current_user, consultation):
-        abort(404)
-    return consultation
 
 
 def _visible_workshop(workshop_id: int) -> Workshop:
@@ -148,7 +142,7 @@ def brazil_states() -> dict[str, tuple[str, Region]]:
 @anonymous_page_cache
 def consultation_workshops(slug: str):
     """Workshops of a consultation by region and state: counts, the map and the list."""
-    consultation = _visible_consultation(slug)
+    consultation = get_visible_or_404(slug)
     summary = services.region_summary(consultation)
     workshops = db.session.scalars(
         select(Workshop).where(Workshop.consultation_id == consultation.id)
@@ -214,7 +208,7 @@ def mine():
 @require(Permission.FACILITATE)
 def new(slug: str):
     """Register a workshop of a consultation."""
-    consultation = _visible_consultation(slug)
+    consultation = get_visible_or_404(slug)
     form = WorkshopForm()
     problems: list[str] = []
     if form.validate_on_submit():
