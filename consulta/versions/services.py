@@ -222,8 +222,7 @@ def import_text(actor: User, version: TextVersion, units: list, matches: list) -
         entry.position = position
     version.articles = ordered
     db.session.flush()
-    record(actor, "version.import", version, articles=len(units),
-           fates={fate: sum(m.fate == fate for m in matches) for fate in {m.fate.value for m in matches}})
+    record(actor, "version.import", version, articles=len(units), fates=dict(Counter(m.fate.value for m in matches)))
 
 
 def publish(actor: User, version: TextVersion) -> None:
