@@ -52,6 +52,11 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     web.init_app(app)
     errors.init_app(app)
 
+    from consulta.accessibility import preferences as accessibility_preferences
+
+    accessibility_preferences.init_app(app)
+
+    from consulta.accessibility import bp as accessibility_bp
     from consulta.admin import bp as admin_bp
     from consulta.api import bp as api_bp
     from consulta.auth import bp as auth_bp
@@ -77,6 +82,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     app.register_blueprint(versions_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(accessibility_bp)
 
     from consulta.cli import consulta_cli
     from consulta.jobs import cli as _job_commands  # noqa: F401  (adds `worker` and `jobs` to consulta_cli)

@@ -51,7 +51,6 @@ def _on_breach(limit) -> None:
 
 
 limiter = Limiter(key_func=get_remote_address, on_breach=_on_breach)
-talisman = Talisman()
 cache = Cache()
 mail = Mail()
 
@@ -78,6 +77,31 @@ CONTENT_SECURITY_POLICY = {
     "report-to": "csp",
 }
 
+# VLibras (setting VLIBRAS): what its widget loads, per directive, and nothing when the setting is off.
+# vlibras-plugin.js and the Unity player's loader come from the app's folder on vlibras.gov.br, as do its
+# images, its font (a FontFace) and the player's data and WebAssembly files (fetched, then compiled: hence
+# 'wasm-unsafe-eval', which allows WebAssembly only, not eval); the stylesheet is bundled in the script and
+# injected as <style> elements (hence 'unsafe-inline' for styles only, never for scripts); texts go to the
+# translation service (traducao2) and signs come from the dictionary (dicionario2). Each host is named:
+# no wildcard. See README, "Acessibilidade".
+VLIBRAS_ORIGIN = "https://vlibras.gov.br"
+VLIBRAS_CSP = {
+    "script-src": [VLIBRAS_ORIGIN, "'wasm-unsafe-eval'"],
+    "style-src": [VLIBRAS_ORIGIN, "'unsafe-inline'"],
+    "img-src": [VLIBRAS_ORIGIN],
+    "font-src": [VLIBRAS_ORIGIN],
+    "connect-src": [VLIBRAS_ORIGIN, "https://traducao2.vlibras.gov.br", "https://dicionario2.vlibras.gov.br"],
+}
+
+
+def content_security_policy(vlibras: bool = False) -> dict[str, str]:
+    """The site's policy; with `vlibras`, each directive the widget needs also names the widget's hosts."""
+    policy = dict(CONTENT_SECURITY_POLICY)
+    if vlibras:
+        for directive, sources in VLIBRAS_CSP.items():
+            policy[directive] = " ".join([policy[directive], *sources])
+    return policy
+
 
 def init_app(app: Flask) -> None:
     """Bind every extension to `app`."""
@@ -93,12 +117,14 @@ def init_app(app: Flask) -> None:
     cache.init_app(app)
     mail.init_app(app)
     secure = bool(app.config["SECURE_COOKIES"])
-    talisman.init_app(
+    # One Talisman per app: it keeps its options on itself, and apps built with other settings (VLIBRAS,
+    # SECURE_COOKIES) in one process must not share a policy.
+    app.extensions["talisman"] = Talisman(
         app,
         force_https=False,  # TLS ends at the reverse proxy; it redirects to HTTPS
         strict_transport_security=secure,
         session_cookie_secure=secure,
-        content_security_policy=CONTENT_SECURITY_POLICY,
+        content_security_policy=content_security_policy(bool(app.config.get("VLIBRAS"))),
         frame_options="DENY",
         referrer_policy="strict-origin-when-cross-origin",
         permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"},

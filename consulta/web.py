@@ -161,6 +161,7 @@ def anonymous_page_cache(view):
 
     from flask import current_app, session
 
+    from consulta.accessibility import preferences as accessibility
     from consulta.degrade import shared_cache as cache
 
     @wraps(view)
@@ -168,7 +169,9 @@ def anonymous_page_cache(view):
         if request.method not in ("GET", "HEAD") or current_user.is_authenticated or session:
             return private_no_store(current_app.make_response(view(*args, **kwargs)))
         seconds = current_app.config["PAGE_CACHE_SECONDS"]
-        key = f"page:v2:{int(is_htmx_partial())}:{request.full_path}"  # v2: entries carry Last-Modified
+        # v2: entries carry Last-Modified. The display preferences (high contrast, larger text) are rendered
+        # as classes on <html>, so each combination is cached apart.
+        key = f"page:v2:{int(is_htmx_partial())}:{accessibility.cache_key()}:{request.full_path}"
         cached = cache.get(key) if seconds else None
         if cached is not None:
             body, status, mimetype, last_modified = cached

@@ -50,6 +50,8 @@ MATRIX = [
     ("auth.logout", "POST", "/sair", dict.fromkeys(ROLES, 303)),
     ("auth.profile", "GET", "/conta", LOGGED_IN),
     ("auth.privacy", "GET", "/privacidade", PUBLIC),
+    ("accessibility.preferences_page", "GET", "/acessibilidade", PUBLIC),
+    ("accessibility.preferences_page", "POST", "/acessibilidade", dict.fromkeys(ROLES, 303)),
     ("ops.health", "GET", "/saude", PUBLIC),
     ("ops.admin_health", "GET", "/admin/saude", ADMIN_ONLY),
     # a browser's CSP report, for anyone; an empty body without a report content type is refused

@@ -1,13 +1,26 @@
 // Small enhancements on top of htmx; every page works without this file.
 // Loaded before htmx. The Content-Security-Policy requires Trusted Types for DOM sinks: htmx parses the
 // server's HTML answers (same origin, escaped by the templates) through DOMParser and innerHTML, so the one
-// "default" policy passes HTML through. It makes no scripts or script URLs (htmx's allowEval and
-// allowScriptTags are off), so any attempt to build one is blocked and reported.
+// "default" policy passes HTML through. It makes no scripts (htmx's allowEval and allowScriptTags are off),
+// so any attempt to build one is blocked and reported. Script URLs pass only for the VLibras widget's
+// loader on vlibras.gov.br (when the VLIBRAS setting is on the CSP allows that origin; otherwise
+// script-src blocks it anyway); any other script URL is refused.
 if (window.trustedTypes && window.trustedTypes.createPolicy) {
   window.trustedTypes.createPolicy("default", {
-    createHTML: function (html) { return html; }
+    createHTML: function (html) { return html; },
+    createScriptURL: function (url) {
+      return String(url).indexOf("https://vlibras.gov.br/") === 0 ? url : null;
+    }
   });
 }
+
+// The accessibility page: ticking "Alto contraste" or "Texto maior" shows the result at once (the form
+// still saves the choice in a cookie, which the server applies to every page).
+document.addEventListener("change", function (event) {
+  var box = event.target;
+  if (!box || !box.matches || !box.matches("[data-a11y-preview] input[data-a11y-class]")) { return; }
+  document.documentElement.classList.toggle(box.getAttribute("data-a11y-class"), box.checked);
+});
 
 // After an in-place update, move focus to the element the server marked, so keyboard and
 // screen-reader users land on the result (the #aviso live region announces it too).
