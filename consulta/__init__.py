@@ -56,6 +56,10 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
 
     accessibility_preferences.init_app(app)
 
+    from consulta import maps
+
+    maps.init_app(app)
+
     from consulta.accessibility import bp as accessibility_bp
     from consulta.admin import bp as admin_bp
     from consulta.api import bp as api_bp

@@ -642,7 +642,8 @@ def test_public_list_shows_region_counts_the_map_and_a_data_table(client, consul
     assert "1 oficina · 80 participantes · 1 contribuição" in html  # Norte
     assert "1 oficina · 20 participantes · 0 contribuições" in html  # Sul
     # The map: one linked tile per UF, coloured by participants, with a legend.
-    svg = html[html.index("<svg class=\"tile-map__svg\""):html.index("</svg>")]
+    start = html.index("<svg class=\"tile-map__svg\"")
+    svg = html[start:html.index("</svg>", start)]
     tiles = re.findall(r'<a class="tile-map__tile tile-map__tile--(\d)" href="#uf-([A-Z]{2})" aria-label="([^"]+)"', svg)
     assert len(tiles) == 27 and len({uf for _, uf, _ in tiles}) == 27
     assert svg.count("<title>") == 27

@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from consulta import municipalities
+from consulta import maps, municipalities
 from consulta.authz import Permission, can_edit_workshop, can_view_consultation, require
 from consulta.consultations.services import get_visible_or_404, public_consultations
 from consulta.disclosure import suppress
@@ -152,9 +152,11 @@ def consultation_workshops(slug: str):
     for workshop in workshops:
         by_region.setdefault(workshop.region, []).append(workshop)
     groups = [(region, by_region[region]) for region in [*Region, None] if region in by_region]
+    dots, unplaced = maps.municipality_dots([(w.municipality_code, w.municipality_name, w.uf) for w in workshops])
     return render_template(
         "workshops/list.html", consultation=consultation, summary=summary, groups=groups,
         attendees_by_uf={state.uf: state.attendees for state in summary.states},
+        workshop_dots=dots, unplaced_municipalities=unplaced,
     )
 
 
