@@ -46,8 +46,14 @@ MUTANTS = {
                                  "if response.status_code != 200 or response.direct_passthrough:",
                                  ("tests/test_pages.py",)),
     # htmx fragments and full pages share one cache key.
-    "page-cache-htmx": Mutant("consulta/web.py", 'key = f"page:v2:{int(is_htmx_partial())}:{request.full_path}"',
-                              'key = f"page:v2:{request.full_path}"', ("tests/test_pages.py",)),
+    "page-cache-htmx": Mutant("consulta/web.py",
+                              'key = f"page:v2:{int(is_htmx_partial())}:{accessibility.cache_key()}:{request.full_path}"',
+                              'key = f"page:v2:{accessibility.cache_key()}:{request.full_path}"', ("tests/test_pages.py",)),
+    # High-contrast and normal readers share one cache entry.
+    "page-cache-preferences": Mutant("consulta/web.py",
+                                     'key = f"page:v2:{int(is_htmx_partial())}:{accessibility.cache_key()}:{request.full_path}"',
+                                     'key = f"page:v2:{int(is_htmx_partial())}:{request.full_path}"',
+                                     ("tests/test_accessibility_tools.py",)),
     # A single person in a state is published.
     "suppress-one": Mutant("consulta/disclosure.py", "if 0 < value < SUPPRESS_BELOW", "if 1 < value < SUPPRESS_BELOW",
                            ("tests/test_results.py", "tests/test_opendata.py")),

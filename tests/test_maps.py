@@ -31,7 +31,7 @@ def test_outlines_are_the_27_states_and_lie_in_the_drawing():
     for shape in shapes:
         numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", shape.path)]
         xs, ys = numbers[0::2], numbers[1::2]
-        assert 0 <= min(xs) and max(xs) <= width and 0 <= min(ys) and max(ys) <= height, shape.uf
+        assert min(xs) >= 0 and max(xs) <= width and min(ys) >= 0 and max(ys) <= height, shape.uf
     # Geography holds: Roraima is north of Rio Grande do Sul, Acre west of Pernambuco, DF inside Goiás' box.
     box = {s.uf: _box(s.path) for s in shapes}
     assert box["RR"][3] < box["RS"][1] and box["AC"][2] < box["PE"][0]

@@ -68,7 +68,7 @@ def _simplify(points: list[tuple[float, float]], tolerance: float) -> list[tuple
         if index is not None and worst > tolerance:
             keep[index] = True
             stack.extend([(first, index), (index, last)])
-    return [p for p, k in zip(points, keep) if k]
+    return [p for p, k in zip(points, keep, strict=True) if k]
 
 
 def _ring(arcs: list[list[tuple[float, float]]], indexes: list[int]) -> list[tuple[float, float]]:
@@ -102,7 +102,7 @@ def inside(point: tuple[float, float], rings: list[list[list[float]]]) -> bool:
     x, y = point
     crossings = 0
     for ring in rings:
-        for (x1, y1), (x2, y2) in zip(ring, ring[1:]):
+        for (x1, y1), (x2, y2) in zip(ring, ring[1:], strict=False):
             if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
                 crossings += 1
     return crossings % 2 == 1
