@@ -163,3 +163,61 @@ def test_pages_are_axe_clean_in_every_display_mode(new_page, app: Flask, mapped:
                 page.locator(".geo-map").screenshot(path=str(artifacts / f"a11y-{mode}-{name}-{size_name}-mapa.png"))
         page.context.close()
 
+
+
+@pytest.fixture
+def vlibras_server(make_app) -> str:
+    """A second live server, of an app with VLIBRAS on."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from tests.browser.conftest import QuietRequestHandler
+
+    server = make_server("127.0.0.1", 0, make_app(VLIBRAS=True), threaded=True, request_handler=QuietRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+
+
+# Stands in for vlibras-plugin.js (no network here): it defines the widget the page starts, and loads a
+# further script from vlibras.gov.br the way the plugin loads its player, through a Trusted Types sink.
+FAKE_PLUGIN = """
+window.VLibras = {Widget: function (root) {
+  window.vlibrasStarted = root;
+  var player = document.createElement("script");
+  player.src = "https://vlibras.gov.br/app/target/UnityLoader.js";
+  document.body.appendChild(player);
+}};
+"""
+
+
+def test_vlibras_widget_starts_under_the_policy_and_other_script_urls_stay_blocked(browser, vlibras_server: str):
+    context = browser.new_context(base_url=vlibras_server)
+    page = context.new_page()
+    violations = []
+    page.on("console", lambda message: message.type == "error" and violations.append(message.text))
+    served = []
+
+    def vlibras(route):
+        served.append(route.request.url)
+        body = FAKE_PLUGIN if route.request.url.endswith("vlibras-plugin.js") else "window.playerLoaded = true;"
+        route.fulfill(status=200, content_type="application/javascript", body=body)
+
+    page.route("https://vlibras.gov.br/**", vlibras)
+    page.goto("/")
+    page.wait_for_function("window.playerLoaded === true")
+    assert page.evaluate("window.vlibrasStarted") == "https://vlibras.gov.br/app"
+    assert served == ["https://vlibras.gov.br/app/vlibras-plugin.js", "https://vlibras.gov.br/app/target/UnityLoader.js"]
+    expect(page.locator("[vw-access-button]")).to_have_count(1)
+    assert violations == [], violations  # nothing the widget did was blocked or reported
+    # Any other origin stays out: Trusted Types refuses the URL before the CSP is even asked.
+    refused = page.evaluate("""() => {
+      try { document.createElement("script").src = "https://exemplo.com/x.js"; return "allowed"; }
+      catch (error) { return error.name; } }""")
+    assert refused == "TypeError"
+    assert len(violations) == 1 and "TrustedScriptURL" in violations[0], violations
+    context.close()
