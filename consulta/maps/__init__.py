@@ -89,7 +89,7 @@ class Dot:
     @property
     def radius(self) -> float:
         """A little larger for more events, so a city with several workshops stands out (capped)."""
-        return round(min(5.0 + 1.5 * (self.count - 1), 11.0), 1)
+        return round(min(6.5 + 2.0 * (self.count - 1), 13.0), 1)
 
 
 def municipality_dots(places: list[tuple[str | None, str | None, str | None]]) -> tuple[list[Dot], list[tuple[str, str, int]]]:
