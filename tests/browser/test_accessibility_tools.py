@@ -183,14 +183,18 @@ def vlibras_server(make_app) -> str:
     thread.join(timeout=10)
 
 
-# Stands in for vlibras-plugin.js (no network here): it defines the widget the page starts, and loads a
-# further script from vlibras.gov.br the way the plugin loads its player, through a Trusted Types sink.
+# Stands in for vlibras-plugin.js (no network here). Like the real one, the widget's constructor only sets
+# window.onload, which builds the widget when the page has loaded (so it must be constructed before that);
+# then it loads a further script from vlibras.gov.br, as the plugin loads its player, through a Trusted
+# Types sink.
 FAKE_PLUGIN = """
 window.VLibras = {Widget: function (root) {
-  window.vlibrasStarted = root;
-  var player = document.createElement("script");
-  player.src = "https://vlibras.gov.br/app/target/UnityLoader.js";
-  document.body.appendChild(player);
+  window.onload = function () {
+    window.vlibrasStarted = root;
+    var player = document.createElement("script");
+    player.src = "https://vlibras.gov.br/app/target/UnityLoader.js";
+    document.body.appendChild(player);
+  };
 }};
 """
 

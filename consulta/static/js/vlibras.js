@@ -1,7 +1,6 @@
-// Starts the VLibras widget (Libras translation by the federal government) once its plugin has loaded.
-// Included only when the VLIBRAS setting is on; the Content-Security-Policy then allows vlibras.gov.br.
-window.addEventListener("load", function () {
-  if (window.VLibras && window.VLibras.Widget) {
-    new window.VLibras.Widget("https://vlibras.gov.br/app");
-  }
-});
+// Starts the VLibras widget (Libras translation by the federal government). Included only when the VLIBRAS
+// setting is on, after vlibras-plugin.js (both deferred, so they run in order before the page's load event):
+// the widget's constructor sets window.onload to build itself, so it must run before that event.
+if (window.VLibras && window.VLibras.Widget) {
+  new window.VLibras.Widget("https://vlibras.gov.br/app");
+}
