@@ -58,9 +58,8 @@ class QuietRequestHandler(WSGIRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def live_server(app: Flask) -> Iterator[str]:
-    """The session app on a free local port, in a daemon thread; yields its base URL."""
+def serve(app: Flask) -> Iterator[str]:
+    """Serve `app` on a free local port, in a daemon thread; yields its base URL, then stops it."""
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -70,6 +69,12 @@ def live_server(app: Flask) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(app: Flask) -> Iterator[str]:
+    """The session app on a free local port, in a daemon thread; yields its base URL."""
+    yield from serve(app)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from consulta.accessibility import preferences
-from tests.browser.conftest import DESKTOP
+from tests.browser.conftest import DESKTOP, serve
 from tests.browser.test_accessibility import article_id, assert_accessible
 from tests.browser.test_reading import assert_no_horizontal_scroll, save_screenshot
 from tests.browser.test_workshops import registered_workshops
@@ -168,19 +168,7 @@ def test_pages_are_axe_clean_in_every_display_mode(new_page, app: Flask, mapped:
 @pytest.fixture
 def vlibras_server(make_app) -> str:
     """A second live server, of an app with VLIBRAS on."""
-    import threading
-
-    from werkzeug.serving import make_server
-
-    from tests.browser.conftest import QuietRequestHandler
-
-    server = make_server("127.0.0.1", 0, make_app(VLIBRAS=True), threaded=True, request_handler=QuietRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
+    yield from serve(make_app(VLIBRAS=True))
 
 
 # Stands in for vlibras-plugin.js (no network here). Like the real one, the widget's constructor only sets

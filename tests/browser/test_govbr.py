@@ -1,12 +1,9 @@
 """gov.br sign-in in Chromium, through the local OpenID Provider's login page and back."""
 
-import threading
-
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from tests.browser.conftest import DESKTOP, TIMEOUT_MS, QuietRequestHandler
+from tests.browser.conftest import DESKTOP, TIMEOUT_MS, serve
 from tests.browser.test_accessibility import assert_accessible
 from tests.identity_fixtures import _provider_process, oidc_provider  # noqa: F401
 
@@ -14,14 +11,7 @@ from tests.identity_fixtures import _provider_process, oidc_provider  # noqa: F4
 @pytest.fixture
 def govbr_server(make_app, oidc_provider):  # noqa: F811
     """An app configured for the local provider, served over HTTP on 127.0.0.1."""
-    app = make_app(**oidc_provider.app_config())
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
+    yield from serve(make_app(**oidc_provider.app_config()))
 
 
 def test_person_signs_in_with_govbr_and_out_at_govbr_too(browser, govbr_server, oidc_provider):  # noqa: F811
