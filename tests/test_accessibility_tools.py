@@ -123,3 +123,15 @@ def test_vlibras_setting_shows_the_widget_and_opens_the_policy_to_its_hosts_only
     assert "'unsafe-eval'" not in directives["script-src"] and "'unsafe-inline'" not in directives["script-src"]
     # The other app of this process (setting off) keeps its own, closed policy.
     assert "vlibras" not in client.get("/").headers["Content-Security-Policy"]
+
+
+def test_display_preferences_stay_open_to_someone_asked_to_consent_again(make_app, create_user):
+    app = make_app(PRIVACY_POLICY_VERSION="2027-01")
+    user = create_user()  # consented to an earlier version
+    reader = app.test_client()
+    reader.post("/entrar", data={"email": user.email, "password": "uma senha longa de teste"})
+    assert reader.get("/oficinas/minhas").status_code == 303  # everything else asks for consent first
+    assert reader.get("/acessibilidade").status_code == 200
+    response = save(reader, contrast=True, next_url="/privacidade")
+    assert response.status_code == 303 and response.headers["Location"] == "/privacidade"
+    assert 'class="alto-contraste"' in html_tag(reader.get("/privacidade").get_data(as_text=True))

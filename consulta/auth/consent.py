@@ -19,7 +19,8 @@ from consulta.models import record, utcnow
 from consulta.web import form_status, safe_next
 
 OPEN_WITHOUT_CONSENT = frozenset({"auth.consent", "auth.privacy", "auth.logout", "auth.my_data",
-                                  "auth.delete_my_account", "auth.profile", "static"})
+                                  "auth.delete_my_account", "auth.profile", "static",
+                                  "accessibility.preferences_page"})  # to read the new policy in high contrast
 
 
 class ConsentForm(FlaskForm):
