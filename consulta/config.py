@@ -45,6 +45,9 @@ class Defaults:
     # Anonymous readers get public pages from a short-lived cache (seconds; 0 turns it off). CACHE_TYPE
     # "SimpleCache" keeps it per process; "RedisCache" with CACHE_REDIS_URL shares it between workers.
     PAGE_CACHE_SECONDS = 5
+    # The shared part of an article page (its page of contributions), for every reader, signed in or not, kept
+    # per article version (consulta.participation.fragments); this bounds changes no version counter sees.
+    FRAGMENT_CACHE_SECONDS = 60
     # Public pages and API answers that do not depend on the session carry Cache-Control: public, max-age
     # (this many seconds) and an ETag, so browsers and proxies reuse them and revalidate with a 304.
     HTTP_CACHE_SECONDS = 30

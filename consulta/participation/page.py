@@ -13,7 +13,7 @@ from consulta.consultations import services as consultation_services
 from consulta.drafts import article_parts, render_article_body
 from consulta.inputs import page_number
 from consulta.models import Article, Consultation, ContributionKind, Section, Stance
-from consulta.participation import services
+from consulta.participation import fragments, services
 from consulta.participation.forms import (
     ContributionForm,
     NewArticleForm,
@@ -92,7 +92,11 @@ def article_context(
         ]
         context.update(contribution_form=form)
     if with_list:
-        context.update(contribution_page(article, f))
+        if reply_forms is None and reply_form is None and fragments.cacheable():
+            context["contribution_list_html"] = fragments.contribution_list(
+                article, f, context, lambda: contribution_page(article, f, supports=False))
+        else:
+            context.update(contribution_page(article, f))
         previous, following = consultation_services.neighbours(article)
         context.update(trail=consultation_services.section_trail(article.section), previous=previous,
                        following=following)
@@ -141,8 +145,9 @@ def thread_context(consultation: Consultation, *, reply_forms: dict[int, ReplyFo
     }
 
 
-def contribution_page(target: Article | Section, f: services.ContributionFilter) -> dict[str, Any]:
-    """A page of contributions with their replies and the reader's supports (four queries)."""
+def contribution_page(target: Article | Section, f: services.ContributionFilter,
+                      supports: bool = True) -> dict[str, Any]:
+    """A page of contributions with their replies and (unless not `supports`) the reader's supports."""
     user = current_user if current_user.is_authenticated else None
     contributions, has_more = services.page_of_contributions(target, f, current_app.config["CONTRIBUTIONS_PER_PAGE"])
     replies = services.replies_for(contributions)
@@ -151,7 +156,7 @@ def contribution_page(target: Article | Section, f: services.ContributionFilter)
         "contributions": contributions,
         "has_more": has_more,
         "replies": replies,
-        "supported": services.supported_ids(user, every),
+        "supported": services.supported_ids(user, every) if supports else set(),
     }
 
 

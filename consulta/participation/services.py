@@ -39,6 +39,7 @@ from consulta.models import (
     utcnow,
 )
 from consulta.notifications.events import notify_reply
+from consulta.participation.fragments import touch
 from consulta.participation.gate import Action, ParticipationError, WriteRefused, ensure_may_write
 from consulta.participation.trust import hide_threshold, open_reports
 from consulta.participation.votes import VoteTarget, record_vote
@@ -204,6 +205,7 @@ def withdraw(author: User, contribution: Contribution) -> None:
     if not compare_and_set(Contribution, contribution.id, Contribution.visibility, previous, Visibility.WITHDRAWN,
                            withdrawn_at=utcnow()):
         raise ParticipationError("A contribuição mudou enquanto você a retirava. Tente de novo.")
+    touch(contribution.article_id)
     if previous is Visibility.VISIBLE:
         _count_in_tallies(contribution, -1)
         if contribution.parent_id:
@@ -214,6 +216,7 @@ def withdraw(author: User, contribution: Contribution) -> None:
 def set_support(user: User, contribution: Contribution, supported: bool) -> bool:
     """Support or stop supporting a contribution; returns whether the user now supports it."""
     ensure_may_write(user, contribution.consultation, Action.SUPPORT)
+    touch(contribution.article_id)
     if supported:
         if not contribution.is_public:
             raise ParticipationError("Esta contribuição não está visível.")
@@ -264,6 +267,7 @@ def report(user: User, contribution: Contribution, reason: ReportReason, note: s
         if contribution.parent_id:
             bump(Contribution.reply_count, contribution.parent_id, -1)
         record(None, "contribution.auto_hide", contribution, reports=count, report_weight=weight)
+        touch(contribution.article_id)
     db.session.refresh(contribution)
     return True
 
@@ -281,6 +285,7 @@ def hide(moderator: User, contribution: Contribution, reason: str) -> None:
     if not compare_and_set(Contribution, contribution.id, Contribution.visibility, previous, Visibility.HIDDEN,
                            moderation_reason=reason[:500]):
         raise ParticipationError("A contribuição mudou enquanto você a moderava. Recarregue a página.")
+    touch(contribution.article_id)
     if previous is Visibility.VISIBLE:
         _count_in_tallies(contribution, -1)
         if contribution.parent_id:
@@ -298,6 +303,7 @@ def restore(moderator: User, contribution: Contribution, reason: str | None = No
     if not compare_and_set(Contribution, contribution.id, Contribution.visibility, previous, Visibility.VISIBLE,
                            moderation_reason=None):
         raise ParticipationError("A contribuição mudou enquanto você a moderava. Recarregue a página.")
+    touch(contribution.article_id)
     _count_in_tallies(contribution, +1)
     if contribution.parent_id:
         bump(Contribution.reply_count, contribution.parent_id, +1)
@@ -319,6 +325,7 @@ def dismiss_reports(moderator: User, contribution: Contribution, reason: str | N
         if not compare_and_set(Contribution, contribution.id, Contribution.visibility, Visibility.PENDING,
                                Visibility.VISIBLE, moderation_reason=None):
             raise ParticipationError("A contribuição mudou enquanto você a moderava. Recarregue a página.")
+        touch(contribution.article_id)
         _count_in_tallies(contribution, +1)
         if contribution.parent_id:
             bump(Contribution.reply_count, contribution.parent_id, +1)

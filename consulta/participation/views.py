@@ -83,6 +83,8 @@ def contribution_page(slug: str, article_id: int):
     if not is_htmx_partial():
         return redirect(url_for("consultations.article", slug=slug, article_id=article_id, **request.args))
     context = article_context(article, filter_from_args(request.args))
+    if "contribution_list_html" in context:  # the shared list, personalised (participation.fragments)
+        return context["contribution_list_html"]
     return render_template("participation/_contribution_page.html", **context)
 
 
