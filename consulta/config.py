@@ -10,6 +10,12 @@ class Defaults:
     # None means "the SQLite file in instance/"; CONSULTA_DATABASE_URL selects PostgreSQL.
     DATABASE_URL: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # PostgreSQL connections per app process: gunicorn's threads (consulta/gunicorn_conf.py: 2) plus a spare
+    # for the background job enqueued after a commit; overflow for bursts. Statements run this many times on
+    # a connection are prepared by psycopg (server-side plans); None turns that off (PgBouncer, transaction mode).
+    DB_POOL_SIZE = 3
+    DB_POOL_OVERFLOW = 5
+    DB_PREPARE_THRESHOLD: int | None = 2
 
     # Sessions and cookies. SECURE_COOKIES turns on Secure cookies and HSTS (production, behind HTTPS).
     SECURE_COOKIES = False

@@ -8,7 +8,6 @@ from flask import current_app, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from consulta.auth.forms import ActionForm
 from consulta.consultations import services as consultation_services
 from consulta.drafts import article_parts, render_article_body
 from consulta.inputs import page_number
@@ -19,7 +18,6 @@ from consulta.participation.forms import (
     NewArticleForm,
     ReplyForm,
     ReportForm,
-    SupportForm,
 )
 from consulta.participation.gate import Action, decide
 
@@ -134,8 +132,6 @@ def thread_context(consultation: Consultation, *, reply_forms: dict[int, ReplyFo
         "consultation": consultation,
         "can_take_part": bool(decide(user, consultation, Action.CONTRIBUTE)),
         "gate": decide(user, consultation, Action.CONTRIBUTE),
-        "action_form": ActionForm() if user else None,
-        "support_form": SupportForm() if user else None,
         "report_form_for": lambda c: ReportForm(prefix=f"d{c.id}"),
         "reply_form_for": lambda c: (reply_forms or {}).get(c.id)
         or (reply_form if reply_form is not None and reply_form._prefix == f"r{c.id}-" else None)
