@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import current_app, g, has_request_context, request, session
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from consulta.extensions import db
 from consulta.models import User, UserSession, VerificationLevel, utcnow
@@ -98,12 +98,19 @@ class SessionAccount:
         return hash(("account", self.id))
 
 
+def _light_statement():
+    users, sessions = User.__table__, UserSession.__table__
+    columns = [users.c[column.key] for column in SessionAccount.COLUMNS]
+    return (select(*columns, users.c.blocked_at, users.c.deleted_at, sessions.c.expires_at)
+            .join(sessions, sessions.c.user_id == users.c.id)
+            .where(sessions.c.token_hash == bindparam("token_hash"), users.c.id == bindparam("account")))
+
+
+_LIGHT = _light_statement()  # built once: a plain Core statement, run on the session's connection
+
+
 def _load_light(account: int, token: str) -> SessionAccount | None:
-    row = db.session.execute(
-        select(*SessionAccount.COLUMNS, User.blocked_at, User.deleted_at, UserSession.expires_at)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.token_hash == _token_hash(token), User.id == account)
-    ).first()
+    row = db.session.connection().execute(_LIGHT, {"token_hash": _token_hash(token), "account": account}).first()
     if row is None or row.expires_at <= utcnow() or row.blocked_at is not None or row.deleted_at is not None:
         return None
     return SessionAccount(row, token)

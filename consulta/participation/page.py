@@ -12,7 +12,7 @@ from consulta.consultations import services as consultation_services
 from consulta.drafts import article_parts, render_article_body
 from consulta.inputs import page_number
 from consulta.models import Article, Consultation, ContributionKind, Section, Stance
-from consulta.participation import fragments, services
+from consulta.participation import fragments, services, votes
 from consulta.participation.forms import (
     ContributionForm,
     NewArticleForm,
@@ -72,7 +72,7 @@ def article_context(
         sort_labels=SORT_LABELS,
         stances=list(Stance),
         kinds=[ContributionKind.COMMENT, ContributionKind.NEW_WORDING, ContributionKind.REMOVAL],
-        my_vote=services.vote_of(user, article) if article.accepts_votes else None,
+        my_vote=votes.vote_of(user.id if user else None, article.id) if article.accepts_votes else None,
     )
     context.update(part_context(article, f))
     if user is not None:

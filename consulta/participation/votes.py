@@ -15,7 +15,7 @@ the loop reads again; the tallies move only when the vote row did, in the same t
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import delete, exists, literal_column, select, update
+from sqlalchemy import bindparam, delete, exists, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from consulta.extensions import db
@@ -64,12 +64,19 @@ def load_target(article_id: int) -> VoteTarget | None:
     return VoteTarget(article_id, consultation, bool(accepts), agree, disagree, abstain)
 
 
+_CURRENT = select(VOTES.c.id, VOTES.c.value).where(VOTES.c.user_id == bindparam("user_id"),
+                                                   VOTES.c.article_id == bindparam("article_id"))
+
+
+def _current(user_id: int, article_id: int):
+    """(id, value) of the account's vote on the article, or None."""
+    return db.session.connection().execute(_CURRENT, {"user_id": user_id, "article_id": article_id}).first()
+
+
 def vote_of(user_id: int | None, article_id: int) -> VoteValue | None:
     """The account's current vote on the article, if any."""
-    if user_id is None:
-        return None
-    return db.session.scalar(select(VOTES.c.value).where(VOTES.c.user_id == user_id,
-                                                          VOTES.c.article_id == article_id))
+    row = _current(user_id, article_id) if user_id is not None else None
+    return row.value if row is not None else None
 
 
 def _insert(values: dict[str, Any]):
@@ -86,13 +93,14 @@ def _apply(change, article_id: int, deltas: dict[VoteValue, int]) -> tuple[int, 
     """
     moved = {TALLY_COLUMNS[v]: ARTICLES.c[TALLY_COLUMNS[v]] + n for v, n in deltas.items() if n}
     bump = update(ARTICLES).where(ARTICLES.c.id == article_id).values(moved).returning(*TALLIES)
-    if db.session.get_bind().dialect.name == "postgresql":
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
         written = change.returning(literal_column("1").label("done")).cte("written")
-        row = db.session.execute(bump.where(exists(select(written.c.done)))).first()
+        row = connection.execute(bump.where(exists(select(written.c.done)))).first()
         return tuple(row) if row is not None else None
-    if db.session.execute(change.returning(VOTES.c.id)).first() is None:
+    if connection.execute(change.returning(VOTES.c.id)).first() is None:
         return None
-    return tuple(db.session.execute(bump).one())
+    return tuple(connection.execute(bump).one())
 
 
 def record_vote(user: Any, target: VoteTarget, value: VoteValue | None) -> tuple[VoteValue | None, tuple | None]:
@@ -105,9 +113,7 @@ def record_vote(user: Any, target: VoteTarget, value: VoteValue | None) -> tuple
         raise ParticipationError("Este dispositivo não recebe votos.")
     user_id, article_id = user.id, target.id
     for _ in range(5):
-        current = db.session.execute(
-            select(VOTES.c.id, VOTES.c.value).where(VOTES.c.user_id == user_id, VOTES.c.article_id == article_id)
-        ).first()
+        current = _current(user_id, article_id)
         now = utcnow()
         if current is None:
             if value is None:
