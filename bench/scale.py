@@ -115,7 +115,28 @@ def measure(targets: dict[str, Target], rounds: int, requests: int) -> dict[str,
     return out
 
 
-def run_database(kind: str, opts: Options, rounds: int, requests: int) -> Outcome:
+def _top_up_accounts(db, accounts: int, loaded) -> int:
+    """More participants (who neither write nor vote) until the database holds `accounts`; returns how many."""
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import func, select
+
+    from consulta.auth.passwords import hash_password
+    from consulta.models import User
+
+    missing = accounts - db.session.scalar(select(func.count()).select_from(User))
+    if missing <= 0:
+        return 0
+    now = datetime.now(UTC)
+    data.insert_participants(db, random.Random(7), missing, "conta-", hash_password(data.VOTER_PASSWORD),
+                             start=now - timedelta(days=60), end=now - timedelta(hours=1))
+    db.session.commit()
+    loaded.consultations["large"].participants += missing
+    return missing
+
+
+def run_database(kind: str, opts: Options, rounds: int, requests: int, accounts: int = 0) -> Outcome:
     from consulta.extensions import db
 
     outcome = Outcome(DB_LABELS[kind])
@@ -126,6 +147,7 @@ def run_database(kind: str, opts: Options, rounds: int, requests: int) -> Outcom
         app = data.bench_app(loaded.url, instance)
         with app.app_context():
             picks = {size: _best_article(db, SLUGS[size]) for size in SIZES}
+            extra = _top_up_accounts(db, accounts, loaded)
             db.session.remove()
             db.engine.dispose()
         log(f"[{kind}] loaded in {loaded.seconds:.0f} s; starting gunicorn")
@@ -150,7 +172,8 @@ def run_database(kind: str, opts: Options, rounds: int, requests: int) -> Outcom
                                 verdict(ratio >= TARGET)))
     outcome.footer.append(
         f"data: demo {small.contributions:,} contributions, {small.votes:,} votes, {small.participants:,} accounts; "
-        f"large {large.contributions:,} contributions, {large.votes:,} votes, {large.participants:,} accounts; "
+        f"large {large.contributions:,} contributions, {large.votes:,} votes, {large.participants:,} accounts "
+        f"({extra:,} of them added to reach {accounts:,} accounts in the database); "
         f"one database, loaded in {loaded.seconds:.0f} s ({loaded.db_version})")
     outcome.footer.append(f"ratio = demo's median latency ÷ the large one's (throughput large ÷ demo); "
                           f"{rounds} interleaved rounds, each the median of {requests} sequential requests from "
@@ -164,6 +187,8 @@ def main(argv: list[str]) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--contributions", type=int, default=200_000, help="large consultation (default %(default)s)")
     parser.add_argument("--votes", type=int, default=1_000_000, help="large consultation (default %(default)s)")
+    parser.add_argument("--accounts", type=int, default=100_000,
+                        help="accounts in the database at least (participants who neither write nor vote fill up)")
     parser.add_argument("--demo-contributions", type=int, default=2_000)
     parser.add_argument("--demo-votes", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=4)
@@ -174,6 +199,6 @@ def main(argv: list[str]) -> int:
     opts = Options(databases=["postgres"], small=(args.demo_contributions, args.demo_votes),
                    large=(args.contributions, args.votes), keep=args.keep)
     passed = run_tables("Scale (100× data ÷ demo data)", ["postgres"],
-                        lambda kind: run_database(kind, opts, args.rounds, args.requests), None,
+                        lambda kind: run_database(kind, opts, args.rounds, args.requests, args.accounts), None,
                         load_by="the client")
     return 0 if passed or args.no_fail else 1

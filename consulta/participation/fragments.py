@@ -157,6 +157,21 @@ def _fill(context: dict[str, Any], signed_in: bool) -> Entry:
     return Entry(pieces, variants, authors, list(authors))
 
 
+def shared(key: tuple, compute) -> Any:
+    """`compute()`, kept per `key` (which names an article version) and locale, for every reader.
+
+    For values that are the same for everyone (an article's parts and their counts); never for a reader's own.
+    """
+    if current_app.config["FRAGMENT_CACHE_SECONDS"] <= 0:
+        return compute()
+    full = ":".join(map(str, ("shared", *key, get_locale())))
+    value = cache.get(full)
+    if value is None:
+        value = compute()
+        cache.set(full, value, timeout=current_app.config["FRAGMENT_CACHE_SECONDS"])
+    return value
+
+
 def cacheable() -> bool:
     """Whether this request's list may come from the cache (a GET by someone who sees masked text)."""
     from consulta.privacy import sees_personal_data

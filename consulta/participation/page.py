@@ -102,7 +102,15 @@ def article_context(
 
 
 def part_context(article: Article, f: services.ContributionFilter) -> dict[str, Any]:
-    """The article's parts, their labels and counts, the chosen part, and the text marked up with them."""
+    """The article's parts, their labels and counts, the chosen part, and the text marked up with them.
+
+    The same for every reader: kept per article version (participation.fragments.shared).
+    """
+    return fragments.shared(("parts", article.id, article.page_version, article.consultation.slug, f.part),
+                            lambda: _part_context(article, f))
+
+
+def _part_context(article: Article, f: services.ContributionFilter) -> dict[str, Any]:
     parts = article_parts(article.body)
     if len(parts) < 2:
         parts = []  # a one-sentence article has nothing to choose between
