@@ -157,6 +157,15 @@ def _fill(context: dict[str, Any], signed_in: bool) -> Entry:
     return Entry(pieces, variants, authors, list(authors))
 
 
+@dataclass(frozen=True)
+class Link:
+    """An article or section as a page links to it (kept in the cache instead of an ORM object)."""
+
+    id: int
+    label: str = ""
+    title: str = ""
+
+
 def shared(key: tuple, compute) -> Any:
     """`compute()`, kept per `key` (which names an article version) and locale, for every reader.
 

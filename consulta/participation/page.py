@@ -95,10 +95,19 @@ def article_context(
                 article, f, context, lambda: contribution_page(article, f, supports=False))
         else:
             context.update(contribution_page(article, f))
-        previous, following = consultation_services.neighbours(article)
-        context.update(trail=consultation_services.section_trail(article.section), previous=previous,
-                       following=following)
+        context.update(fragments.shared(("around", article.id, article.page_version, article.consultation.slug),
+                                        lambda: _around(article)))
     return context
+
+
+def _around(article: Article) -> dict[str, Any]:
+    """The breadcrumbs and the neighbouring articles, as plain values (the same for every reader)."""
+    previous, following = consultation_services.neighbours(article)
+    return {
+        "trail": [fragments.Link(s.id, title=s.title) for s in consultation_services.section_trail(article.section)],
+        "previous": previous and fragments.Link(previous.id, label=previous.label),
+        "following": following and fragments.Link(following.id, label=following.label),
+    }
 
 
 def part_context(article: Article, f: services.ContributionFilter) -> dict[str, Any]:
