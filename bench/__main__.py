@@ -10,6 +10,9 @@ Subcommands:
   one with 100,000 and 1,000,000, in interleaved rounds, per database (``--no-fail`` to always exit 0).
 * ``jobs``: analysis runs through the job queue on Redis with 1, 2 and 4 worker processes: jobs/s, scaling
   ratios, and the enqueue latency of the web request that starts a run (``--no-fail`` to always exit 0).
+* ``profile``: pyinstrument call trees of a signed-in vote and article page, in-process (#15).
+* ``scale``: PostgreSQL with 100,000 accounts, 200,000 contributions and 1,000,000 votes against demo-sized
+  data: the signed-in article page, a vote, the results page and the open-data export (#15).
 * ``analysis NAME [ARGS...]``: runs ``bench/analysis_NAME.py``'s ``main()`` (found at run time), e.g.
   ``python -m bench analysis quality``; those scripts also run directly.
 
@@ -187,6 +190,18 @@ def jobs(argv: list[str]) -> int:
     return 0 if passed or args.no_fail else 1
 
 
+def profile(argv: list[str]) -> int:
+    from bench.profile import main
+
+    return main(argv)
+
+
+def scale(argv: list[str]) -> int:
+    from bench.scale import main
+
+    return main(argv)
+
+
 def analysis(argv: list[str]) -> int:
     available = sorted(p.stem.removeprefix("analysis_") for p in BENCH_DIR.glob("analysis_*.py"))
     if not argv or argv[0] in ("-h", "--help"):
@@ -216,6 +231,8 @@ SUBCOMMANDS: dict[str, Callable[[list[str]], int]] = {
     "results": results,
     "jobs": jobs,
     "analysis": analysis,
+    "profile": profile,
+    "scale": scale,
 }
 
 

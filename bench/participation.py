@@ -32,6 +32,7 @@ from bench.server import Server
 
 TARGET_ARTICLE_VS_BARE = 0.35
 TARGET_VOTES_SQLITE = 500
+TARGET_CPU_VS_BARE = 3.0  # #15: a vote and the uncached article page, in CPU per request
 
 
 @dataclass
@@ -212,7 +213,24 @@ def run_database(kind: str, opts: Options) -> Outcome:
         _fill_pages(outcome, opts, dataset, pages)
     if votes is not None:
         _fill_votes(outcome, kind, opts, dataset, votes, integrity)
+    if pages is not None:
+        _fill_cpu_targets(outcome, pages, votes)
     return outcome
+
+
+def _fill_cpu_targets(outcome: Outcome, pages: dict, votes: dict | None) -> None:
+    """#15: CPU per request (gunicorn + postgres) of the uncached article page and of a vote, ÷ the bare route's."""
+    def cpu(p: dict) -> float:
+        return (p["server_cpu"] + p["db_cpu"]) / max(p["ok"], 1) or 1e-9
+
+    bare = cpu(pages["bare"])
+    page = cpu(pages["small"]) / bare
+    outcome.rows.append(Row("CPU per article page (1k) ÷ bare route", f"{page:.1f}×",
+                            f"≤ {TARGET_CPU_VS_BARE:g}×", verdict(page <= TARGET_CPU_VS_BARE)))
+    if votes is not None:
+        vote = (votes["server_cpu"] + votes["db_cpu"]) / max(votes["ok"], 1) / bare
+        outcome.rows.append(Row("CPU per vote ÷ bare route", f"{vote:.1f}×", f"≤ {TARGET_CPU_VS_BARE:g}×",
+                                verdict(vote <= TARGET_CPU_VS_BARE)))
 
 
 def _fill_server(outcome: Outcome, opts: Options, dataset: data.Dataset, page_notes: tuple[str, str],
@@ -344,5 +362,18 @@ def _fill_votes(outcome: Outcome, kind: str, opts: Options, dataset: data.Datase
 
 def run(opts: Options) -> bool:
     """Run every requested database and print the tables; True when every target was met."""
-    return run_tables("Participation", opts.databases, lambda kind: run_database(kind, opts), None,
-                      load_by="the load generator", python_version=True)
+    outcomes: dict[str, Outcome] = {}
+
+    def one(kind: str) -> Outcome:
+        outcomes[kind] = run_database(kind, opts)
+        return outcomes[kind]
+
+    passed = run_tables("Participation", opts.databases, one, None, load_by="the load generator",
+                        python_version=True)
+    if "votes" in opts.parts and {"sqlite", "postgres"} <= outcomes.keys():
+        sqlite_rate, pg_rate = outcomes["sqlite"].votes_per_second, outcomes["postgres"].votes_per_second
+        ok = pg_rate >= sqlite_rate > 0
+        print(f"votes/s PostgreSQL ÷ SQLite (same run): {pg_rate:,.0f} ÷ {sqlite_rate:,.0f} = "
+              f"{pg_rate / max(sqlite_rate, 1e-9):.2f} (target ≥ 1): {verdict(ok)}", flush=True)
+        passed = passed and ok
+    return passed

@@ -108,6 +108,15 @@ def _finish_config(app: Flask) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(url)
     # Statement parameters (e-mails, password hashes) never reach an error message or a log.
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}), "hide_parameters": True}
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # One connection per gunicorn thread, a few spare for bursts; psycopg prepares a statement on the
+        # server once it has run DB_PREPARE_THRESHOLD times on a connection (None: never, behind PgBouncer
+        # in transaction mode).
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        options.setdefault("pool_size", int(app.config["DB_POOL_SIZE"]))
+        options.setdefault("max_overflow", int(app.config["DB_POOL_OVERFLOW"]))
+        connect_args = options.setdefault("connect_args", {})
+        connect_args.setdefault("prepare_threshold", app.config["DB_PREPARE_THRESHOLD"])
 
     if app.config.get("SECRET_KEY"):
         app.extensions["consulta.secret_key_source"] = "configured"

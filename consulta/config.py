@@ -10,6 +10,12 @@ class Defaults:
     # None means "the SQLite file in instance/"; CONSULTA_DATABASE_URL selects PostgreSQL.
     DATABASE_URL: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # PostgreSQL connections per app process: gunicorn's threads (consulta/gunicorn_conf.py: 2) plus a spare
+    # for the background job enqueued after a commit; overflow for bursts. Statements run this many times on
+    # a connection are prepared by psycopg (server-side plans); None turns that off (PgBouncer, transaction mode).
+    DB_POOL_SIZE = 3
+    DB_POOL_OVERFLOW = 5
+    DB_PREPARE_THRESHOLD: int | None = 2
 
     # Sessions and cookies. SECURE_COOKIES turns on Secure cookies and HSTS (production, behind HTTPS).
     SECURE_COOKIES = False
@@ -48,6 +54,9 @@ class Defaults:
     # VLibras, the federal government's Libras (sign language) widget: off by default, because it loads a
     # script from vlibras.gov.br; turning it on also opens the Content-Security-Policy to its hosts only.
     VLIBRAS = False
+    # The shared part of an article page (its page of contributions), for every reader, signed in or not, kept
+    # per article version (consulta.participation.fragments); this bounds changes no version counter sees.
+    FRAGMENT_CACHE_SECONDS = 60
     # Public pages and API answers that do not depend on the session carry Cache-Control: public, max-age
     # (this many seconds) and an ETag, so browsers and proxies reuse them and revalidate with a 304.
     HTTP_CACHE_SECONDS = 30

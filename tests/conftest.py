@@ -18,7 +18,7 @@ from consulta import create_app
 from consulta.auth.passwords import hash_password
 from consulta.consultations import services
 from consulta.drafts import parse_draft
-from consulta.extensions import db, limiter
+from consulta.extensions import cache, db, limiter
 from consulta.models import AccountKind, Consultation, Role, Status, User, utcnow
 
 PASSWORD = "uma senha longa de teste"
@@ -123,6 +123,7 @@ def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
         with db.engine.begin() as connection:
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
+        cache.clear()  # ids and article page versions start again in the next test's rows
 
 
 @pytest.fixture

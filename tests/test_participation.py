@@ -573,6 +573,15 @@ def test_vote_without_csrf_token_is_refused(make_app, create_user, create_consul
 TALLY = {VoteValue.AGREE: "votes_agree", VoteValue.DISAGREE: "votes_disagree", VoteValue.ABSTAIN: "votes_abstain"}
 
 
+def runs(statement: str, prefix: str) -> bool:
+    """Whether `statement` starts with `prefix`, or is a WITH clause whose first statement does (on PostgreSQL
+    the vote's change and its tallies are one statement: WITH written AS (UPDATE votes ...) UPDATE articles)."""
+    text = statement.lstrip().upper()
+    if text.startswith("WITH "):
+        text = text.split("(", 1)[1].lstrip()
+    return text.startswith(prefix)
+
+
 class Interference:
     """Run a competing request's statements on the connection just before our first statement of `prefix`.
 
@@ -584,7 +593,7 @@ class Interference:
         self.prefix, self.statements, self.fired = prefix, statements, 0
 
     def __call__(self, conn, cursor, statement, parameters, context, executemany):
-        if self.fired or not statement.lstrip().upper().startswith(self.prefix):
+        if self.fired or not runs(statement, self.prefix):
             return
         self.fired += 1
         for competing in self.statements:
@@ -681,7 +690,7 @@ def test_vote_gives_up_with_a_message_when_it_keeps_changing(app, create_user, o
     state = {"n": 0}
 
     def flip(conn, cursor, statement, parameters, context, executemany):
-        if not statement.lstrip().upper().startswith("UPDATE VOTES") or state.get("busy"):
+        if not runs(statement, "UPDATE VOTES") or state.get("busy"):
             return
         old, new = cycle[state["n"] % 2], cycle[(state["n"] + 1) % 2]
         state["n"] += 1

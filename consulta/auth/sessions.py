@@ -8,13 +8,19 @@ change or "sair de todos os dispositivos" deletes every row of the account.
 
 import hashlib
 import secrets
+from typing import Any
 
-from flask import current_app, g, session
+from flask import current_app, g, has_request_context, request, session
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from consulta.extensions import db
-from consulta.models import User, UserSession, utcnow
+from consulta.models import User, UserSession, VerificationLevel, utcnow
+from consulta.models.users import GOVBR_VERIFICATION
+
+# Hot routes whose requests need only a few columns of the account (a vote: is it active, its role, level and
+# consent). There the loader answers a SessionAccount read with one Core query instead of the ORM User.
+LIGHT_ENDPOINTS = frozenset({"participation.vote"})
 
 
 def _token_hash(token: str) -> str:
@@ -42,11 +48,81 @@ def sign_in(user: User, *, remember: bool = False, method: str = "password") -> 
     login_user(user, remember=remember, duration=lifetime, fresh=True)
 
 
-def load_user(user_id: str) -> User | None:
+class SessionAccount:
+    """The signed-in account as a hot route needs it: a few columns, read without the ORM.
+
+    It answers what the request plumbing and the participation gate ask (is_authenticated, is_active,
+    get_id, id, role, consent_version, verification_level, the second factor's columns). Anything else
+    (a template's display_name, an audit record) loads the full User once and reads it from there, so an
+    unforeseen use is slower, never wrong. Only ever built for an active account with a live sign-in.
+    """
+
+    __slots__ = ("id", "role", "consent_version", "govbr_level", "email_verified_at", "totp_secret",
+                 "totp_enabled_at", "session_token", "_user")
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+    COLUMNS = (User.id, User.role, User.consent_version, User.govbr_level, User.email_verified_at,
+               User.totp_secret, User.totp_enabled_at)
+
+    def __init__(self, row: Any, token: str) -> None:
+        (self.id, self.role, self.consent_version, self.govbr_level, self.email_verified_at,
+         self.totp_secret, self.totp_enabled_at) = row[:7]
+        self.session_token = token
+        self._user = None
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def verification_level(self) -> VerificationLevel:
+        if self.govbr_level is not None:
+            return GOVBR_VERIFICATION[self.govbr_level]
+        return VerificationLevel.EMAIL if self.email_verified_at is not None else VerificationLevel.NONE
+
+    @property
+    def user(self) -> User:
+        """The full account (one query, the first time)."""
+        if self._user is None:
+            self._user = db.session.get(User, self.id)
+            self._user.session_token = self.session_token
+        return self._user
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.user, name)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, (SessionAccount, User)) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash(("account", self.id))
+
+
+def _light_statement():
+    users, sessions = User.__table__, UserSession.__table__
+    columns = [users.c[column.key] for column in SessionAccount.COLUMNS]
+    return (select(*columns, users.c.blocked_at, users.c.deleted_at, sessions.c.expires_at)
+            .join(sessions, sessions.c.user_id == users.c.id)
+            .where(sessions.c.token_hash == bindparam("token_hash"), users.c.id == bindparam("account")))
+
+
+_LIGHT = _light_statement()  # built once: a plain Core statement, run on the session's connection
+
+
+def _load_light(account: int, token: str) -> SessionAccount | None:
+    row = db.session.connection().execute(_LIGHT, {"token_hash": _token_hash(token), "account": account}).first()
+    if row is None or row.expires_at <= utcnow() or row.blocked_at is not None or row.deleted_at is not None:
+        return None
+    return SessionAccount(row, token)
+
+
+def load_user(user_id: str) -> User | SessionAccount | None:
     """Flask-Login's loader: the active account whose sign-in token is still on record and unexpired."""
     account, _, token = user_id.partition(":")
     if not token or not account.isascii() or not account.isdigit() or len(account) > 12:
         return None
+    if has_request_context() and request.endpoint in LIGHT_ENDPOINTS:
+        return _load_light(int(account), token)
     row = db.session.execute(
         select(User, UserSession.expires_at).join(UserSession, UserSession.user_id == User.id)
         .where(UserSession.token_hash == _token_hash(token), User.id == int(account))

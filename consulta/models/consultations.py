@@ -319,6 +319,9 @@ class Article(db.Model):
     contributions_partly: Mapped[int] = mapped_column(default=0, server_default="0")
     contributions_disagree: Mapped[int] = mapped_column(default=0, server_default="0")
     contributions_none: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Moves with every change to what the article's page lists (contributions, replies, supports, moderation,
+    # responses): the key of the shared part of the page in consulta.participation.fragments.
+    page_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     consultation: Mapped[Consultation] = relationship(back_populates="articles")
     section: Mapped[Section | None] = relationship(back_populates="articles")

@@ -8,18 +8,16 @@ from flask import current_app, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from consulta.auth.forms import ActionForm
 from consulta.consultations import services as consultation_services
 from consulta.drafts import article_parts, render_article_body
 from consulta.inputs import page_number
 from consulta.models import Article, Consultation, ContributionKind, Section, Stance
-from consulta.participation import services
+from consulta.participation import fragments, services, votes
 from consulta.participation.forms import (
     ContributionForm,
     NewArticleForm,
     ReplyForm,
     ReportForm,
-    SupportForm,
 )
 from consulta.participation.gate import Action, decide
 
@@ -74,7 +72,7 @@ def article_context(
         sort_labels=SORT_LABELS,
         stances=list(Stance),
         kinds=[ContributionKind.COMMENT, ContributionKind.NEW_WORDING, ContributionKind.REMOVAL],
-        my_vote=services.vote_of(user, article) if article.accepts_votes else None,
+        my_vote=votes.vote_of(user.id if user else None, article.id) if article.accepts_votes else None,
     )
     context.update(part_context(article, f))
     if user is not None:
@@ -92,15 +90,36 @@ def article_context(
         ]
         context.update(contribution_form=form)
     if with_list:
-        context.update(contribution_page(article, f))
-        previous, following = consultation_services.neighbours(article)
-        context.update(trail=consultation_services.section_trail(article.section), previous=previous,
-                       following=following)
+        if reply_forms is None and reply_form is None and fragments.cacheable():
+            context["contribution_list_html"] = fragments.contribution_list(
+                article, f, context, lambda: contribution_page(article, f, supports=False))
+        else:
+            context.update(contribution_page(article, f))
+        context.update(fragments.shared(("around", article.id, article.page_version, article.consultation.slug),
+                                        lambda: _around(article)))
     return context
 
 
+def _around(article: Article) -> dict[str, Any]:
+    """The breadcrumbs and the neighbouring articles, as plain values (the same for every reader)."""
+    previous, following = consultation_services.neighbours(article)
+    return {
+        "trail": [fragments.Link(s.id, title=s.title) for s in consultation_services.section_trail(article.section)],
+        "previous": previous and fragments.Link(previous.id, label=previous.label),
+        "following": following and fragments.Link(following.id, label=following.label),
+    }
+
+
 def part_context(article: Article, f: services.ContributionFilter) -> dict[str, Any]:
-    """The article's parts, their labels and counts, the chosen part, and the text marked up with them."""
+    """The article's parts, their labels and counts, the chosen part, and the text marked up with them.
+
+    The same for every reader: kept per article version (participation.fragments.shared).
+    """
+    return fragments.shared(("parts", article.id, article.page_version, article.consultation.slug, f.part),
+                            lambda: _part_context(article, f))
+
+
+def _part_context(article: Article, f: services.ContributionFilter) -> dict[str, Any]:
     parts = article_parts(article.body)
     if len(parts) < 2:
         parts = []  # a one-sentence article has nothing to choose between
@@ -130,8 +149,6 @@ def thread_context(consultation: Consultation, *, reply_forms: dict[int, ReplyFo
         "consultation": consultation,
         "can_take_part": bool(decide(user, consultation, Action.CONTRIBUTE)),
         "gate": decide(user, consultation, Action.CONTRIBUTE),
-        "action_form": ActionForm() if user else None,
-        "support_form": SupportForm() if user else None,
         "report_form_for": lambda c: ReportForm(prefix=f"d{c.id}"),
         "reply_form_for": lambda c: (reply_forms or {}).get(c.id)
         or (reply_form if reply_form is not None and reply_form._prefix == f"r{c.id}-" else None)
@@ -141,8 +158,9 @@ def thread_context(consultation: Consultation, *, reply_forms: dict[int, ReplyFo
     }
 
 
-def contribution_page(target: Article | Section, f: services.ContributionFilter) -> dict[str, Any]:
-    """A page of contributions with their replies and the reader's supports (four queries)."""
+def contribution_page(target: Article | Section, f: services.ContributionFilter,
+                      supports: bool = True) -> dict[str, Any]:
+    """A page of contributions with their replies and (unless not `supports`) the reader's supports."""
     user = current_user if current_user.is_authenticated else None
     contributions, has_more = services.page_of_contributions(target, f, current_app.config["CONTRIBUTIONS_PER_PAGE"])
     replies = services.replies_for(contributions)
@@ -151,7 +169,7 @@ def contribution_page(target: Article | Section, f: services.ContributionFilter)
         "contributions": contributions,
         "has_more": has_more,
         "replies": replies,
-        "supported": services.supported_ids(user, every),
+        "supported": services.supported_ids(user, every) if supports else set(),
     }
 
 

@@ -39,8 +39,10 @@ from consulta.models import (
     utcnow,
 )
 from consulta.notifications.events import notify_reply
+from consulta.participation.fragments import touch
 from consulta.participation.gate import Action, ParticipationError, WriteRefused, ensure_may_write
 from consulta.participation.trust import hide_threshold, open_reports
+from consulta.participation.votes import VoteTarget, record_vote
 
 __all__ = ["ParticipationError", "WriteRefused"]
 
@@ -203,6 +205,7 @@ def withdraw(author: User, contribution: Contribution) -> None:
     if not compare_and_set(Contribution, contribution.id, Contribution.visibility, previous, Visibility.WITHDRAWN,
                            withdrawn_at=utcnow()):
         raise ParticipationError("A contribuição mudou enquanto você a retirava. Tente de novo.")
+    touch(contribution.article_id)
     if previous is Visibility.VISIBLE:
         _count_in_tallies(contribution, -1)
         if contribution.parent_id:
@@ -213,6 +216,7 @@ def withdraw(author: User, contribution: Contribution) -> None:
 def set_support(user: User, contribution: Contribution, supported: bool) -> bool:
     """Support or stop supporting a contribution; returns whether the user now supports it."""
     ensure_may_write(user, contribution.consultation, Action.SUPPORT)
+    touch(contribution.article_id)
     if supported:
         if not contribution.is_public:
             raise ParticipationError("Esta contribuição não está visível.")
@@ -231,37 +235,12 @@ def set_support(user: User, contribution: Contribution, supported: bool) -> bool
 def cast_vote(user: User, article: Article, value: VoteValue | None) -> VoteValue | None:
     """Record, change (or with None remove) the user's vote; tallies move in the same transaction.
 
-    Inserting relies on the (user, article) unique constraint; changing and removing compare-and-set the
-    previous value, retrying if a concurrent request of the same user changed it first.
+    The Core path of consulta.participation.votes (the vote route calls it directly): inserting relies on
+    the (user, article) unique constraint; changing and removing compare-and-set the previous value,
+    retrying if a concurrent request of the same user changed it first.
     """
-    ensure_may_write(user, article.consultation, Action.VOTE)
-    if not article.accepts_votes:
-        raise ParticipationError("Este dispositivo não recebe votos.")
-    for _ in range(5):
-        current = db.session.execute(
-            select(Vote.id, Vote.value).where(Vote.user_id == user.id, Vote.article_id == article.id)
-        ).first()
-        if current is None:
-            if value is None:
-                return None
-            now = utcnow()
-            if insert_ignore(Vote, {"user_id": user.id, "article_id": article.id, "value": value,
-                                    "created_at": now, "updated_at": now}, ["user_id", "article_id"]):
-                bump(VOTE_COLUMNS[value], article.id, +1)
-                return value
-            continue  # a concurrent request inserted it first: read it and change it
-        vote_id, old = current
-        if old is value:
-            return value
-        if value is None:
-            if db.session.execute(delete(Vote).where(Vote.id == vote_id, Vote.value == old)).rowcount:
-                bump(VOTE_COLUMNS[old], article.id, -1)
-                return None
-            continue
-        if compare_and_set(Vote, vote_id, Vote.value, old, value, updated_at=utcnow()):
-            bump(VOTE_COLUMNS[old], article.id, -1, **{VOTE_COLUMNS[value].key: +1})
-            return value
-    raise ParticipationError("Muitas alterações simultâneas no seu voto. Tente de novo.")
+    target = VoteTarget(article.id, article.consultation, article.accepts_votes, 0, 0, 0)
+    return record_vote(user, target, value)[0]
 
 
 def report(user: User, contribution: Contribution, reason: ReportReason, note: str | None = None) -> bool:
@@ -288,6 +267,7 @@ def report(user: User, contribution: Contribution, reason: ReportReason, note: s
         if contribution.parent_id:
             bump(Contribution.reply_count, contribution.parent_id, -1)
         record(None, "contribution.auto_hide", contribution, reports=count, report_weight=weight)
+        touch(contribution.article_id)
     db.session.refresh(contribution)
     return True
 
@@ -305,6 +285,7 @@ def hide(moderator: User, contribution: Contribution, reason: str) -> None:
     if not compare_and_set(Contribution, contribution.id, Contribution.visibility, previous, Visibility.HIDDEN,
                            moderation_reason=reason[:500]):
         raise ParticipationError("A contribuição mudou enquanto você a moderava. Recarregue a página.")
+    touch(contribution.article_id)
     if previous is Visibility.VISIBLE:
         _count_in_tallies(contribution, -1)
         if contribution.parent_id:
@@ -322,6 +303,7 @@ def restore(moderator: User, contribution: Contribution, reason: str | None = No
     if not compare_and_set(Contribution, contribution.id, Contribution.visibility, previous, Visibility.VISIBLE,
                            moderation_reason=None):
         raise ParticipationError("A contribuição mudou enquanto você a moderava. Recarregue a página.")
+    touch(contribution.article_id)
     _count_in_tallies(contribution, +1)
     if contribution.parent_id:
         bump(Contribution.reply_count, contribution.parent_id, +1)
@@ -343,6 +325,7 @@ def dismiss_reports(moderator: User, contribution: Contribution, reason: str | N
         if not compare_and_set(Contribution, contribution.id, Contribution.visibility, Visibility.PENDING,
                                Visibility.VISIBLE, moderation_reason=None):
             raise ParticipationError("A contribuição mudou enquanto você a moderava. Recarregue a página.")
+        touch(contribution.article_id)
         _count_in_tallies(contribution, +1)
         if contribution.parent_id:
             bump(Contribution.reply_count, contribution.parent_id, +1)

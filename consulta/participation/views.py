@@ -2,8 +2,6 @@
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import defer, joinedload
 
 from consulta.auth.forms import ActionForm
 from consulta.authz import can_view_consultation
@@ -11,7 +9,7 @@ from consulta.db_utils import begin_write, commit_keeping_loaded, end_write, lat
 from consulta.errors import render_error
 from consulta.extensions import db, limiter
 from consulta.models import Article, Contribution, ContributionKind, ReportReason, Section, Stance, VoteValue
-from consulta.participation import bp, services
+from consulta.participation import bp, services, votes
 from consulta.participation.forms import (
     ContributionForm,
     EditForm,
@@ -85,6 +83,8 @@ def contribution_page(slug: str, article_id: int):
     if not is_htmx_partial():
         return redirect(url_for("consultations.article", slug=slug, article_id=article_id, **request.args))
     context = article_context(article, filter_from_args(request.args))
+    if "contribution_list_html" in context:  # the shared list, personalised (participation.fragments)
+        return context["contribution_list_html"]
     return render_template("participation/_contribution_page.html", **context)
 
 
@@ -226,11 +226,12 @@ def support(contribution_id: int):
 @login_required
 @_vote_limits
 def vote(slug: str, article_id: int):
-    """Vote on a recommendation, change the vote, or remove it."""
-    article = db.session.scalar(
-        select(Article).where(Article.id == article_id)
-        .options(defer(Article.body), defer(Article.body_html), joinedload(Article.consultation))
-    )  # the vote needs the tallies and the consultation's state, not the article's text
+    """Vote on a recommendation, change the vote, or remove it.
+
+    Core statements end to end (consulta.participation.votes); current_user is a SessionAccount here
+    (consulta.auth.sessions.LIGHT_ENDPOINTS): the sign-in is checked as on every route, without the ORM user.
+    """
+    article = votes.load_target(article_id)  # the tallies and the consultation, not the article's text
     if article is None or article.consultation.slug != slug or not can_view_consultation(
         current_user, article.consultation
     ):
@@ -238,25 +239,24 @@ def vote(slug: str, article_id: int):
     # One enum field: read it directly (CSRFProtect has already checked the token for every POST).
     raw = request.form.get("value", "")
     if raw and raw not in VoteValue._value2member_map_:
-        return _vote_answer(article, "Escolha uma opção de voto.", 422, services.vote_of(current_user, article))
+        return _vote_answer(article, "Escolha uma opção de voto.", 422, votes.vote_of(current_user.id, article.id))
     value = VoteValue(raw) if raw else None
     begin_write()
     try:
-        result = services.cast_vote(current_user, article, value)
+        result, tallies = votes.record_vote(current_user, article, value)
     except services.ParticipationError as error:
         db.session.rollback()
         end_write()
-        return _vote_answer(article, str(error), error.status, services.vote_of(current_user, article))
+        return _vote_answer(article, str(error), error.status, votes.vote_of(current_user.id, article.id))
     commit_keeping_loaded()
     end_write()
-    db.session.refresh(article, ["votes_agree", "votes_disagree", "votes_abstain"])  # others vote too
     message = f"Seu voto foi registrado: {result.label}." if result else "Seu voto foi removido."
-    return _vote_answer(article, message, 200, result)
+    return _vote_answer(article.with_tallies(tallies), message, 200, result)
 
 
-def _vote_answer(article: Article, message: str, status: int, my_vote: VoteValue | None):
+def _vote_answer(article: votes.VoteTarget, message: str, status: int, my_vote: VoteValue | None):
     if is_htmx_partial():
-        # Only what the vote panel shows: the tallies, the reader's vote and the form.
+        # Only what the vote panel shows: the tallies (as just written), the reader's vote and the form.
         context = {
             "article": article, "consultation": article.consultation,
             "my_vote": my_vote, "can_take_part": decide(current_user, article.consultation, Action.VOTE),

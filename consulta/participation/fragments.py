@@ -1,0 +1,242 @@
+"""The shared part of an article page, rendered once per version and personalised per request.
+
+What a page of contributions shows is the same for every reader except a few bits: the CSRF token in its
+forms, the submission key of each reply form, and each contribution's action buttons (support or supported,
+edit and withdraw on one's own, report on others'). So the list is rendered once per key
+
+    (article, its page_version, the filter and page, locale, htmx or not, who reads: anonymous / signed in
+     and allowed to take part / signed in and not)
+
+with the personal bits as markers, and each request fills them in: its own CSRF token, fresh submission
+keys, and for each contribution the action buttons of the variant that fits the reader (rendered at the
+same time: "not mine", "supported", "mine, editable", "mine"). Moderators (who see personal data unmasked)
+and re-rendered forms with errors bypass the cache. No personal value is ever stored: the cached text holds
+only markers where a reader's token, keys or choices go, so one reader's page cannot reach another.
+
+`page_version` moves in the same transaction as every change to what the list shows: writes through the
+ORM (a new contribution, an edit, a response) are seen by a flush hook; the Core writes of the
+participation services (supports, replies, moderation) call `touch()`. An entry also expires after
+FRAGMENT_CACHE_SECONDS, the bound for changes made elsewhere (an erased account's name).
+"""
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app, render_template, request
+from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+from sqlalchemy import event, inspect, or_, select, update
+from sqlalchemy.orm import Session
+
+from consulta.extensions import cache, db
+from consulta.models import Article, Contribution, Support, User, Visibility
+
+CSRF_MARK = "\x1fcsrf\x1f"
+KEY_MARK = "\x1fkey\x1f"
+# The template marks each contribution's action buttons with <!--a:ID--> ... <!--/a-->.
+_HOLES = re.compile(r"<!--a:(\d+)-->(.*?)<!--/a-->|\x1fkey\x1f", re.S)
+
+
+class _AnyAccount:
+    """A reader who is the author of everything (renders the "mine" variant of every contribution)."""
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    __hash__ = object.__hash__
+
+
+# -- invalidation ------------------------------------------------------------------------------------------
+
+def touch(article_id: int | None) -> None:
+    """Move the article's page_version when this transaction commits (a Core write changed its list)."""
+    if article_id is not None:
+        db.session.info.setdefault("touched_articles", set()).add(article_id)
+
+
+@event.listens_for(Session, "after_flush")
+def _collect(session: Session, flush_context: Any) -> None:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Contribution):
+            touched, key = obj.article_id, "touched_articles"
+        elif isinstance(obj, Article):
+            touched, key = obj.id, "touched_articles"
+        elif isinstance(obj, User) and inspect(obj).attrs.display_name.history.has_changes():
+            touched, key = obj.id, "renamed_authors"  # a new name, or an erased account's placeholder
+        else:
+            continue
+        if touched is not None:
+            session.info.setdefault(key, set()).add(touched)
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_versions(session: Session) -> None:
+    touched = session.info.pop("touched_articles", None)
+    renamed = session.info.pop("renamed_authors", None)
+    if not touched and not renamed:
+        return
+    table, contributions = Article.__table__, Contribution.__table__
+    where = []
+    if touched:
+        where.append(table.c.id.in_(sorted(touched)))
+    if renamed:
+        where.append(table.c.id.in_(select(contributions.c.article_id).where(
+            contributions.c.author_id.in_(sorted(renamed)))))
+    session.execute(update(table).where(or_(*where)).values(page_version=table.c.page_version + 1))
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop("touched_articles", None)
+    session.info.pop("renamed_authors", None)
+
+
+# -- the cached list ---------------------------------------------------------------------------------------
+
+@dataclass
+class Entry:
+    """One rendered list: text pieces and holes, the variants of each hole, who wrote what and when."""
+
+    pieces: list  # str, or ("a", id) for a contribution's actions, or ("k",) for a submission key
+    variants: dict[int, tuple[str, str, str, str]]  # id -> (not mine, supported, mine editable, mine)
+    authors: dict[int, tuple[int | None, datetime]]  # id -> (author id, created_at)
+    ids: list[int]  # every contribution on the page, replies included
+
+
+def _split(html: str) -> tuple[list, dict[int, str]]:
+    pieces: list = []
+    segments: dict[int, str] = {}
+    at = 0
+    for match in _HOLES.finditer(html):
+        pieces.append(html[at:match.start()])
+        if match.group(1) is None:
+            pieces.append(("k",))
+        else:
+            segments[int(match.group(1))] = match.group(2)
+            pieces.append(("a", int(match.group(1))))
+        at = match.end()
+    pieces.append(html[at:])
+    return pieces, segments
+
+
+def _segments(html: str) -> dict[int, str]:
+    return {int(m.group(1)): m.group(2) for m in _HOLES.finditer(html) if m.group(1) is not None}
+
+
+def _render(context: dict[str, Any], **persona: Any) -> str:
+    return render_template("participation/_contribution_page.html", **{**context, **persona})
+
+
+def _fill(context: dict[str, Any], signed_in: bool) -> Entry:
+    """Render the list for the personas and cut it into pieces (the context holds no reader's data)."""
+    from consulta.participation.forms import ReplyForm
+
+    def reply_form_for(c):
+        form = ReplyForm(prefix=f"r{c.id}", formdata=None)
+        form.submission_key.data = KEY_MARK
+        return form
+
+    context = {**context, "csrf_token": lambda: CSRF_MARK, "reply_form_for": reply_form_for, "supported": set()}
+    every = [*context["contributions"], *(r for rs in context["replies"].values() for r in rs)]
+    authors = {c.id: (c.author_id, c.created_at) for c in every}
+    if not signed_in:
+        pieces, plain = _split(_render(context, user_id=None))
+        return Entry(pieces, {cid: (s, s, s, s) for cid, s in plain.items()}, authors, list(authors))
+    nobody = -1
+    pieces, plain = _split(_render(context, user_id=nobody))
+    visible = [c.id for c in every if c.visibility is Visibility.VISIBLE]
+    supported = _segments(_render(context, user_id=nobody, supported=set(visible)))
+    mine_open = _segments(_render(context, user_id=_AnyAccount(), edit_window_open=lambda c: True))
+    mine = _segments(_render(context, user_id=_AnyAccount(), edit_window_open=lambda c: False))
+    variants = {cid: (plain[cid], supported.get(cid, plain[cid]), mine_open.get(cid, plain[cid]),
+                      mine.get(cid, plain[cid])) for cid in plain}
+    return Entry(pieces, variants, authors, list(authors))
+
+
+@dataclass(frozen=True)
+class Link:
+    """An article or section as a page links to it (kept in the cache instead of an ORM object)."""
+
+    id: int
+    label: str = ""
+    title: str = ""
+
+
+def shared(key: tuple, compute) -> Any:
+    """`compute()`, kept per `key` (which names an article version) and locale, for every reader.
+
+    For values that are the same for everyone (an article's parts and their counts); never for a reader's own.
+    """
+    if current_app.config["FRAGMENT_CACHE_SECONDS"] <= 0:
+        return compute()
+    full = ":".join(map(str, ("shared", *key, get_locale())))
+    value = cache.get(full)
+    if value is None:
+        value = compute()
+        cache.set(full, value, timeout=current_app.config["FRAGMENT_CACHE_SECONDS"])
+    return value
+
+
+def cacheable() -> bool:
+    """Whether this request's list may come from the cache (a GET by someone who sees masked text)."""
+    from consulta.privacy import sees_personal_data
+
+    return (request.method in ("GET", "HEAD") and current_app.config["FRAGMENT_CACHE_SECONDS"] > 0
+            and not sees_personal_data())
+
+
+def contribution_list(article: Article, f: Any, context: dict[str, Any], build) -> Markup:
+    """The page of contributions as HTML for this reader: from the cache, or `build()`'s context rendered.
+
+    `context` is the page's context without the list; `build()` returns the list's part of it
+    (contributions, replies, has_more). The reader is the current user (or anonymous).
+    """
+    user_id = context.get("user_id")
+    signed_in = user_id is not None
+    key = ":".join(map(str, (
+        "list", article.id, article.page_version, article.consultation.slug, f.sort, f.stance or "",
+        f.kind or "", f.part, f.page, get_locale(), int(request.headers.get("HX-Request") == "true"),
+        "in" if signed_in else "anon", int(bool(context.get("can_take_part"))),
+    )))
+    entry = cache.get(key)
+    if entry is None:
+        entry = _fill({**context, **build()}, signed_in)
+        cache.set(key, entry, timeout=current_app.config["FRAGMENT_CACHE_SECONDS"])
+    return _personalise(entry, user_id)
+
+
+def _personalise(entry: Entry, user_id: int | None) -> Markup:
+    from consulta.participation.services import edit_window_open
+
+    supported: set[int] = set()
+    if user_id is not None and entry.ids:
+        supported = set(db.session.scalars(select(Support.contribution_id).where(
+            Support.user_id == user_id, Support.contribution_id.in_(entry.ids))))
+    out = []
+    for piece in entry.pieces:
+        if type(piece) is str:
+            out.append(piece)
+        elif piece[0] == "k":
+            out.append(secrets.token_urlsafe(24))
+        else:
+            cid = piece[1]
+            variants = entry.variants[cid]
+            author, created_at = entry.authors[cid]
+            if author is not None and author == user_id:
+                editable = edit_window_open(_Created(created_at))
+                out.append(variants[2] if editable else variants[3])
+            else:
+                out.append(variants[1] if cid in supported else variants[0])
+    html = "".join(out)
+    if CSRF_MARK in html:
+        html = html.replace(CSRF_MARK, generate_csrf())
+    return Markup(html)  # noqa: S704 - rendered by Jinja with autoescape; only tokens are put in
+
+
+@dataclass
+class _Created:
+    created_at: datetime

@@ -1,0 +1,144 @@
+"""The article page's shared part (participation.fragments) never carries one reader's data to another (#15).
+
+Two signed-in readers (and an anonymous one) read the same article page in turn, the second from the cache
+the first filled: vote state, supports, "mine" buttons, CSRF tokens, submission keys, the name in the
+header and a draft kept after a refused post must each appear only on the page of the person they belong to.
+CSRF is on here, so the tokens are also checked by the server: each reader's own works, the other's does not.
+"""
+
+import re
+
+import pytest
+from sqlalchemy import event
+
+from consulta.extensions import db
+from consulta.models import Article, ContributionKind, Stance, User, VoteValue
+from consulta.participation import services
+from tests.conftest import PASSWORD, csrf_token_from
+from tests.test_participation import articles_of
+
+LISTING = "ORDER BY contributions.created_at DESC"  # the query behind a page of contributions
+
+
+@pytest.fixture
+def csrf_app(make_app):
+    return make_app(WTF_CSRF_ENABLED=True)
+
+
+def login(client, user):
+    token = csrf_token_from(client.get("/entrar").get_data(as_text=True))
+    answer = client.post("/entrar", data={"csrf_token": token, "email": user.email, "password": PASSWORD})
+    assert answer.status_code == 303
+
+
+def tokens(html):
+    return re.findall(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+
+
+def keys(html):
+    return re.findall(r'name="[^"]*submission_key"[^>]*value="([^"]+)"', html)
+
+
+def pressed(html, contribution_id):
+    match = re.search(rf'id="apoio-{contribution_id}"[^>]*aria-pressed="(true|false)"', html)
+    return match and match.group(1)
+
+
+class Listings:
+    """Counts the listing queries a request runs (0 when its list came from the cache)."""
+
+    def __init__(self, app):
+        self.app, self.count = app, 0
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        self.count += LISTING in statement
+
+    def get(self, client, url):
+        self.count = 0
+        with self.app.app_context():
+            event.listen(db.engine, "before_cursor_execute", self)
+            try:
+                return client.get(url).get_data(as_text=True)
+            finally:
+                event.remove(db.engine, "before_cursor_execute", self)
+
+
+def test_no_personal_fragment_is_shared_between_two_signed_in_readers(csrf_app, create_user, create_consultation):
+    consultation = create_consultation("open")
+    ana = create_user(name="Ana Leitora Um", email="ana@exemplo.com.br")
+    bruno = create_user(name="Bruno Leitor Dois", email="bruno@exemplo.com.br")
+    carla = create_user(name="Carla Autora", email="carla@exemplo.com.br")
+    _, recs = articles_of(csrf_app, consultation.slug)
+    with csrf_app.test_request_context():
+        article = db.session.get(Article, recs[0])
+        assert article.accepts_votes and article.accepts_contributions
+        by_bruno, _ = services.contribute(db.session.get(User, bruno.id), article=article, kind=ContributionKind.COMMENT,
+                                          stance=Stance.AGREE, body="Texto do Bruno.")
+        by_carla, _ = services.contribute(db.session.get(User, carla.id), article=article,
+                                          kind=ContributionKind.COMMENT, stance=Stance.DISAGREE, body="Texto da Carla.")
+        services.set_support(db.session.get(User, ana.id), by_carla, True)
+        services.cast_vote(db.session.get(User, ana.id), article, VoteValue.AGREE)
+        db.session.commit()
+        bruno_id, carla_id = by_bruno.id, by_carla.id
+    url = f"/consultas/{consultation.slug}/artigos/{recs[0]}"
+    listings = Listings(csrf_app)
+    a, b, anonymous = csrf_app.test_client(), csrf_app.test_client(), csrf_app.test_client()
+    login(a, ana)
+    login(b, bruno)
+
+    page_a = listings.get(a, url)
+    assert listings.count == 1  # Ana's request filled the cache...
+    # Ana keeps a draft: a new wording without the proposed text is refused and shown back to her only.
+    draft = "Rascunho secreto da Ana"
+    refused = a.post(f"{url}/contribuicoes", data={
+        "csrf_token": tokens(page_a)[0], "kind": "new_wording", "stance": "agree",
+        "body": draft, "submission_key": "chave-da-ana"})
+    assert refused.status_code == 422 and draft in refused.get_data(as_text=True)
+    page_b = listings.get(b, url)
+    assert listings.count == 0  # ...and Bruno's list came from it
+    page_anonymous = listings.get(anonymous, url)  # another kind of reader: its own entry
+    page_a_again = listings.get(a, url)
+    assert listings.count == 0
+
+    for page in (page_a, page_b, page_anonymous, page_a_again):
+        assert "Texto do Bruno." in page and "Texto da Carla." in page
+        assert draft not in page and "chave-da-ana" not in page
+
+    # Ana's name: greeted on her first page after signing in (a flash message), on nobody else's
+    assert "Olá, Ana Leitora Um" in page_a
+    for page in (page_b, page_anonymous, page_a_again):
+        assert "Ana Leitora Um" not in page and "ana@exemplo.com.br" not in page
+    # The vote
+    assert "Seu voto: <strong>Concordo" in page_a and "Seu voto" in page_a_again
+    assert "Seu voto" not in page_b and "Seu voto" not in page_anonymous
+    # Supports: Ana supports Carla's contribution; Bruno does not
+    assert pressed(page_a, carla_id) == pressed(page_a_again, carla_id) == "true"
+    assert pressed(page_b, carla_id) == "false"
+    assert pressed(page_anonymous, carla_id) is None
+    # Mine: Bruno's own contribution has his withdraw button, no support button; for Ana it is the other way
+    withdraw = f"/contribuicoes/{bruno_id}/retirar"
+    assert withdraw in page_b and pressed(page_b, bruno_id) is None
+    assert withdraw not in page_a and withdraw not in page_a_again and pressed(page_a, bruno_id) == "false"
+    assert withdraw not in page_anonymous
+    # CSRF tokens: each reader's own, none shared, none for the anonymous reader
+    assert tokens(page_a) and tokens(page_b) and not tokens(page_anonymous)
+    assert not set(tokens(page_a)) & set(tokens(page_b))
+    assert not set(tokens(page_a_again)) & set(tokens(page_b))
+    # Submission keys: fresh for every form of every page
+    every_key = keys(page_a) + keys(page_b) + keys(page_a_again)
+    assert keys(page_a) and keys(page_b) and len(every_key) == len(set(every_key))
+
+    # The server agrees: Bruno's token from his page works for him; one from Ana's page does not.
+    support = f"/contribuicoes/{carla_id}/apoio"
+    stolen = b.post(support, data={"csrf_token": tokens(page_a)[-1], "support": "1"})
+    assert stolen.status_code == 400
+    own = b.post(support, data={"csrf_token": tokens(page_b)[-1], "support": "1"})
+    assert own.status_code == 303
+
+    # Bruno's support moved the article's version: both readers see the new count, each with their own state.
+    page_a_after = listings.get(a, url)
+    assert listings.count == 1
+    page_b_after = listings.get(b, url)
+    assert listings.count == 0
+    assert pressed(page_a_after, carla_id) == pressed(page_b_after, carla_id) == "true"
+    assert "(2<span" in page_a_after.split(f'id="apoio-{carla_id}"')[1][:400]
