@@ -49,6 +49,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from analysis import cluster as clustering
+from analysis import embeddings as extra
 from analysis.duplicates import near_duplicate_groups
 from analysis.labels import LABEL_TEXTS, LabelCorpus, label_from_terms, representative_indices
 from analysis.normalize import duplicate_key, mask_personal_data, segments, truncate
@@ -95,6 +96,8 @@ class AnalysisParams:
     quotes: int = 5
     terms: int = 10
     minibatch_from: int = 20_000
+    embeddings: bool = False
+    embedding_weight: float = 1.0
 
     def __post_init__(self) -> None:
         """Reject parameters that cannot work."""
@@ -289,14 +292,22 @@ class _GroupContext:
     weighted_size: float
 
 
-def _embed(unit_segments: list[list[list[str]]], params: AnalysisParams) -> tuple[np.ndarray, np.ndarray]:
-    """Return the LSA vector of every unit (zero when it has no term) and the indices of those with terms."""
+def _embed(
+    unit_segments: list[list[list[str]]], params: AnalysisParams, embedded: Callable[[np.ndarray], np.ndarray] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the vector of every unit (zero when it has no term) and the indices of those with terms.
+
+    The vector is the LSA one, joined with the unit's sentence embedding when ``embedded`` (content unit
+    indices -> embedding rows) is given (:mod:`analysis.embeddings`).
+    """
     n_units = len(unit_segments)
     matrix = clustering.tfidf(clustering.term_lists(unit_segments, stem_terms=params.stem))
     if matrix is None:
         return np.zeros((n_units, 1), dtype=np.float32), np.zeros(0, dtype=np.intp)
     content = np.flatnonzero(np.diff(matrix.indptr) > 0)
     reduced = clustering.lsa(matrix[content], params.n_components, params.seed)
+    if embedded is not None:
+        reduced = extra.combine(reduced, embedded(content), params.embedding_weight)
     vectors = np.zeros((n_units, reduced.shape[1]), dtype=np.float32)
     vectors[content] = reduced
     return vectors, content
@@ -364,6 +375,7 @@ def _fit(
     )
     curves = {
         "themes": {str(k): round(v, 4) for k, v in tree.theme_curve.items()},
+        "theme_stability": {str(k): round(v, 4) for k, v in tree.theme_stability.items()},
         "subthemes": {
             str(t + 1): {str(k): round(v, 4) for k, v in curve.items()}
             for t, curve in tree.sub_curves.items()
@@ -380,6 +392,7 @@ def _analyze_group(
     counters: _Counters,
     stages: _Stages,
     span: tuple[float, float],
+    source: extra.Embeddings | None = None,
 ) -> tuple[GroupAnalysis, dict[int, tuple[int, int | None, float]]]:
     """Cluster one group of records; return its analysis and (cluster, theme, score) per record index."""
     start, width = span[0], span[1] - span[0]
@@ -391,7 +404,14 @@ def _analyze_group(
     with stages.stage("vectorize", at(0.0), at(0.35)):
         units = _units(indices, prep)
         unit_segments = [segments(prep.masked[r]) for r in units.representative]
-        vectors, content = _embed(unit_segments, params)
+
+        def embedded(content: np.ndarray) -> np.ndarray:
+            """The sentence embeddings of the given units."""
+            chosen = [units.representative[u] for u in content]
+            texts = [prep.masked[r] for r in chosen] if callable(source) else []
+            return extra.unit_rows(source, chosen, texts)
+
+        vectors, content = _embed(unit_segments, params, None if source is None else embedded)
     with stages.stage("select_k", at(0.35), at(0.6)):
         fitted, fit_themes, curves = _fit(vectors[content], units.copies[content], params)
     with stages.stage("cluster", at(0.6), at(0.7)):
@@ -514,15 +534,25 @@ def analyze_contributions(
     seed: int = 0,
     group_by: str | None = None,
     progress: Progress | None = None,
+    embeddings: extra.Embeddings | None = None,
     **options: Any,
 ) -> AnalysisResult:
-    """Cluster contributions into themes and sub-themes, find campaigns, label, quote and count them."""
-    params = AnalysisParams(k=k, seed=seed, group_by=group_by, **options)
+    """Cluster contributions into themes and sub-themes, find campaigns, label, quote and count them.
+
+    ``embeddings`` (optional): a matrix with one sentence-embedding row per record, or a callable that
+    embeds a list of texts; the clustering space then joins them to TF-IDF (:mod:`analysis.embeddings`).
+    """
+    records = list(records)
+    if embeddings is not None and not callable(embeddings):
+        embeddings = extra.check_matrix(embeddings, len(records))
+    params = AnalysisParams(k=k, seed=seed, group_by=group_by, embeddings=embeddings is not None, **options)
     with threadpool_limits(limits=1):
-        return _run(list(records), params, _Stages(progress))
+        return _run(records, params, _Stages(progress), embeddings)
 
 
-def _run(records: list[Record], params: AnalysisParams, stages: _Stages) -> AnalysisResult:
+def _run(
+    records: list[Record], params: AnalysisParams, stages: _Stages, source: extra.Embeddings | None = None
+) -> AnalysisResult:
     """Run every stage of the pipeline on the records."""
     group_by = params.group_by
     began = time.perf_counter()
@@ -538,7 +568,7 @@ def _run(records: list[Record], params: AnalysisParams, stages: _Stages) -> Anal
     done = 0
     for key, indices in grouped.items():
         span = (0.25 + 0.7 * done / len(records), 0.25 + 0.7 * (done + len(indices)) / len(records))
-        analysis, placed = _analyze_group(key, indices, prep, params, counters, stages, span)
+        analysis, placed = _analyze_group(key, indices, prep, params, counters, stages, span, source)
         groups.append(analysis)
         placement.update(placed)
         done += len(indices)

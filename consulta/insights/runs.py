@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload
 
 import analysis
 from consulta.extensions import db
+from consulta.insights import embeddings
 from consulta.insights.votes import opinion_groups
 from consulta.models import (
     AnalysisRun,
@@ -236,6 +237,15 @@ def execute(run_id: int) -> None:
     run.error = None
     db.session.commit()
 
+    try:
+        embeddings.check_setting(current_app)
+    except embeddings.EmbeddingsUnavailable as error:
+        run.status = RunStatus.FAILED
+        run.error = str(error)
+        run.finished_at = utcnow()
+        db.session.commit()
+        return
+
     records = records_for(run.consultation, run.scope, section=run.section, article=run.article)
     if not records:
         run.status = RunStatus.FAILED
@@ -257,13 +267,20 @@ def execute(run_id: int) -> None:
         db.session.commit()
 
     params = run.params or {}
+    matrix, begin = None, 0.0
+    if embeddings.enabled(current_app):
+        # Before the engine, on this worker: new or edited texts are embedded and cached (committed with the run).
+        matrix = embeddings.for_records(records, embeddings.load_model(), progress=lambda f, s: progress(f * 0.3, s))
+        begin = 0.3
+    middle = begin + (1.0 - begin) / 2
     result = analysis.analyze_contributions(
-        records, k=params.get("k"), seed=run.seed,
-        group_by=None if run.scope is RunScope.ARTICLE else "article", progress=lambda f, s: progress(f / 2, s),
+        records, k=params.get("k"), seed=run.seed, embeddings=matrix,
+        group_by=None if run.scope is RunScope.ARTICLE else "article",
+        progress=lambda f, s: progress(begin + f * (middle - begin), s),
     )
     data = result.to_dict()
     data["opinion_groups"] = opinion_groups(run.consultation_id, seed=run.seed,
-                                            progress=lambda f, s: progress(0.5 + f / 2, s))
+                                            progress=lambda f, s: progress(middle + f * (1.0 - middle), s))
     run.result = data
     run.versions = data["run"]["versions"]
     run.timings = data["run"]["timings"]

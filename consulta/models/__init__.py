@@ -1,6 +1,6 @@
 """Typed SQLAlchemy 2.0 models, one module per domain area."""
 
-from consulta.models.analysis import AnalysisRun, RunScope, RunStatus
+from consulta.models.analysis import AnalysisRun, ContributionEmbedding, RunScope, RunStatus
 from consulta.models.attachments import Attachment
 from consulta.models.audit import AuditLog, record
 from consulta.models.consultations import (
@@ -53,6 +53,7 @@ from consulta.models.workshops import (
 __all__ = [
     "AccountKind",
     "AnalysisRun",
+    "ContributionEmbedding",
     "Job",
     "JobState",
     "ResultsSnapshot",

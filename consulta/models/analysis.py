@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consulta.extensions import db
@@ -77,3 +77,23 @@ class AnalysisRun(db.Model):
     def is_finished(self) -> bool:
         """Whether the run ended, well or not."""
         return self.status in (RunStatus.DONE, RunStatus.FAILED)
+
+
+class ContributionEmbedding(db.Model):
+    """The sentence embedding of one contribution's text under one model, cached for later analysis runs.
+
+    Kept only while the text it was computed from is unchanged: ``text_hash`` (SHA-256 of the text given to
+    the engine) is compared on every run, and a mismatch recomputes the row. ``vector`` holds ``dims``
+    little-endian float16 values (768 bytes for a 384-dimension model).
+    """
+
+    __tablename__ = "contribution_embeddings"
+
+    contribution_id: Mapped[int] = mapped_column(
+        ForeignKey("contributions.id", ondelete="CASCADE"), primary_key=True
+    )
+    model: Mapped[str] = mapped_column(String(80), primary_key=True)
+    text_hash: Mapped[str] = mapped_column(String(64))
+    dims: Mapped[int] = mapped_column()
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
