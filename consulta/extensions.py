@@ -88,7 +88,9 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Entre na sua conta para continuar."
     login_manager.login_message_category = "info"
     csrf.init_app(app)
-    babel.init_app(app)
+    from consulta.i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     cache.init_app(app)
     mail.init_app(app)
