@@ -49,7 +49,7 @@ def unwrapped_text(source: str, *, html: bool = True) -> list[str]:
     if html:
         data = COMMENT.sub(" ", RAW_ELEMENTS.sub(" ", data))
         for tag in TAG.findall(data):
-            for name, _quote, value in re.findall(r"\s(" + "|".join(ATTRIBUTES) + r")=([\"'])(.*?)\2", tag, re.S):
+            for name, _quote, value in re.findall(r"[\s\x00](" + "|".join(ATTRIBUTES) + r")=([\"'])(.*?)\2", tag, re.S):
                 found += [f"{name}: {w}" for w in _words(value)]
         data = TAG.sub(" ", data)
     return found + _words(data)
@@ -69,6 +69,7 @@ def test_template_text_is_wrapped_for_translation(path):
     ("<p>{{ _('Total') }}: {{ n }} &middot; 42%</p>", []),
     ("{# Comentário #}<!-- nota --><script>var texto = 1;</script><p>gov.br</p>", []),
     ("{% if a %}Sim{% endif %}", ["Sim"]),
+    ('<svg {% if a %}role="img"{% else %}aria-label="Mapa"{% endif %}>', ["aria-label: Mapa"]),
 ])
 def test_unwrapped_text_finds_literal_words(source, expected):
     assert unwrapped_text(source) == expected
