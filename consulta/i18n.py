@@ -6,6 +6,7 @@ on (off by default), and DEFAULT_LOCALE. Catalogues live in consulta/translation
 files are built by `make translations` / `make install`; without them every page is in Portuguese.
 """
 
+from datetime import datetime, tzinfo
 from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, abort, current_app, has_request_context, redirect, request, url_for
@@ -51,6 +52,18 @@ def select_locale() -> str:
 def current_locale() -> str:
     """The locale of this request as a catalogue name (pt_BR, en, es)."""
     return str(get_locale() or current_app.config["DEFAULT_LOCALE"])
+
+
+def local_moment(moment: datetime, zone: tzinfo, fmt: str) -> str:
+    """`moment` in `zone`: as `fmt` (a strftime pattern, the pt-BR form) in Portuguese, else in the reader's
+    locale's short form (date only when `fmt` has no hour)."""
+    if current_locale() == "pt_BR" or not has_request_context():
+        return moment.astimezone(zone).strftime(fmt)
+    from flask_babel import format_date, format_datetime
+
+    if "%H" in fmt:
+        return format_datetime(moment.astimezone(zone).replace(tzinfo=None), "short", rebase=False)
+    return format_date(moment.astimezone(zone), "short")
 
 
 def html_lang(code: str | None = None) -> str:

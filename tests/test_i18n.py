@@ -189,3 +189,12 @@ def test_an_anonymous_page_still_sets_no_cookie(i18n_app, create_consultation):
     answer = i18n_app.test_client().get(f"/consultas/{c.slug}?lang=es")
     assert answer.status_code == 200 and "Set-Cookie" not in answer.headers
     assert "public" in answer.headers["Cache-Control"]
+
+
+def test_consultation_times_follow_the_language(i18n_app, create_consultation):
+    c = create_consultation("open")
+    reader = i18n_app.test_client()
+    english = _text(reader.get(f"/consultas/{c.slug}?lang=en"))
+    assert re.search(r"<dt>Opening</dt><dd>\d{1,2}/\d{1,2}/\d{2}, \d{1,2}:\d{2}\s[AP]M</dd>", english)
+    portuguese = _text(reader.get(f"/consultas/{c.slug}"))
+    assert re.search(r"<dt>Abertura</dt><dd>\d{2}/\d{2}/\d{4} \d{2}:\d{2}</dd>", portuguese)
