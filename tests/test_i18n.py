@@ -198,3 +198,16 @@ def test_consultation_times_follow_the_language(i18n_app, create_consultation):
     assert re.search(r"<dt>Opening</dt><dd>\d{1,2}/\d{1,2}/\d{2}, \d{1,2}:\d{2}\s[AP]M</dd>", english)
     portuguese = _text(reader.get(f"/consultas/{c.slug}"))
     assert re.search(r"<dt>Abertura</dt><dd>\d{2}/\d{2}/\d{4} \d{2}:\d{2}</dd>", portuguese)
+
+
+def test_plurals_keep_the_portuguese_the_pages_always_had(i18n_app):
+    """Zero is plural in the pages' Portuguese ("0 contribuições"), as before the catalogues existed."""
+    from flask import render_template_string
+
+    template = "{% for n in (0, 1, 2) %}{{ ngettext('%(num)s voto.', '%(num)s votos.', n) }}{% endfor %}"
+    with i18n_app.test_request_context("/"):
+        assert render_template_string(template) == "0 votos.1 voto.2 votos."
+    with i18n_app.test_request_context("/?lang=es"):
+        assert render_template_string(template) == "0 votos.1 voto.2 votos."
+    with i18n_app.test_request_context("/?lang=en"):
+        assert render_template_string(template) == "0 votes.1 vote.2 votes."
