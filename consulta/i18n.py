@@ -1,6 +1,7 @@
 """The language of each answer: the locale selector, the footer's language switch, hreflang links.
 
-A page's language is, in order: `?lang=` on a GET (a linkable choice that changes nothing), the
+A page's language is, in order: `?lang=` (a linkable choice that changes nothing; the page's own links
+keep it, see keep_lang_in_links), the
 visitor's choice from the footer (a cookie), the browser's Accept-Language when LOCALE_FROM_BROWSER is
 on (off by default), and DEFAULT_LOCALE. Catalogues live in consulta/translations/<locale>/; the .mo
 files are built by `make translations` / `make install`; without them every page is in Portuguese.
@@ -38,7 +39,7 @@ def select_locale() -> str:
     default = current_app.config["DEFAULT_LOCALE"]
     if not has_request_context():
         return default
-    if request.method in ("GET", "HEAD") and (chosen := _known(request.args.get(LANG_PARAM))):
+    if chosen := _known(request.args.get(LANG_PARAM)):
         return chosen
     if chosen := _known(request.cookies.get(LANG_COOKIE)):
         return chosen
@@ -77,6 +78,16 @@ def url_in(code: str | None) -> str:
     if code:
         args.append((LANG_PARAM, code))
     return request.base_url + ("?" + urlencode(args) if args else "")
+
+
+def keep_lang_in_links(endpoint: str, values: dict) -> None:
+    """url_for on a page reached with ?lang= (and no matching cookie) keeps ?lang= in the links it makes,
+    so a visitor who followed a link in another language stays in it without a cookie."""
+    if endpoint == "static" or LANG_PARAM in values or not has_request_context():
+        return
+    chosen = _known(request.args.get(LANG_PARAM))
+    if chosen and chosen != request.cookies.get(LANG_COOKIE):
+        values[LANG_PARAM] = chosen
 
 
 def path_without_lang() -> str:
@@ -124,6 +135,7 @@ def init_app(app: Flask) -> None:
     from consulta.extensions import csrf
 
     csrf.exempt(set_language)  # see _refuse_cross_site
+    app.url_defaults(keep_lang_in_links)
     app.register_blueprint(bp)
     app.jinja_env.globals.update(
         current_locale=current_locale,

@@ -211,3 +211,15 @@ def test_plurals_keep_the_portuguese_the_pages_always_had(i18n_app):
         assert render_template_string(template) == "0 votos.1 voto.2 votos."
     with i18n_app.test_request_context("/?lang=en"):
         assert render_template_string(template) == "0 votes.1 vote.2 votes."
+
+
+def test_links_of_a_page_reached_with_lang_keep_it(i18n_app, create_consultation):
+    c = create_consultation("open")
+    reader = i18n_app.test_client()
+    english = _text(reader.get(f"/consultas/{c.slug}?lang=en"))
+    article_link = re.search(r'href="(/consultas/[^"]+/artigos/\d+[^"]*)"', english).group(1)
+    assert article_link.endswith("?lang=en")
+    assert "lang=en" not in re.search(r'href="(/static/css/app.css[^"]*)"', english).group(1)
+    assert '<html lang="en">' in _text(reader.get(article_link.replace("&amp;", "&")))
+    assert "?lang=" not in re.search(r'href="(/consultas/[^"]+/artigos/\d+[^"]*)"',
+                                     _text(reader.get(f"/consultas/{c.slug}"))).group(1)
