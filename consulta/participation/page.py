@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -23,7 +24,7 @@ from consulta.participation.forms import (
 )
 from consulta.participation.gate import Action, decide
 
-SORT_LABELS = {"recentes": "Mais recentes", "apoiadas": "Mais apoiadas"}
+SORT_LABELS = {"recentes": _l("Mais recentes"), "apoiadas": _l("Mais apoiadas")}
 PART_KEY_RE = re.compile(r"^[A-Za-z0-9.-]{1,80}$")
 
 
