@@ -3,7 +3,6 @@
 from datetime import datetime
 from enum import IntEnum, StrEnum
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import JSON, BigInteger, String
