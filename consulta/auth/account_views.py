@@ -74,8 +74,8 @@ def verify_email(token: str):
         db.session.commit()
         flash(_("E-mail confirmado. Obrigado!"), "success")
         return redirect(url_for("auth.profile" if current_user.is_authenticated else "auth.login"), 303)
-    return render_template("auth/confirm_link.html", form=form, title="Confirmar e-mail",
-                           text=_("Confirme que este e-mail é seu."), button="Confirmar meu e-mail")
+    return render_template("auth/confirm_link.html", form=form, title=_("Confirmar e-mail"),
+                           text=_("Confirme que este e-mail é seu."), button=_("Confirmar meu e-mail"))
 
 
 @bp.route("/senha/esqueci", methods=["GET", "POST"])
@@ -161,9 +161,9 @@ def confirm_email_change(token: str):
         db.session.commit()
         flash(_("E-mail alterado. Avisamos o endereço anterior."), "success")
         return redirect(url_for("auth.profile" if current_user.is_authenticated else "auth.login"), 303)
-    return render_template("auth/confirm_link.html", form=form, title="Confirmar novo e-mail",
+    return render_template("auth/confirm_link.html", form=form, title=_("Confirmar novo e-mail"),
                            text=_("Confirme que você quer usar este endereço na sua conta."),
-                           button="Usar este e-mail")
+                           button=_("Usar este e-mail"))
 
 
 @bp.route("/conta/contribuicoes")
