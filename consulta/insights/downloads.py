@@ -198,7 +198,7 @@ def contribution_rows(view: dict[str, Any]) -> Iterator[dict[str, Any]]:
             yield {
                 "id": c.id, "dispositivo": article, "parte": part, "grupo_id": a["cluster_id"], "grupo": cluster.get("label", ""),
                 "campanha_id": a.get("campaign_id") or "", "posicao": c.stance.label,
-                "canal": CHANNEL_LABELS.get(c.channel.value, c.channel.value), "autor": public_author(c),
+                "canal": str(CHANNEL_LABELS.get(c.channel.value, c.channel.value)), "autor": public_author(c),
                 "uf": _uf_of(c) or "", "texto": _text_of(c),
                 "resposta": c.response_status.label if c.response_status else "Sem resposta",
                 "justificativa": _mask(c.response_text),
@@ -315,7 +315,7 @@ def stance_bar(stances: dict[str, int]) -> list[dict[str, Any]]:
             continue
         width = 100 * n / total
         rects.append({"x": round(x, 2), "width": round(width, 2), "fill": STANCE_COLORS.get(key, "#90a4ae"),
-                      "label": STANCE_LABELS.get(key, key), "n": n})
+                      "label": str(STANCE_LABELS.get(key, key)), "n": n})
         x += width
     return rects
 
