@@ -146,7 +146,7 @@ def confirm_import(slug: str):
         flash(str(error), "error")
         return redirect(url_for("admin.edit_consultation", slug=slug), 303)
     db.session.commit()
-    flash(f"Texto importado: {draft.article_count} dispositivos.", "success")
+    flash(_("Texto importado: %(n)s dispositivos.", n=draft.article_count), "success")
     return redirect(url_for("admin.edit_consultation", slug=slug), 303)
 
 

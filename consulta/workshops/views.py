@@ -523,7 +523,7 @@ def _read(upload) -> bytes:
 
 def _flash_warnings(report) -> None:
     for warning in report.warnings[:20]:
-        flash(f"Aviso: {warning}", "warning")
+        flash(_("Aviso: %(warning)s", warning=warning), "warning")
 
 
 
