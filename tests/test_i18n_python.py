@@ -200,3 +200,25 @@ def test_text_outside_a_request_renders_in_the_default_locale(app):
         assert Stance.AGREE.label == "Concordo"
         assert recipient_locale(type("Account", (), {"locale": None})()) == app.config["BABEL_DEFAULT_LOCALE"]
         assert recipient_locale(type("Account", (), {"locale": "es"})()) == "es"
+
+
+def test_shared_snapshots_and_open_data_are_built_in_the_default_locale(app):
+    """Results snapshots and open-data rows ignore the asker's language (they are shared and parsed)."""
+    from flask_babel import force_locale, get_locale
+
+    from consulta.locale_neutral import in_default_locale, iterate_in_default_locale
+
+    @in_default_locale
+    def snapshot():
+        return str(get_locale())
+
+    @iterate_in_default_locale
+    def rows():
+        yield str(get_locale())
+        yield str(get_locale())
+
+    with app.test_request_context("/"), force_locale("es"):
+        assert str(get_locale()) == "es"
+        assert snapshot() == "pt_BR"
+        assert list(rows()) == ["pt_BR", "pt_BR"]
+        assert str(get_locale()) == "es"  # restored afterwards

@@ -116,7 +116,7 @@ class Workshop(db.Model):
     def place_label(self) -> str:
         """How contributions name it: "Oficina de Manaus/AM", or the remote workshop's title."""
         if self.format is WorkshopFormat.IN_PERSON and self.municipality_name:
-            return f"Oficina de {self.municipality_name}/{self.uf}"
+            return _("Oficina de %(city)s/%(uf)s", city=self.municipality_name, uf=self.uf)
         return self.title
 
 

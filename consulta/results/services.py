@@ -35,6 +35,7 @@ from consulta.degrade import shared_cache as cache
 from consulta.disclosure import Suppressed, suppress
 from consulta.extensions import db
 from consulta.geo import STATES, Region
+from consulta.locale_neutral import in_default_locale
 from consulta.models import (
     AccountKind,
     Article,
@@ -193,6 +194,7 @@ def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
+@in_default_locale  # a snapshot every visitor reads: labels in the platform's language, not the asker's
 def consultation_results(consultation: Consultation) -> Results:
     """Every figure of the results page, in ten queries whatever the amount of participation."""
     cid = consultation.id
