@@ -70,7 +70,7 @@ def opinion_sheet_rows(opinions: dict[str, Any] | None) -> list[list[Any]]:
         for rep in g["representative"]:
             rows.append([g["id"], g["size"], rep["label"], VOTE_LABELS.get(rep["direction"], rep["direction"]),
                          round(rep["group_rate"] * 100, 1), round(rep["rest_rate"] * 100, 1)])
-    rows += [[], ["Consenso", "Direção", "Votos"]]
+    rows += [[], [_("Consenso"), _("Direção"), _("Votos")]]
     rows += [[s["label"], VOTE_LABELS.get(s["direction"] or "", ""), s["votes"]] for s in opinions["consensus"]]
     rows += [[], [_("Divide os grupos"), _("Diferença"), _("Votos")]]
     rows += [[s["label"], s["score"], s["votes"]] for s in opinions["divisive"]]

@@ -249,7 +249,7 @@ class Consultation(db.Model):
         if self.opens_at is not None and closes_at <= self.opens_at:
             raise TransitionError(_("O encerramento precisa ser depois da abertura."))
         self.closes_at = closes_at
-        self.deadline_note = f"Prazo prorrogado até {self.local(closes_at)} ({self.zone_label})."
+        self.deadline_note = _("Prazo prorrogado até %(when)s (%(zone)s).", when=self.local(closes_at), zone=self.zone_label)
 
     def reopen(self, reason: str) -> None:
         """Open a closed consultation again; the reason is required (and logged by the caller)."""

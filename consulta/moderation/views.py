@@ -43,19 +43,19 @@ NOTES_PER_CONTRIBUTION = 5
 
 TABS = {
     "pendentes": _l("Aguardando análise"),
-    "ocultadas": "Ocultadas",
-    "denunciadas": "Todas denunciadas",
-    "bloqueadas": "Contas bloqueadas",
+    "ocultadas": _l("Ocultadas"),
+    "denunciadas": _l("Todas denunciadas"),
+    "bloqueadas": _l("Contas bloqueadas"),
 }
 DEFAULT_TAB = "pendentes"
 
 LOG_FILTERS = {
-    "contribuicoes": ("contribution.", "Contribuições"),
-    "contas": ("user.", "Contas"),
-    "consultas": ("consultation.", "Consultas"),
-    "oficinas": ("workshop.", "Oficinas"),
+    "contribuicoes": ("contribution.", _l("Contribuições")),
+    "contas": ("user.", _l("Contas")),
+    "consultas": ("consultation.", _l("Consultas")),
+    "oficinas": ("workshop.", _l("Oficinas")),
     "versoes": ("version.", _l("Versões do texto")),
-    "analises": ("analysis.", "Análises"),
+    "analises": ("analysis.", _l("Análises")),
 }
 
 # -- reading ----------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import format_number
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -280,7 +281,7 @@ class StatusRow:
 
 STATUS_ORDER = [ResponseStatus.ACCEPTED, ResponseStatus.PARTLY_ACCEPTED, ResponseStatus.NOT_ACCEPTED,
                 ResponseStatus.UNDER_REVIEW, None]
-CHANNEL_LABELS = {Channel.ONLINE: "Online", Channel.WORKSHOP: "Oficinas", Channel.DOCUMENT: "Documentos"}
+CHANNEL_LABELS = {Channel.ONLINE: _l("Online"), Channel.WORKSHOP: _l("Oficinas"), Channel.DOCUMENT: _l("Documentos")}
 
 
 def devolutiva_summary(consultation: Consultation) -> tuple[list[StatusRow], list[StatusRow], StatusRow]:
