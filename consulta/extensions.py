@@ -90,7 +90,9 @@ def init_app(app: Flask) -> None:
     login_manager.localize_callback = str  # the lazy message, in the request's language, as a plain str to flash
     login_manager.login_message_category = "info"
     csrf.init_app(app)
-    babel.init_app(app)
+    from consulta.i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     cache.init_app(app)
     mail.init_app(app)

@@ -215,7 +215,9 @@ class Consultation(db.Model):
 
     def local(self, moment: datetime | None, fmt: str = "%d/%m/%Y, %H:%M") -> str:
         """`moment` as dd/mm/aaaa, HH:MM in the consultation's time zone."""
-        return moment.astimezone(self.zone).strftime(fmt) if moment else ""
+        from consulta.i18n import local_moment  # other languages: their own short form
+
+        return local_moment(moment, self.zone, fmt) if moment else ""
 
     @property
     def text_is_frozen(self) -> bool:
