@@ -222,3 +222,80 @@ def test_shared_snapshots_and_open_data_are_built_in_the_default_locale(app):
         assert snapshot() == "pt_BR"
         assert list(rows()) == ["pt_BR", "pt_BR"]
         assert str(get_locale()) == "es"  # restored afterwards
+
+
+# -- translated for real: a small catalogue of our own, so these tests do not depend on the shipped ones --
+
+SPANISH = {
+    "E-mail ou senha incorretos.": "Correo o contraseña incorrectos.",
+    "Senha": "Contraseña",
+    "Nova resposta à sua contribuição em “{title}”": "Nueva respuesta a tu contribución en “{title}”",
+}
+ENGLISH = {"Nova resposta à sua contribuição em “{title}”": "New reply to your contribution on “{title}”"}
+
+
+@pytest.fixture
+def catalogues(tmp_path):
+    """es and en catalogues with a few of the code's messages, compiled; Flask-Babel's cache cleared around."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    from consulta.extensions import babel
+
+    for lang, messages in (("es", SPANISH), ("en", ENGLISH)):
+        catalog = Catalog(locale=lang)
+        for msgid, msgstr in messages.items():
+            catalog.add(msgid, msgstr)
+        folder = tmp_path / lang / "LC_MESSAGES"
+        folder.mkdir(parents=True)
+        with open(folder / "messages.mo", "wb") as fh:
+            write_mo(fh, catalog)
+
+    def clear():
+        domain = vars(babel).get("domain_instance")
+        if domain is not None:
+            domain.cache.clear()
+
+    clear()
+    yield str(tmp_path)
+    clear()
+
+
+def test_form_labels_and_errors_from_python_follow_the_visitors_language(make_app, catalogues, create_user):
+    app = make_app(BABEL_TRANSLATION_DIRECTORIES=catalogues)
+    user = create_user()
+    client = app.test_client()
+    client.set_cookie("consulta_lang", "es")
+    page = client.post("/entrar", data={"email": user.email, "password": "not the password"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 422
+    assert "Correo o contraseña incorrectos." in text and "E-mail ou senha incorretos." not in text
+    assert "Contraseña" in text  # the lazy label of LoginForm.password, resolved at render time
+    client.set_cookie("consulta_lang", "pt_BR")
+    assert "E-mail ou senha incorretos." in client.post(
+        "/entrar", data={"email": user.email, "password": "not the password"}).get_data(as_text=True)
+
+
+def test_notification_mail_is_written_in_the_recipients_language_not_the_requests(
+        make_app, catalogues, create_user, create_consultation, monkeypatch):
+    """Mail leaves from a worker (or a request in another language): its subject follows the recipient."""
+    from consulta.extensions import db
+    from consulta.models import Article, ContributionKind, Stance, User
+    from consulta.notifications import sending
+    from consulta.participation import services
+
+    app = make_app(BABEL_TRANSLATION_DIRECTORIES=catalogues, DEFAULT_LOCALE="es", PUBLIC_URL="https://consulta.test")
+    author, replier = create_user(), create_user()
+    consultation = create_consultation("open")
+    with app.app_context():
+        article = db.session.scalars(db.select(Article).where(Article.consultation_id == consultation.id,
+                                                              Article.accepts_contributions)).first()
+        mine, _created = services.contribute(db.session.get(User, author.id), article=article,
+                                             kind=ContributionKind.COMMENT, stance=Stance.AGREE, body="Minha.")
+        services.reply(db.session.get(User, replier.id), mine, "Uma resposta.")
+        db.session.commit()
+    subjects = []
+    monkeypatch.setattr(sending, "send_mail", lambda to, subject, *args, **kwargs: subjects.append(subject))
+    with app.test_request_context("/?lang=en", base_url="https://consulta.test"):
+        sending.send_pending()
+    assert subjects == [f"Nueva respuesta a tu contribución en “{consultation.title}”"]
