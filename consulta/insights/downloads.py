@@ -196,13 +196,13 @@ def contribution_rows(view: dict[str, Any]) -> Iterator[dict[str, Any]]:
                         part_labels[c.article.id] = {p.key: p.label for p in article_parts(c.article.body)}
                     part = part_labels[c.article.id].get(c.part, c.part)
             else:
-                article = "Propostas de novo artigo" + (f" — {c.section.title}" if c.section else "")
+                article = _("Propostas de novo artigo") + (f" — {c.section.title}" if c.section else "")
             yield {
                 "id": c.id, "dispositivo": article, "parte": part, "grupo_id": a["cluster_id"], "grupo": cluster.get("label", ""),
                 "campanha_id": a.get("campaign_id") or "", "posicao": c.stance.label,
                 "canal": str(CHANNEL_LABELS.get(c.channel.value, c.channel.value)), "autor": public_author(c),
                 "uf": _uf_of(c) or "", "texto": _text_of(c),
-                "resposta": c.response_status.label if c.response_status else "Sem resposta",
+                "resposta": c.response_status.label if c.response_status else _("Sem resposta"),
                 "justificativa": _mask(c.response_text),
             }
 
@@ -212,9 +212,9 @@ def region_rows(rows: Iterable[dict[str, Any]]) -> list[tuple[str, str, int]]:
     counts = Counter(r["uf"] or "" for r in rows)
     out = []
     for uf, n in counts.items():
-        region = STATES[uf][1].label if uf in STATES else "Não informada"
+        region = STATES[uf][1].label if uf in STATES else _("Não informada")
         out.append((region, uf or "não informada", n))
-    return sorted(out, key=lambda r: (r[0] == "Não informada", r[0], r[1]))
+    return sorted(out, key=lambda r: (r[0] == _("Não informada"), r[0], r[1]))
 
 
 def summary_rows(run: AnalysisRun, view: dict[str, Any]) -> list[tuple[str, Any]]:

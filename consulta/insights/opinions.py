@@ -61,7 +61,7 @@ def opinion_sheet_rows(opinions: dict[str, Any] | None) -> list[list[Any]]:
     if opinions.get("error"):
         return [[opinions["error"]]]
     rows: list[list[Any]] = [
-        ["Participantes", opinions["participants"]], ["Votos", opinions["votes"]], ["Grupos", opinions["k"]], [],
+        [_("Participantes"), opinions["participants"]], [_("Votos"), opinions["votes"]], [_("Grupos"), opinions["k"]], [],
         [_("Grupo"), _("Participantes"), _("Recomendação"), _("O grupo"), _("Taxa no grupo (%)"), _("Taxa no resto (%)")],
     ]
     for g in opinions["groups"]:

@@ -264,10 +264,10 @@ def public_author(contribution: Contribution) -> str:
         return contribution.workshop.place_label
     author = contribution.author
     if author is None or author.deleted_at is not None:
-        return "Participante removido"
+        return _("Participante removido")
     if author.is_organization:
         return author.display_name
-    return "Participante " + pseudonym(author.id).removeprefix("p-").upper()
+    return _("Participante %(code)s", code=pseudonym(author.id).removeprefix("p-").upper())
 
 
 def report_rows(consultation: Consultation) -> Iterator[Contribution]:

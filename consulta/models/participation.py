@@ -162,7 +162,7 @@ class Contribution(db.Model):
         if self.workshop_id is not None and self.workshop is not None:
             return self.workshop.place_label
         if self.author is None or self.author.deleted_at is not None:
-            return "Participante removido"
+            return _("Participante removido")
         return self.author.display_name
 
     @property

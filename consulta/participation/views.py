@@ -144,7 +144,7 @@ def propose_article(slug: str, section_id: int):
             attach_error(form, error)
         else:
             db.session.commit()
-            flash("Proposta publicada." if created else _("Esta proposta já tinha sido enviada."), "success")
+            flash(_("Proposta publicada.") if created else _("Esta proposta já tinha sido enviada."), "success")
             return redirect(_contribution_url(contribution), 303)
     context = section_context(section, filter_from_args({}), proposal_form=form)
     return render_template("consultations/section.html", **context), _failure_status(failure)
@@ -166,7 +166,7 @@ def reply(contribution_id: int):
             form.body.errors.append(str(error))
         else:
             db.session.commit()
-            message = "Resposta publicada." if created else _("Esta resposta já tinha sido enviada.")
+            message = _("Resposta publicada.") if created else _("Esta resposta já tinha sido enviada.")
             if is_htmx_partial():
                 return _contribution_fragment(db.session.get(Contribution, answer.parent_id), message,
                                               focus_id=f"contribuicao-{answer.id}")

@@ -59,7 +59,7 @@ def comparison_rows(version) -> list[list[Any]]:
 def comparison_xlsx(slug: str):
     """The quadro comparativo as a spreadsheet."""
     consultation, version = _published(slug)
-    return _download(_workbook([("Quadro comparativo", comparison_rows(version))]),
+    return _download(_workbook([(_("Quadro comparativo"), comparison_rows(version))]),
                      f"{consultation.slug}-quadro-comparativo-v{version.number}.xlsx")
 
 

@@ -296,7 +296,7 @@ def devolutiva_summary(consultation: Consultation) -> tuple[list[StatusRow], lis
     ).all()
     by_article: dict[int, StatusRow] = {}
     by_channel = {channel: StatusRow(label) for channel, label in CHANNEL_LABELS.items()}
-    total = StatusRow("Total")
+    total = StatusRow(_("Total"))
     for article_id, label, channel, status, n in rows:
         by_article.setdefault(article_id, StatusRow(label)).counts[status] += n
         by_channel[channel].counts[status] += n

@@ -67,6 +67,7 @@ from sqlalchemy import select
 from consulta.drafts import decode_with_fallback
 from consulta.extensions import db
 from consulta.geo import STATES
+from consulta.locale_neutral import in_default_locale
 from consulta.models import Article, ArticleKind, Consultation, ContributionKind, Sector, Stance
 from consulta.municipalities import fold
 from consulta.tabular import csv_writer, safe_row, set_text
@@ -91,19 +92,19 @@ ATTENDEE_COLUMNS = ["nome", "organizacao", "setor", "uf"]
 ATTENDEE_REQUIRED = ("nome",)
 
 COLUMN_HELP = {
-    "dispositivo": "Obrigatório. O dispositivo comentado, como na planilha-modelo: \"Art. 5º\" ou "
-                   "\"Recomendação 3.2\" (também vale só o número, se não houver dúvida).",
-    "tipo": "Comentário, Nova redação ou Supressão. Em branco: Comentário (ou Nova redação, se houver "
-            "texto proposto).",
-    "posicao": "Posição da sala: Concordo, Concordo em parte, Discordo ou Sem posição. Em branco: Sem posição.",
-    "texto": "Obrigatório. O que a sala disse, com até 5.000 caracteres.",
-    "texto_proposto": "Opcional, só para o tipo Nova redação: a redação proposta para o dispositivo.",
-    "pessoas_apoiando": "Opcional. Quantas pessoas apoiaram: um número inteiro, sem casas decimais.",
-    "grupo": "Opcional. A mesa ou o grupo de onde veio a contribuição (até 120 caracteres).",
-    "nome": "Obrigatório. Nome da pessoa.",
-    "organizacao": "Opcional. Organização que a pessoa representa.",
+    "dispositivo": _l("Obrigatório. O dispositivo comentado, como na planilha-modelo: \"Art. 5º\" ou "
+                   "\"Recomendação 3.2\" (também vale só o número, se não houver dúvida)."),
+    "tipo": _l("Comentário, Nova redação ou Supressão. Em branco: Comentário (ou Nova redação, se houver "
+            "texto proposto)."),
+    "posicao": _l("Posição da sala: Concordo, Concordo em parte, Discordo ou Sem posição. Em branco: Sem posição."),
+    "texto": _l("Obrigatório. O que a sala disse, com até 5.000 caracteres."),
+    "texto_proposto": _l("Opcional, só para o tipo Nova redação: a redação proposta para o dispositivo."),
+    "pessoas_apoiando": _l("Opcional. Quantas pessoas apoiaram: um número inteiro, sem casas decimais."),
+    "grupo": _l("Opcional. A mesa ou o grupo de onde veio a contribuição (até 120 caracteres)."),
+    "nome": _l("Obrigatório. Nome da pessoa."),
+    "organizacao": _l("Opcional. Organização que a pessoa representa."),
     "setor": "Opcional. Um destes: " + "; ".join(s.label for s in Sector) + ".",
-    "uf": "Opcional. Sigla da UF (por exemplo, SP) ou nome do estado.",
+    "uf": _l("Opcional. Sigla da UF (por exemplo, SP) ou nome do estado."),
 }
 
 _HEADER_ALIASES = {
@@ -272,12 +273,13 @@ def _header_row(sheet, columns: list[str], widths: dict[str, int]) -> None:
 def _list_validation(values: list[str], prompt: str) -> DataValidation:
     validation = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True)
     validation.error = f"Use um destes valores: {', '.join(values)}."
-    validation.errorTitle = "Valor não aceito"
+    validation.errorTitle = _("Valor não aceito")
     validation.prompt = prompt
     validation.showErrorMessage = True
     return validation
 
 
+@in_default_locale  # a contract with the importer: dropdown values and help in the platform's language
 def input_template_xlsx(consultation: Consultation) -> bytes:
     """The input template as XLSX: sheet "Relato" with dropdowns, "Dispositivos" and "Instruções"."""
     articles = _template_articles(consultation)
@@ -295,12 +297,12 @@ def input_template_xlsx(consultation: Consultation) -> bytes:
             cells[0].alignment = Alignment(wrap_text=True, vertical="top")
 
     kinds = _list_validation([ContributionKind.COMMENT.label, ContributionKind.NEW_WORDING.label,
-                              ContributionKind.REMOVAL.label], "Tipo da contribuição")
+                              ContributionKind.REMOVAL.label], _("Tipo da contribuição"))
     stances = _list_validation([s.label for s in (Stance.AGREE, Stance.PARTLY, Stance.DISAGREE, Stance.NONE)],
-                               "Posição da sala")
+                               _("Posição da sala"))
     counts = DataValidation(type="whole", operator="between", formula1="0", formula2=str(MAX_HEAD_COUNT),
                             allow_blank=True)
-    counts.error = "Informe um número inteiro de pessoas, sem casas decimais."
+    counts.error = _("Informe um número inteiro de pessoas, sem casas decimais.")
     counts.showErrorMessage = True
     kinds.add(f"B2:B{last}")
     stances.add(f"C2:C{last}")
@@ -310,7 +312,7 @@ def input_template_xlsx(consultation: Consultation) -> bytes:
     if articles:
         labels = DataValidation(type="list", formula1=f"=Dispositivos!$A$2:$A${len(articles) + 1}",
                                 allow_blank=True)
-        labels.error = "Escolha um dispositivo da aba Dispositivos."
+        labels.error = _("Escolha um dispositivo da aba Dispositivos.")
         labels.showErrorMessage = True
         labels.add(f"A2:A{last}")
         sheet.add_data_validation(labels)
@@ -335,13 +337,13 @@ def input_template_xlsx(consultation: Consultation) -> bytes:
 
 def _instructions() -> list[list[str]]:
     rows = [
-        ["Como preencher o relato da oficina"],
+        [_("Como preencher o relato da oficina")],
         [],
-        ["Uma linha por contribuição, na aba \"Relato\". As linhas já trazem os dispositivos da consulta: "
+        [_("Uma linha por contribuição, na aba \"Relato\". As linhas já trazem os dispositivos da consulta: "
          "escreva o texto na linha do dispositivo comentado. Linhas sem texto são ignoradas. Para registrar "
-         "mais de uma contribuição sobre o mesmo dispositivo, copie a linha."],
-        ["Enviar o mesmo arquivo de novo não duplica nada: as linhas já importadas são reconhecidas."],
-        ["Não escreva dados pessoais (nomes, CPF, telefones) nos textos."],
+         "mais de uma contribuição sobre o mesmo dispositivo, copie a linha.")],
+        [_("Enviar o mesmo arquivo de novo não duplica nada: as linhas já importadas são reconhecidas.")],
+        [_("Não escreva dados pessoais (nomes, CPF, telefones) nos textos.")],
         [],
         ["Coluna", "Como preencher"],
     ]
@@ -705,7 +707,7 @@ def _kind(text: str, has_proposal: bool) -> ContributionKind:
         raise _Invalid(_("Propostas de novo artigo não são aceitas no relato de oficina; registre-as como comentário."))
     kind = _ALLOWED_KINDS.get(key)
     if kind is None:
-        raise _Invalid(_('Tipo "%(text)s" não reconhecido. Use %(KIND_HINT)s.', text=text, KIND_HINT=_KIND_HINT))
+        raise _Invalid(_('Tipo "%(text)s" não reconhecido. Use %(values)s.', text=text, values=_KIND_HINT))
     return kind
 
 
@@ -714,7 +716,7 @@ def _stance(text: str) -> Stance:
         return Stance.NONE
     stance = _STANCES.get(_choice_key(text))
     if stance is None:
-        raise _Invalid(_('Posição "%(text)s" não reconhecida. Use %(STANCE_HINT)s.', text=text, STANCE_HINT=_STANCE_HINT))
+        raise _Invalid(_('Posição "%(text)s" não reconhecida. Use %(values)s.', text=text, values=_STANCE_HINT))
     return stance
 
 

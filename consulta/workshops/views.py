@@ -56,7 +56,7 @@ from consulta.workshops.forms import (
 
 # The buttons offered for each status, as (target status, label).
 STATUS_ACTIONS = {
-    WorkshopStatus.PLANNED: [(WorkshopStatus.HELD, "Marcar como realizada")],
+    WorkshopStatus.PLANNED: [(WorkshopStatus.HELD, _l("Marcar como realizada"))],
     WorkshopStatus.HELD: [(WorkshopStatus.REPORTED, _l("Enviar relato"))],
     WorkshopStatus.REPORTED: [(WorkshopStatus.HELD, _l("Reabrir o relato para correções"))],
 }
