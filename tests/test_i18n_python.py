@@ -299,3 +299,36 @@ def test_notification_mail_is_written_in_the_recipients_language_not_the_request
     with app.test_request_context("/?lang=en", base_url="https://consulta.test"):
         sending.send_pending()
     assert subjects == [f"Nueva respuesta a tu contribución en “{consultation.title}”"]
+
+
+def shadowed_gettext() -> list[str]:
+    """'path:function' where `_` is assigned (a throwaway) in a function that also calls `_()`."""
+    found = []
+    nested = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp,
+              ast.GeneratorExp)
+    for rel, tree in _sources():
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            stores = calls = False
+            stack = list(ast.iter_child_nodes(function))
+            while stack:
+                node = stack.pop()
+                if isinstance(node, nested):
+                    continue  # their own scope
+                stores |= isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store)
+                calls |= isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_"
+                stack.extend(ast.iter_child_nodes(node))
+            if stores and calls:
+                found.append(f"{rel}:{function.name}")
+    return found
+
+
+def test_no_function_shadows_gettext_with_a_throwaway_variable():
+    assert shadowed_gettext() == []
+
+
+def test_the_shadowing_check_can_fail(tmp_path, monkeypatch):
+    (tmp_path / "sample.py").write_text('def view():\n    form, _ = build()\n    return _("Texto")\n', encoding="utf-8")
+    monkeypatch.setattr(sys.modules[__name__], "PACKAGE", tmp_path)
+    assert shadowed_gettext() == ["sample.py:view"]

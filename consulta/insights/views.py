@@ -60,7 +60,7 @@ def index():
 @require(Permission.ANALYZE)
 def start_run():
     """Create a run and execute it in the background; the run page shows its progress."""
-    form, _ = _start_form()
+    form, _consultations = _start_form()
     if not form.validate_on_submit():
         return _index(form, invalid_form_status())
     consultation = db.get_or_404(Consultation, form.consultation.data)
