@@ -332,3 +332,24 @@ def test_the_shadowing_check_can_fail(tmp_path, monkeypatch):
     (tmp_path / "sample.py").write_text('def view():\n    form, _ = build()\n    return _("Texto")\n', encoding="utf-8")
     monkeypatch.setattr(sys.modules[__name__], "PACKAGE", tmp_path)
     assert shadowed_gettext() == ["sample.py:view"]
+
+
+def gettext_at_import_time() -> list[str]:
+    """'path:line' of _()/gettext()/ngettext() calls outside any function: they run once, untranslated."""
+    found = []
+
+    def visit(node: ast.AST, rel: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                continue
+            if isinstance(child, ast.Call) and _name(child.func) in {"_", "gettext", "ngettext"}:
+                found.append(f"{rel}:{child.lineno}")
+            visit(child, rel)
+
+    for rel, tree in _sources():
+        visit(tree, rel)
+    return found
+
+
+def test_module_level_text_uses_lazy_gettext():
+    assert gettext_at_import_time() == []
