@@ -223,3 +223,23 @@ def test_links_of_a_page_reached_with_lang_keep_it(i18n_app, create_consultation
     assert '<html lang="en">' in _text(reader.get(article_link.replace("&amp;", "&")))
     assert "?lang=" not in re.search(r'href="(/consultas/[^"]+/artigos/\d+[^"]*)"',
                                      _text(reader.get(f"/consultas/{c.slug}"))).group(1)
+
+
+@pytest.mark.parametrize("lang, recorded, label", [
+    ("en", "Your vote was recorded: Agree.", "Change to:"),
+    ("es", "Su voto fue registrado: De acuerdo.", "Cambiar a:"),
+    ("pt_BR", "Seu voto foi registrado: Concordo.", "Mudar para:"),
+])
+def test_a_vote_is_confirmed_in_the_visitors_language(i18n_app, create_consultation, create_user, lang, recorded,
+                                                      label):
+    from tests.conftest import PASSWORD
+
+    c = create_consultation("open")
+    recommendation = article_ids(i18n_app, c.slug)[-1]  # the small draft ends with recommendations
+    reader = i18n_app.test_client()
+    reader.set_cookie("consulta_lang", lang)
+    reader.post("/entrar", data={"email": create_user().email, "password": PASSWORD})
+    page = reader.post(f"/consultas/{c.slug}/artigos/{recommendation}/voto", data={"value": "agree"},
+                       follow_redirects=True)
+    assert recorded in _text(page)
+    assert label in _text(page)  # the vote panel speaks the same language
