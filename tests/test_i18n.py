@@ -243,3 +243,9 @@ def test_a_vote_is_confirmed_in_the_visitors_language(i18n_app, create_consultat
                        follow_redirects=True)
     assert recorded in _text(page)
     assert label in _text(page)  # the vote panel speaks the same language
+
+
+def test_the_sign_up_form_speaks_the_visitors_language(i18n_app):
+    spanish = _text(i18n_app.test_client().get("/cadastro?lang=es"))
+    assert "Ciudadano o ciudadana" in spanish and "Prefiero no informar" in spanish and "Contraseña" in spanish
+    assert "Cidadão ou cidadã" in _text(i18n_app.test_client().get("/cadastro"))

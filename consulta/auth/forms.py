@@ -20,12 +20,14 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Validatio
 from consulta.auth.passwords import password_problem
 from consulta.geo import uf_choices
 from consulta.models import AccountKind, Sector
+from consulta.models.users import SECTOR_LABELS
 
 KIND_CHOICES = [
     SelectChoice(AccountKind.PERSON.value, _l("Pessoa")),
     SelectChoice(AccountKind.ORGANIZATION.value, _l("Organização (com CNPJ)")),
 ]
-SECTOR_CHOICES = [SelectChoice("", _l("Prefiro não informar"))] + [SelectChoice(s.value, s.label) for s in Sector]
+# The lazy labels, not Sector.label: that is a str made at import time, before any request has a language.
+SECTOR_CHOICES = [SelectChoice("", _l("Prefiro não informar"))] + [SelectChoice(s.value, SECTOR_LABELS[s]) for s in Sector]
 UF_CHOICES = [SelectChoice("", _l("Prefiro não informar"))] + [SelectChoice(v, label) for v, label in uf_choices()]
 
 _cnpj = CNPJ()
