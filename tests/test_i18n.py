@@ -63,6 +63,22 @@ def test_every_catalogue_compiles_without_errors(lang):
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
+def test_translations_bring_no_markup_of_their_own(lang):
+    """Templates output a translation as it is (Jinja's gettext marks it safe): a translation may hold the
+    same entities and tags as its msgid, and nothing more."""
+    def markup(text: str) -> list[str]:
+        return sorted(re.findall(r"<[^>]*>|&[#\w]+;|[<>\"]|&", text))
+
+    for message in _read(lang):
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for string in filter(None, strings):
+            assert markup(string) == markup(ids[-1 if len(ids) > 1 and string != strings[0] else 0]), string
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
 def test_public_pages_are_translated_in_en_and_es(lang):
     """The navigation and the article page's labels have a translation (admin pages may fall back)."""
     catalogue = _read(lang)
