@@ -353,3 +353,29 @@ def gettext_at_import_time() -> list[str]:
 
 def test_module_level_text_uses_lazy_gettext():
     assert gettext_at_import_time() == []
+
+
+def labels_at_import_time() -> list[str]:
+    """'path:line' where an enum's `.label` (a str in the current language) is read outside any function."""
+    found = []
+
+    def visit(node: ast.AST, rel: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                continue
+            if isinstance(child, ast.Attribute) and child.attr == "label" and isinstance(child.ctx, ast.Load):
+                found.append(f"{rel}:{child.lineno}")
+            visit(child, rel)
+
+    for rel, tree in _sources():
+        visit(tree, rel)
+    return found
+
+
+# Built once from labels, in Portuguese on purpose: the accepted values the workshop importer lists.
+IMPORT_TIME_LABELS_ALLOWED = {"workshops/spreadsheets.py"}
+
+
+def test_form_choices_and_labels_use_the_lazy_label_dicts():
+    """A form built at import from `.label` would stay in the language of no request (pt_BR) forever."""
+    assert [hit for hit in labels_at_import_time() if hit.split(":")[0] not in IMPORT_TIME_LABELS_ALLOWED] == []

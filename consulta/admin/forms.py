@@ -17,6 +17,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 
 from consulta.consultations.services import SLUG_RE, get_by_slug
 from consulta.models import Requirement, Role
+from consulta.models.consultations import REQUIREMENT_LABELS
+from consulta.models.users import ROLE_LABELS
 
 # The zones of Brazil a consultation may run in (the first is the default, shown as "horário de Brasília").
 TIME_ZONES = [
@@ -50,7 +52,7 @@ class ConsultationForm(FlaskForm):
     contact = StringField(_l("Contato"), validators=[Optional(), Length(max=300)],
                           description=_l("E-mail ou telefone para dúvidas sobre a consulta."))
     requirement = SelectField(_l("Quem pode contribuir e votar"),
-                              choices=[SelectChoice(r.value, r.label) for r in Requirement],
+                              choices=[SelectChoice(r.value, REQUIREMENT_LABELS[r]) for r in Requirement],
                               default=Requirement.ANY.value)
     reports_to_hide = IntegerField(
         _l("Denúncias para ocultar uma contribuição"),
@@ -117,4 +119,4 @@ class ReopenForm(FlaskForm):
 class RoleForm(FlaskForm):
     """An account's role."""
 
-    role = SelectField(_l("Papel"), choices=[SelectChoice(r.value, r.label) for r in Role])
+    role = SelectField(_l("Papel"), choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in Role])

@@ -11,6 +11,7 @@ from consulta.auth.forms import ActionForm
 from consulta.authz import can_view_consultation
 from consulta.extensions import csrf, db, limiter
 from consulta.models import FollowTarget, NotificationKind, User
+from consulta.models.notifications import NOTIFICATION_LABELS
 from consulta.notifications import follows, sending
 from consulta.web import is_htmx_partial, safe_next
 
@@ -20,12 +21,12 @@ bp = Blueprint("notifications", __name__)
 class PreferencesForm(FlaskForm):
     """Which events to hear about, and how often."""
 
-    opening = BooleanField(NotificationKind.OPENING.label)
-    closing_soon = BooleanField(NotificationKind.CLOSING_SOON.label)
-    closed = BooleanField(NotificationKind.CLOSED.label)
-    reply = BooleanField(NotificationKind.REPLY.label)
-    response = BooleanField(NotificationKind.RESPONSE.label)
-    final_text = BooleanField(NotificationKind.FINAL_TEXT.label)
+    opening = BooleanField(NOTIFICATION_LABELS[NotificationKind.OPENING])
+    closing_soon = BooleanField(NOTIFICATION_LABELS[NotificationKind.CLOSING_SOON])
+    closed = BooleanField(NOTIFICATION_LABELS[NotificationKind.CLOSED])
+    reply = BooleanField(NOTIFICATION_LABELS[NotificationKind.REPLY])
+    response = BooleanField(NOTIFICATION_LABELS[NotificationKind.RESPONSE])
+    final_text = BooleanField(NOTIFICATION_LABELS[NotificationKind.FINAL_TEXT])
     delivery = RadioField(_l("Como receber"), choices=[SelectChoice("each", _l("Um e-mail por aviso")),
                                                    SelectChoice("digest", _l("Um resumo por dia"))], default="each")
 

@@ -33,6 +33,7 @@ from consulta.models import (
     WorkshopFormat,
     WorkshopStatus,
 )
+from consulta.models.users import SECTOR_LABELS
 from consulta.participation.forms import ARTICLE_KINDS, MAX_BODY
 
 MAX_ROWS = 50  # rows of the quick form in one sitting; a spreadsheet is the way for more
@@ -111,7 +112,7 @@ class AttendanceForm(FlaskForm):
 
 for _sector in Sector:
     setattr(AttendanceForm, f"sector_{_sector.value}", IntegerField(
-        _sector.label, validators=[Optional(), NumberRange(
+        SECTOR_LABELS[_sector], validators=[Optional(), NumberRange(
             min=0, max=MAX_PEOPLE, message=_l("Informe um número inteiro de 0 a 100.000."))],
     ))
 
