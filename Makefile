@@ -35,7 +35,7 @@ translations: $(STAMP)
 		--sort-output --project=Consulta -o $(TRANSLATIONS)/messages.pot .
 	for lang in $(LANGS); do \
 		$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l $$lang \
-			--init-missing --no-fuzzy-matching --ignore-obsolete || exit 1; \
+			--init-missing --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date || exit 1; \
 	done
 	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS)
 
