@@ -7,7 +7,13 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := consulta.wsgi
 
-.PHONY: run test install migrate demo bench lint clean
+# Translation catalogues (consulta/translations/<lang>/LC_MESSAGES/messages.po); their .mo files are built here.
+TRANSLATIONS := consulta/translations
+CATALOGUES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGUES:.po=.mo)
+LANGS ?= $(or $(patsubst $(TRANSLATIONS)/%/LC_MESSAGES/messages.po,%,$(CATALOGUES)),pt_BR en es)
+
+.PHONY: run test install migrate demo bench lint clean translations
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +21,23 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) $(COMPILED)
+
+# A catalogue's .mo is a build product (git-ignored), rebuilt whenever its .po changes.
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(STAMP)
+	$(BIN)/pybabel compile --statistics -l $* -i $< -o $@
+
+# Extract every wrapped string (templates and Python) into messages.pot, merge it into each language's
+# catalogue (a new language: `make translations LANGS=fr`), and compile them.
+translations: $(STAMP)
+	mkdir -p $(TRANSLATIONS)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --add-location=file \
+		--sort-output --project=Consulta -o $(TRANSLATIONS)/messages.pot .
+	for lang in $(LANGS); do \
+		$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l $$lang \
+			--init-missing --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date || exit 1; \
+	done
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS)
 
 migrate: install
 	$(BIN)/flask db upgrade

@@ -47,12 +47,13 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
 
     job_queue.init_app(app)
 
-    from consulta import errors, logs, security, web
+    from consulta import errors, i18n, logs, security, web
 
     security.init_app(app)
 
     logs.init_app(app)
     web.init_app(app)
+    i18n.init_app(app)
     errors.init_app(app)
 
     from consulta.accessibility import preferences as accessibility_preferences
@@ -134,6 +135,7 @@ def _finish_config(app: Flask) -> None:
     secure = bool(app.config["SECURE_COOKIES"])
     app.config["SESSION_COOKIE_SECURE"] = secure
     app.config["REMEMBER_COOKIE_SECURE"] = secure
+    app.config["BABEL_DEFAULT_LOCALE"] = app.config["DEFAULT_LOCALE"]
 
 
 def normalize_database_url(url: str) -> str:

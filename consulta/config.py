@@ -29,7 +29,12 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = 12 * 3600
 
     # Flask-Babel: Portuguese (Brazil) and the Brasília time zone; stored datetimes are UTC.
-    BABEL_DEFAULT_LOCALE = "pt_BR"
+    # DEFAULT_LOCALE is the language of every page unless the visitor picks another of LOCALES (footer
+    # switch or ?lang=); LOCALE_FROM_BROWSER lets the browser's Accept-Language choose first (consulta.i18n).
+    DEFAULT_LOCALE = "pt_BR"
+    LOCALES = ["pt_BR", "en", "es"]
+    LOCALE_FROM_BROWSER = False
+    BABEL_DEFAULT_LOCALE = "pt_BR"  # set from DEFAULT_LOCALE
     BABEL_DEFAULT_TIMEZONE = "America/Sao_Paulo"
 
     # Flask-Limiter: memory in development and tests; a redis:// URL in production (shared by all workers).

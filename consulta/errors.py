@@ -1,29 +1,31 @@
 """Error pages in the site's look, in Portuguese, with the right status codes."""
 
 from flask import Flask, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from consulta import security
 
 MESSAGES = {
-    400: ("Requisição inválida", "Não foi possível entender o pedido enviado."),
-    403: ("Acesso negado", "Você não tem permissão para ver esta página."),
-    404: ("Página não encontrada", "O endereço pode ter mudado ou a página pode ter sido removida."),
-    405: ("Método não permitido", "Esta ação não pode ser feita desta forma."),
-    413: ("Arquivo grande demais", "O arquivo enviado passa do tamanho máximo aceito."),
+    400: (_l("Requisição inválida"), _l("Não foi possível entender o pedido enviado.")),
+    403: (_l("Acesso negado"), _l("Você não tem permissão para ver esta página.")),
+    404: (_l("Página não encontrada"), _l("O endereço pode ter mudado ou a página pode ter sido removida.")),
+    405: (_l("Método não permitido"), _l("Esta ação não pode ser feita desta forma.")),
+    413: (_l("Arquivo grande demais"), _l("O arquivo enviado passa do tamanho máximo aceito.")),
     429: (
-        "Muitas tentativas",
-        "Você fez muitas solicitações em pouco tempo. Aguarde alguns minutos e tente de novo.",
+        _l("Muitas tentativas"),
+        _l("Você fez muitas solicitações em pouco tempo. Aguarde alguns minutos e tente de novo."),
     ),
-    500: ("Erro interno", "Algo deu errado do nosso lado. A equipe foi avisada; tente de novo mais tarde."),
+    500: (_l("Erro interno"), _l("Algo deu errado do nosso lado. A equipe foi avisada; tente de novo mais tarde.")),
 }
 
 
 SECURE_COOKIE_OVER_HTTP = (
-    "O navegador não guardou o cookie de sessão: este servidor está configurado com CONSULTA_SECURE_COOKIES=true "
+    _l("O navegador não guardou o cookie de sessão: este servidor está configurado com CONSULTA_SECURE_COOKIES=true "
     "(cookies só por HTTPS), mas a página foi aberta por http://. Abra o site por https:// — ou, só em "
-    "desenvolvimento local, defina CONSULTA_SECURE_COOKIES=false."
+    "desenvolvimento local, defina CONSULTA_SECURE_COOKIES=false.")
 )
 
 
@@ -38,7 +40,7 @@ def _session_cookie_refused() -> bool:
 
 def render_error(code: int, message: str | None = None):
     """The error page for `code`, with an optional more specific message."""
-    title, default = MESSAGES.get(code, ("Erro", "Não foi possível concluir o pedido."))
+    title, default = MESSAGES.get(code, (_("Erro"), _("Não foi possível concluir o pedido.")))
     return render_template("errors/error.html", code=code, title=title, message=message or default), code
 
 
@@ -53,7 +55,7 @@ def init_app(app: Flask) -> None:
             return render_error(400, SECURE_COOKIE_OVER_HTTP)
         return render_error(
             400,
-            "O formulário expirou ou não veio deste site. Volte, recarregue a página e envie de novo.",
+            _("O formulário expirou ou não veio deste site. Volte, recarregue a página e envie de novo."),
         )
 
     @app.errorhandler(HTTPException)

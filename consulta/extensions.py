@@ -4,6 +4,7 @@ import sqlite3
 
 from flask import Flask, g, has_app_context, has_request_context, request
 from flask_babel import Babel
+from flask_babel import lazy_gettext as _l
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -109,10 +110,13 @@ def init_app(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Entre na sua conta para continuar."
+    login_manager.login_message = _l("Entre na sua conta para continuar.")
+    login_manager.localize_callback = str  # the lazy message, in the request's language, as a plain str to flash
     login_manager.login_message_category = "info"
     csrf.init_app(app)
-    babel.init_app(app)
+    from consulta.i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     cache.init_app(app)
     mail.init_app(app)

@@ -12,6 +12,8 @@ import csv
 from collections.abc import Iterable
 from typing import Any
 
+from flask_babel.speaklater import LazyString
+
 FORMULA_TRIGGERS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
 # First characters worth a closer look: the triggers and every blank (U+3000 is the last one in Unicode).
 _SUSPECT = FORMULA_TRIGGERS | frozenset(ch for ch in map(chr, range(0x3001)) if ch.isspace())
@@ -29,6 +31,7 @@ def neutralise(value: Any) -> Any:
 def safe_row(values: Iterable[Any]) -> list[Any]:
     """A row of cells, each neutralised: for `worksheet.append` and for CSV."""
     # The set lookup settles nearly every cell without calling neutralise (open data writes millions of cells).
+    values = (str(value) if isinstance(value, LazyString) else value for value in values)  # lazy_gettext labels
     return [neutralise(value) if isinstance(value, str) and value[:1] in _SUSPECT else value for value in values]
 
 

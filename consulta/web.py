@@ -5,7 +5,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, format_decimal
 from flask_login import current_user
 
 from consulta import authz
@@ -50,10 +50,25 @@ def _date(value: datetime | None, fmt: str = "medium") -> str:
 def _datetime(value: datetime | None, fmt: str = "medium") -> str:
     if not value:
         return ""
-    if fmt == "short":
+    if fmt == "short" and _is_pt_br():
         # The pt-BR short form, without a locale lookup per call: pages show dozens of these.
         return value.astimezone(_local_zone()).strftime("%d/%m/%Y %H:%M")
     return format_datetime(value, fmt)
+
+
+def _is_pt_br() -> bool:
+    from consulta.i18n import current_locale
+
+    return current_locale() == "pt_BR"
+
+
+def _number(value, decimals: int | None = None) -> str:
+    """A number in the reader's locale (1.234 in pt-BR, 1,234 in en); `decimals` fixes the fraction digits."""
+    if value is None:
+        return ""
+    if decimals is None:
+        return format_decimal(value)
+    return format_decimal(value, format="#,##0" + ("." + "0" * decimals if decimals else ""))
 
 
 @lru_cache(maxsize=1)
@@ -82,6 +97,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["staff_markdown"] = render_markdown
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["datetime"] = _datetime
+    app.jinja_env.filters["number"] = _number
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
@@ -163,15 +179,16 @@ def anonymous_page_cache(view):
 
     from consulta.accessibility import preferences as accessibility
     from consulta.degrade import shared_cache as cache
+    from consulta.i18n import current_locale
 
     @wraps(view)
     def wrapped(*args, **kwargs):
         if request.method not in ("GET", "HEAD") or current_user.is_authenticated or session:
             return private_no_store(current_app.make_response(view(*args, **kwargs)))
         seconds = current_app.config["PAGE_CACHE_SECONDS"]
-        # v2: entries carry Last-Modified. The display preferences (high contrast, larger text) are rendered
-        # as classes on <html>, so each combination is cached apart.
-        key = f"page:v2:{int(is_htmx_partial())}:{accessibility.cache_key()}:{request.full_path}"
+        # v3: entries carry Last-Modified; keyed on the language (a cookie or Accept-Language may choose it,
+        # not only the URL) and on the display preferences (high contrast, larger text: classes on <html>).
+        key = f"page:v3:{current_locale()}:{int(is_htmx_partial())}:{accessibility.cache_key()}:{request.full_path}"
         cached = cache.get(key) if seconds else None
         if cached is not None:
             body, status, mimetype, last_modified = cached
@@ -200,7 +217,9 @@ def public_cache(response: Response, *, max_age: int | None = None,
 
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config["HTTP_CACHE_SECONDS"] if max_age is None else max_age
-    response.vary.add("Cookie")
+    response.vary.add("Cookie")  # also the language cookie (consulta.i18n)
+    if current_app.config["LOCALE_FROM_BROWSER"]:
+        response.vary.add("Accept-Language")
     if last_modified is not None:
         response.last_modified = last_modified
     if response.is_streamed or response.direct_passthrough:

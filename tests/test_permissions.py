@@ -56,6 +56,8 @@ MATRIX = [
     ("ops.admin_health", "GET", "/admin/saude", ADMIN_ONLY),
     # a browser's CSP report, for anyone; an empty body without a report content type is refused
     ("ops.csp_report", "POST", "/csp-relatorio", dict.fromkeys(ROLES, 415)),
+    # the footer's language switch, for anyone; a form without a known language is refused
+    ("i18n.set_language", "POST", "/idioma", dict.fromkeys(ROLES, 400)),
     ("auth.logout_everywhere", "POST", "/sair/todos", LOGGED_IN_POST),
     ("auth.govbr_logout", "GET", "/sair/govbr", dict.fromkeys(ROLES, 302)),  # nothing pending: home
     ("auth.security", "GET", "/conta/seguranca", LOGGED_IN),

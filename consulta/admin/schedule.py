@@ -1,6 +1,7 @@
 """Administration of a consultation's schedule and documents: extend the deadline, add and remove attachments."""
 
 from flask import abort, current_app, flash, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from consulta.admin import bp
@@ -56,12 +57,12 @@ def add_attachment(slug: str):
             elif (form.url.data or "").strip():
                 attachments.add_link(current_user, consultation, form.title.data, form.url.data)
             else:
-                raise attachments.AttachmentError("Envie um PDF ou informe o endereço do documento.", "file")
+                raise attachments.AttachmentError(_("Envie um PDF ou informe o endereço do documento."), "file")
         except attachments.AttachmentError as error:
             getattr(form, error.field or "file").errors.append(str(error))
         else:
             db.session.commit()
-            flash("Documento anexado.", "success")
+            flash(_("Documento anexado."), "success")
             return redirect(url_for("admin.edit_consultation", slug=slug, _anchor="documentos"), 303)
     return _page(consultation, attachment_form=form), invalid_form_status()
 
@@ -76,5 +77,5 @@ def remove_attachment(slug: str, attachment_id: int):
         abort(404 if attachment.consultation_id != consultation.id else 400)
     attachments.remove(current_user, attachment)
     db.session.commit()
-    flash("Documento removido.", "success")
+    flash(_("Documento removido."), "success")
     return redirect(url_for("admin.edit_consultation", slug=slug, _anchor="documentos"), 303)

@@ -1,6 +1,7 @@
 """Administration pages. Every view here requires a permission from consulta.authz."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -65,7 +66,7 @@ def new_consultation():
         )
         consultation.reports_to_hide = form.reports_to_hide.data
         db.session.commit()
-        flash("Consulta criada. Agora importe o texto.", "success")
+        flash(_("Consulta criada. Agora importe o texto."), "success")
         return redirect(url_for("admin.import_text", slug=consultation.slug), 303)
     return render_template("admin/consultation_form.html", form=form, consultation=None), form_status()
 
@@ -90,7 +91,7 @@ def edit_consultation(slug: str):
             requirement=Requirement(form.requirement.data), reports_to_hide=form.reports_to_hide.data,
         )
         db.session.commit()
-        flash("Dados da consulta salvos.", "success")
+        flash(_("Dados da consulta salvos."), "success")
         return redirect(url_for("admin.edit_consultation", slug=consultation.slug), 303)
     return _consultation_page(consultation, form, ReopenForm()), form_status()
 
@@ -114,7 +115,7 @@ def import_text(slug: str):
             source = form.text.data
             draft = parse_pasted(source)
         else:
-            form.file.errors.append("Envie um arquivo ou cole o texto do rascunho.")
+            form.file.errors.append(_("Envie um arquivo ou cole o texto do rascunho."))
     if draft is not None and draft.ok:
         confirm = ConfirmImportForm(source=source)
         return render_template(
@@ -132,7 +133,7 @@ def confirm_import(slug: str):
     consultation = services.get_by_slug_or_404(slug)
     form = ConfirmImportForm()
     if not form.validate_on_submit():
-        flash("A pré-visualização expirou. Envie o texto de novo.", "error")
+        flash(_("A pré-visualização expirou. Envie o texto de novo."), "error")
         return redirect(url_for("admin.import_text", slug=slug), 303)
     draft = parse_pasted(form.source.data)
     if not draft.ok:
@@ -145,7 +146,7 @@ def confirm_import(slug: str):
         flash(str(error), "error")
         return redirect(url_for("admin.edit_consultation", slug=slug), 303)
     db.session.commit()
-    flash(f"Texto importado: {draft.article_count} dispositivos.", "success")
+    flash(_("Texto importado: %(n)s dispositivos.", n=draft.article_count), "success")
     return redirect(url_for("admin.edit_consultation", slug=slug), 303)
 
 
@@ -166,7 +167,7 @@ def change_status(slug: str, action: str):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash("Consulta aberta à participação." if action == "abrir" else "Consulta encerrada.", "success")
+        flash(_("Consulta aberta à participação.") if action == "abrir" else _("Consulta encerrada."), "success")
     return redirect(url_for("admin.edit_consultation", slug=slug), 303)
 
 
@@ -183,7 +184,7 @@ def reopen(slug: str):
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash("Consulta reaberta. O motivo foi registrado.", "success")
+            flash(_("Consulta reaberta. O motivo foi registrado."), "success")
         return redirect(url_for("admin.edit_consultation", slug=slug), 303)
     return _consultation_page(
         consultation, ConsultationForm(obj=consultation, current_slug=consultation.slug), form
@@ -223,13 +224,13 @@ def set_role(user_id: int):
     user = db.get_or_404(User, user_id)
     form = RoleForm(prefix=f"u{user.id}")
     if not form.validate_on_submit():
-        flash("Papel inválido.", "error")
+        flash(_("Papel inválido."), "error")
         return redirect(url_for("admin.users"), 303)
     if user.id == current_user.id and form.role.data != Role.ADMIN.value:
-        flash("Você não pode retirar seu próprio papel de administrador.", "error")
+        flash(_("Você não pode retirar seu próprio papel de administrador."), "error")
         return redirect(url_for("admin.users"), 303)
     change_role(current_user, user, Role(form.role.data))
     db.session.commit()
-    flash(f"Papel de {user.display_name} alterado para {Role(form.role.data).label}.", "success")
+    flash(_("Papel de %(display_name)s alterado para %(label)s.", display_name=user.display_name, label=Role(form.role.data).label), "success")
     return redirect(url_for("admin.users", q=request.args.get("q")), 303)
 

@@ -8,18 +8,19 @@ never reach a blueprint, so a hook answers them before the site's HTML error pag
 from __future__ import annotations
 
 from flask import Response, current_app, request
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from consulta.api import PREFIX, bp
 
 ERRORS: dict[int, tuple[str, str]] = {
-    400: ("bad_request", "Requisição inválida."),
-    404: ("not_found", "Recurso não encontrado."),
-    405: ("method_not_allowed", "Método não permitido: a API só aceita GET, HEAD e OPTIONS."),
-    429: ("too_many_requests", "Muitas requisições em pouco tempo. Aguarde um minuto e tente de novo."),
-    500: ("internal_error", "Erro interno. Tente de novo mais tarde."),
+    400: ("bad_request", _l("Requisição inválida.")),
+    404: ("not_found", _l("Recurso não encontrado.")),
+    405: ("method_not_allowed", _l("Método não permitido: a API só aceita GET, HEAD e OPTIONS.")),
+    429: ("too_many_requests", _l("Muitas requisições em pouco tempo. Aguarde um minuto e tente de novo.")),
+    500: ("internal_error", _l("Erro interno. Tente de novo mais tarde.")),
 }
-OTHER_ERROR = ("error", "Não foi possível atender a requisição.")
+OTHER_ERROR = ("error", _l("Não foi possível atender a requisição."))
 RETRY_AFTER_SECONDS = "60"
 
 
@@ -51,7 +52,7 @@ def error_response(status: int, message: str | None = None, *, parameter: str | 
                    code: str | None = None) -> Response:
     """The JSON answer for an error of `status`, with the default message unless one is given."""
     default_code, default_message = ERRORS.get(status, OTHER_ERROR)
-    body: dict[str, object] = {"status": status, "code": code or default_code, "message": message or default_message}
+    body: dict[str, object] = {"status": status, "code": code or default_code, "message": str(message or default_message)}
     if parameter is not None:
         body["parameter"] = parameter
     response = current_app.json.response({"error": body})

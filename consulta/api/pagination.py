@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Response, current_app, request, url_for
+from flask_babel import gettext as _
 
 from consulta.api.errors import InvalidParameter
 from consulta.inputs import MAX_ID
@@ -60,7 +61,7 @@ def _integer_parameter(name: str, low: int, high: int) -> int | None:
     if raw is None:
         return None
     if not _DIGITS.fullmatch(raw) or not low <= int(raw) <= high:
-        raise InvalidParameter(name, f"O parâmetro {name} deve ser um número inteiro de {low} a {high}.")
+        raise InvalidParameter(name, _("O parâmetro %(name)s deve ser um número inteiro de %(low)s a %(high)s.", name=name, low=low, high=high))
     return int(raw)
 
 
@@ -71,7 +72,7 @@ def encode_cursor(key: int) -> str:
 
 def decode_cursor(cursor: str) -> int:
     """The key inside a cursor made by encode_cursor, or a 400 for anything else."""
-    invalid = InvalidParameter("cursor", "O parâmetro cursor é inválido: use o valor recebido em links.next.")
+    invalid = InvalidParameter("cursor", _("O parâmetro cursor é inválido: use o valor recebido em links.next."))
     if not cursor or len(cursor) > MAX_CURSOR_LENGTH or not cursor.isascii():
         raise invalid
     try:

@@ -1,6 +1,7 @@
 """The API's routes: read-only, session-free, every answer public and cacheable."""
 
 from flask import Response, url_for
+from flask_babel import gettext as _
 
 from consulta import authz
 from consulta.api import bp, openapi, resources
@@ -20,7 +21,7 @@ def public_consultation(slug: str) -> Consultation:
     if len(slug) <= SLUG_MAX_LENGTH and SLUG_RE.fullmatch(slug):
         consultation = get_by_slug(slug)
     if consultation is None or not authz.can_view_consultation(login_manager.anonymous_user(), consultation):
-        raise NotFound("Consulta não encontrada.")
+        raise NotFound(_("Consulta não encontrada."))
     return consultation
 
 
@@ -28,7 +29,7 @@ def public_consultation(slug: str) -> Consultation:
 def index() -> Response:
     """Where to start: the list of consultations and the OpenAPI document."""
     return public_json({
-        "name": "Consulta — API de dados abertos",
+        "name": _("Consulta — API de dados abertos"),
         "version": openapi.API_VERSION,
         "links": {"consultations": url_for("api.consultations"), "openapi": url_for("api.openapi_document")},
     })
@@ -73,7 +74,7 @@ def article(slug: str, article_id: int) -> Response:
     consultation = public_consultation(slug)
     found = resources.public_article(consultation, article_id)
     if found is None:
-        raise NotFound("Artigo não encontrado nesta consulta.")
+        raise NotFound(_("Artigo não encontrado nesta consulta."))
     return public_json({"data": resources.article_json(consultation, found)})
 
 

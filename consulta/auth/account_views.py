@@ -1,6 +1,7 @@
 """Account security pages: e-mail confirmation, password reset and change, e-mail change, my contributions."""
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from consulta.auth import accounts, bp, govbr, sessions
@@ -55,9 +56,9 @@ def resend_verification():
     if ActionForm().validate_on_submit():
         if accounts.send_verification(current_user):
             db.session.commit()  # the mail leaves (from a worker) once its message is committed
-            flash(f"Enviamos um novo link de confirmação para {current_user.email}.", "success")
+            flash(_("Enviamos um novo link de confirmação para %(email)s.", email=current_user.email), "success")
         else:
-            flash("Seu e-mail já está confirmado.", "info")
+            flash(_("Seu e-mail já está confirmado."), "info")
     return redirect(url_for("auth.profile"), 303)
 
 
@@ -71,10 +72,10 @@ def verify_email(token: str):
         except TokenError as error:
             return render_template("auth/link_error.html", message=str(error)), 400
         db.session.commit()
-        flash("E-mail confirmado. Obrigado!", "success")
+        flash(_("E-mail confirmado. Obrigado!"), "success")
         return redirect(url_for("auth.profile" if current_user.is_authenticated else "auth.login"), 303)
-    return render_template("auth/confirm_link.html", form=form, title="Confirmar e-mail",
-                           text="Confirme que este e-mail é seu.", button="Confirmar meu e-mail")
+    return render_template("auth/confirm_link.html", form=form, title=_("Confirmar e-mail"),
+                           text=_("Confirme que este e-mail é seu."), button=_("Confirmar meu e-mail"))
 
 
 @bp.route("/senha/esqueci", methods=["GET", "POST"])
@@ -86,8 +87,8 @@ def forgot_password():
     if form.validate_on_submit():
         accounts.request_password_reset(form.email.data)
         db.session.commit()
-        flash("Se houver uma conta com este e-mail, enviamos um link para criar uma nova senha. "
-              "Confira também a caixa de spam.", "info")
+        flash(_("Se houver uma conta com este e-mail, enviamos um link para criar uma nova senha. "
+              "Confira também a caixa de spam."), "info")
         return redirect(url_for("auth.login"), 303)
     return render_template("auth/forgot_password.html", form=form), form_status()
 
@@ -105,7 +106,7 @@ def reset_password(token: str):
         accounts.set_password(user, form.password.data, reason="reset_password")
         sessions.sign_out()
         db.session.commit()
-        flash("Senha alterada. Entre com a nova senha.", "success")
+        flash(_("Senha alterada. Entre com a nova senha."), "success")
         return redirect(url_for("auth.login"), 303)
     return render_template("auth/reset_password.html", form=form, token=token), form_status()
 
@@ -124,7 +125,7 @@ def change_password():
         else:
             sessions.sign_in(current_user._get_current_object())
             db.session.commit()
-            flash("Senha alterada. Saímos da sua conta nos outros dispositivos.", "success")
+            flash(_("Senha alterada. Saímos da sua conta nos outros dispositivos."), "success")
             return redirect(url_for("auth.security"), 303)
     return security_page(password_form=form, status=form_status())
 
@@ -142,8 +143,8 @@ def change_email():
             attach_error(form, error)
         else:
             db.session.commit()
-            flash(f"Enviamos um link para {form.email.data.strip().lower()}. "
-                  "Seu e-mail muda quando você abrir esse link.", "info")
+            flash(_("Enviamos um link para %(email)s. "
+                    "Seu e-mail muda quando você abrir esse link.", email=form.email.data.strip().lower()), "info")
             return redirect(url_for("auth.security"), 303)
     return security_page(email_form=form, status=form_status())
 
@@ -158,11 +159,11 @@ def confirm_email_change(token: str):
         except TokenError as error:
             return render_template("auth/link_error.html", message=str(error)), 400
         db.session.commit()
-        flash("E-mail alterado. Avisamos o endereço anterior.", "success")
+        flash(_("E-mail alterado. Avisamos o endereço anterior."), "success")
         return redirect(url_for("auth.profile" if current_user.is_authenticated else "auth.login"), 303)
-    return render_template("auth/confirm_link.html", form=form, title="Confirmar novo e-mail",
-                           text="Confirme que você quer usar este endereço na sua conta.",
-                           button="Usar este e-mail")
+    return render_template("auth/confirm_link.html", form=form, title=_("Confirmar novo e-mail"),
+                           text=_("Confirme que você quer usar este endereço na sua conta."),
+                           button=_("Usar este e-mail"))
 
 
 @bp.route("/conta/contribuicoes")

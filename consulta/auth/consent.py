@@ -8,6 +8,8 @@ data and account deletion stay open, so nobody has to consent to exercise their 
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
@@ -27,8 +29,8 @@ class ConsentForm(FlaskForm):
     """Consent to the current privacy policy."""
 
     consent = BooleanField(
-        "Li a nova versão da Política de Privacidade e concordo com o tratamento dos meus dados.",
-        validators=[InputRequired("Para continuar participando, é preciso concordar com a nova versão.")],
+        _l("Li a nova versão da Política de Privacidade e concordo com o tratamento dos meus dados."),
+        validators=[InputRequired(_l("Para continuar participando, é preciso concordar com a nova versão."))],
     )
 
 
@@ -58,7 +60,7 @@ def consent():
         record(current_user, "user.consent", current_user, previous=current_user.consent_version, new=version)
         current_user.consent_at, current_user.consent_version = utcnow(), version
         db.session.commit()
-        flash("Obrigado. Seu consentimento à nova Política de Privacidade foi registrado.", "success")
+        flash(_("Obrigado. Seu consentimento à nova Política de Privacidade foi registrado."), "success")
         return redirect(next_url, 303)
     return render_template("auth/consent.html", form=form, next_url=next_url,
                            version=current_app.config["PRIVACY_POLICY_VERSION"],

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app, session
+from flask_babel import gettext as _
 from joserfc.errors import (
     BadSignatureError,
     ClaimError,
@@ -80,7 +81,7 @@ def _metadata() -> dict:
     try:
         metadata = _client().load_server_metadata()
     except RequestException as error:
-        raise GovbrError("O gov.br não respondeu. Tente de novo em alguns minutos.") from error
+        raise GovbrError(_("O gov.br não respondeu. Tente de novo em alguns minutos.")) from error
     metadata["id_token_signing_alg_values_supported"] = ALGORITHMS  # never "none", whatever is advertised
     return metadata
 
@@ -117,23 +118,23 @@ def reliability_level(claims: dict) -> GovbrLevel:
 def _refusal(error: Exception) -> str:
     """A Portuguese explanation of why a gov.br answer was refused."""
     if isinstance(error, MismatchingStateError):
-        return ("A resposta do gov.br não corresponde a este pedido de entrada (state diferente). "
-                "Por segurança, nada foi feito. Tente entrar de novo.")
+        return (_("A resposta do gov.br não corresponde a este pedido de entrada (state diferente). "
+                "Por segurança, nada foi feito. Tente entrar de novo."))
     if isinstance(error, ExpiredTokenError):
-        return "O gov.br enviou uma identificação já expirada. Tente entrar de novo."
+        return _("O gov.br enviou uma identificação já expirada. Tente entrar de novo.")
     if isinstance(error, ClaimError):
         what = {
-            "aud": "foi emitida para outro sistema (audience)",
-            "azp": "foi emitida para outro sistema (audience)",
-            "iss": "não foi emitida pelo gov.br configurado (issuer)",
-            "nonce": "não corresponde a este pedido de entrada (nonce repetido ou trocado)",
-        }.get(error.claim, f"tem um dado inválido ({error.claim})")
-        return f"A identificação recebida {what}. Por segurança, nada foi feito."
+            "aud": _("foi emitida para outro sistema (audience)"),
+            "azp": _("foi emitida para outro sistema (audience)"),
+            "iss": _("não foi emitida pelo gov.br configurado (issuer)"),
+            "nonce": _("não corresponde a este pedido de entrada (nonce repetido ou trocado)"),
+        }.get(error.claim) or _("tem um dado inválido (%(claim)s)", claim=error.claim)
+        return _("A identificação recebida %(what)s. Por segurança, nada foi feito.", what=what)
     if isinstance(error, (UnsupportedAlgorithmError, BadSignatureError, DecodeError)):
-        return "A identificação recebida não tem uma assinatura válida do gov.br. Por segurança, nada foi feito."
+        return _("A identificação recebida não tem uma assinatura válida do gov.br. Por segurança, nada foi feito.")
     if isinstance(error, OAuthError) and error.error == "access_denied":
-        return "Você cancelou a entrada com gov.br."
-    return "Não foi possível concluir a entrada com gov.br. Tente de novo em alguns minutos."
+        return _("Você cancelou a entrada com gov.br.")
+    return _("Não foi possível concluir a entrada com gov.br. Tente de novo em alguns minutos.")
 
 
 def complete_sign_in() -> tuple[GovbrIdentity, str]:
@@ -144,16 +145,16 @@ def complete_sign_in() -> tuple[GovbrIdentity, str]:
         token = client.authorize_access_token()
         claims = dict(token.get("userinfo") or {})
         if not claims:
-            raise GovbrError("O gov.br não enviou a identificação (id_token). Tente entrar de novo.")
+            raise GovbrError(_("O gov.br não enviou a identificação (id_token). Tente entrar de novo."))
         info = client.userinfo(token=token)
     except GovbrError:
         raise
     except (OAuthError, JoseError) as error:
         raise GovbrError(_refusal(error)) from error
     except (RequestException, ValueError) as error:
-        raise GovbrError("O gov.br não respondeu como esperado. Tente de novo em alguns minutos.") from error
+        raise GovbrError(_("O gov.br não respondeu como esperado. Tente de novo em alguns minutos.")) from error
     if info.get("sub") != claims.get("sub"):
-        raise GovbrError("Os dados do gov.br não são da mesma pessoa do id_token. Por segurança, nada foi feito.")
+        raise GovbrError(_("Os dados do gov.br não são da mesma pessoa do id_token. Por segurança, nada foi feito."))
     claims.update({k: v for k, v in info.items() if k != "sub"})
     identity = GovbrIdentity(
         subject_hash=subject_hash(str(claims["sub"])),
@@ -194,7 +195,7 @@ def link(user: User, identity: GovbrIdentity) -> None:
     """Attach a gov.br identity to `user` (whose password was checked by the caller)."""
     other = find_user(identity)
     if other is not None and other.id != user.id:
-        raise AccountError("email", "Esta conta gov.br já está vinculada a outra conta da Consulta.")
+        raise AccountError("email", _("Esta conta gov.br já está vinculada a outra conta da Consulta."))
     user.govbr_subject_hash = identity.subject_hash
     user.govbr_level = GovbrLevel(identity.level)
     record(user, "user.link_govbr", user, level=identity.level)

@@ -1,6 +1,7 @@
 """gov.br sign-in pages: start, callback, and linking or creating an account for a new gov.br identity."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from consulta.auth import bp, govbr
@@ -27,7 +28,8 @@ def _finish(user, identity, id_token: str, next_url: str):
     sign_in(user, method="govbr")
     session[govbr.ID_TOKEN_KEY] = id_token
     db.session.commit()
-    flash(f"Olá, {user.display_name}! Você entrou com gov.br (nível {user.govbr_level.label}).", "success")
+    flash(_("Olá, %(name)s! Você entrou com gov.br (nível %(level)s).", name=user.display_name,
+            level=user.govbr_level.label), "success")
     return redirect(next_url, 303)
 
 
@@ -55,7 +57,7 @@ def govbr_callback():
     next_url = session.pop(NEXT_KEY, None) or url_for("consultations.home")
     if current_user.is_authenticated:
         if session.pop(LINK_KEY, None) != current_user.id:
-            flash("Para vincular sua conta gov.br, confirme sua senha na página Segurança.", "info")
+            flash(_("Para vincular sua conta gov.br, confirme sua senha na página Segurança."), "info")
             return redirect(url_for("auth.security"), 303)
         try:
             govbr.link(current_user, identity)
@@ -66,7 +68,7 @@ def govbr_callback():
     user = govbr.find_user(identity)
     if user is not None:
         if not user.is_active:
-            return render_template("auth/govbr_error.html", message="Esta conta está bloqueada."), 403
+            return render_template("auth/govbr_error.html", message=_("Esta conta está bloqueada.")), 403
         return _finish(user, identity, id_token, next_url)
     govbr.remember_pending(identity)
     session["govbr_pending_token"] = id_token
@@ -128,7 +130,7 @@ def govbr_link_existing():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is None:
-            form.password.errors.append("E-mail ou senha incorretos.")
+            form.password.errors.append(_("E-mail ou senha incorretos."))
         else:
             try:
                 govbr.link(user, identity)
@@ -150,5 +152,5 @@ def govbr_link_start():
         if verify_password(current_user.password_hash, form.password.data):
             session[LINK_KEY] = current_user.id
             return redirect(url_for("auth.govbr_login", next=url_for("auth.security")), 303)
-        form.password.errors.append("Senha incorreta.")
+        form.password.errors.append(_("Senha incorreta."))
     return security_page(govbr_form=form, status=form_status())

@@ -4,6 +4,7 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
 
 # OWASP Password Storage Cheat Sheet: argon2id with m=19 MiB, t=2, p=1 is the minimum configuration.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
@@ -31,16 +32,16 @@ def _common_passwords() -> frozenset[str]:
 def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
     """A Portuguese message explaining why `password` is refused, or None when it is acceptable."""
     if len(password) < MIN_LENGTH:
-        return f"A senha precisa ter pelo menos {MIN_LENGTH} caracteres."
+        return _("A senha precisa ter pelo menos %(n)s caracteres.", n=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"A senha pode ter no máximo {MAX_LENGTH} caracteres."
+        return _("A senha pode ter no máximo %(n)s caracteres.", n=MAX_LENGTH)
     lowered = password.lower()
     if lowered in _common_passwords() or len(set(lowered)) <= 2:
-        return "Esta senha é comum demais e fácil de adivinhar. Escolha outra, por exemplo uma frase curta."
+        return _("Esta senha é comum demais e fácil de adivinhar. Escolha outra, por exemplo uma frase curta.")
     if email and lowered in {email.lower(), email.lower().split("@")[0]}:
-        return "A senha não pode ser igual ao seu e-mail."
+        return _("A senha não pode ser igual ao seu e-mail.")
     if name and lowered == name.lower():
-        return "A senha não pode ser igual ao seu nome."
+        return _("A senha não pode ser igual ao seu nome.")
     return None
 
 

@@ -18,6 +18,8 @@ import time
 
 import pyotp
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -41,8 +43,8 @@ OPEN_DURING_SETUP = frozenset({"auth.totp_setup", "auth.logout", "auth.privacy",
 class CodeForm(FlaskForm):
     """A six-digit code from the authenticator app, or a recovery code."""
 
-    code = StringField("Código", validators=[InputRequired("Informe o código."), Length(max=40)],
-                       description="Os 6 dígitos do aplicativo autenticador, ou um código de recuperação.")
+    code = StringField(_l("Código"), validators=[InputRequired(_l("Informe o código.")), Length(max=40)],
+                       description=_l("Os 6 dígitos do aplicativo autenticador, ou um código de recuperação."))
 
 
 def _digest(code: str) -> str:
@@ -103,7 +105,7 @@ def second_factor():
     user, pending = _pending_user()
     if user is None:
         session.pop(PENDING, None)
-        flash("Entre de novo com seu e-mail e senha.", "info")
+        flash(_("Entre de novo com seu e-mail e senha."), "info")
         return redirect(url_for("auth.login"), 303)
     form = CodeForm()
     if form.validate_on_submit():
@@ -114,7 +116,7 @@ def second_factor():
             security.log_event(security.LOGIN_SUCCEEDED, user_id=user.id, second_factor=True)
             return redirect(safe_next(pending.get("next"), url_for("consultations.home")), 303)
         security.log_event(security.SECOND_FACTOR_FAILED, level=logging.WARNING, user_id=user.id)
-        form.code.errors.append("Código incorreto ou já usado.")
+        form.code.errors.append(_("Código incorreto ou já usado."))
     return render_template("auth/second_factor.html", form=form), form_status()
 
 
@@ -130,7 +132,7 @@ def totp_setup():
     if form.validate_on_submit():
         code = (form.code.data or "").strip().replace(" ", "")
         if pyotp.TOTP(secret).verify(code, valid_window=1):
-            codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
+            codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _n in range(RECOVERY_CODES)]
             current_user.totp_secret, current_user.totp_enabled_at = secret, utcnow()
             current_user.totp_last_step = pyotp.TOTP(secret).timecode(time.time())
             current_user.totp_recovery_codes = [_digest(c) for c in codes]
@@ -139,7 +141,7 @@ def totp_setup():
             security.log_event(security.SECOND_FACTOR_ENABLED, user_id=current_user.id)
             return render_template("auth/totp_setup.html", enrolled=True, form=None, secret=None, uri=None,
                                    codes=codes)
-        form.code.errors.append("Código incorreto: confira a hora do celular e digite o código atual.")
+        form.code.errors.append(_("Código incorreto: confira a hora do celular e digite o código atual."))
     uri = pyotp.TOTP(secret).provisioning_uri(name=current_user.email or str(current_user.id), issuer_name=ISSUER)
     status = invalid_form_status() if request.method == "POST" else 200
     return render_template("auth/totp_setup.html", enrolled=False, form=form, secret=secret, uri=uri,

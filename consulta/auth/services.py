@@ -3,6 +3,7 @@
 import logging
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from consulta import security
 from consulta.auth.forms import normalize_cnpj
@@ -47,7 +48,7 @@ def register(
     if kind is AccountKind.ORGANIZATION:
         cnpj = normalize_cnpj(cnpj or "")
         if db.session.scalar(db.select(User.id).where(User.cnpj == cnpj)) is not None:
-            raise AccountError("cnpj", "Já existe uma conta para este CNPJ.")
+            raise AccountError("cnpj", _("Já existe uma conta para este CNPJ."))
     else:
         cnpj = None
     user = User(

@@ -9,6 +9,7 @@ import hashlib
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from consulta.extensions import db
@@ -52,12 +53,12 @@ def read_token(purpose: str, token: str) -> tuple[User, dict]:
     try:
         payload = _serializer(purpose).loads(token, max_age=int(max_age.total_seconds()))
     except SignatureExpired:
-        raise TokenError("Este link expirou. Peça um novo.") from None
+        raise TokenError(_("Este link expirou. Peça um novo.")) from None
     except BadSignature:
-        raise TokenError("Este link é inválido. Confira se ele foi copiado inteiro ou peça um novo.") from None
+        raise TokenError(_("Este link é inválido. Confira se ele foi copiado inteiro ou peça um novo.")) from None
     user = db.session.get(User, payload.get("u")) if isinstance(payload, dict) else None
     if user is None or not user.is_active or (user.email or "") != payload.get("e"):
-        raise TokenError("Este link já foi usado ou não vale mais. Peça um novo.")
+        raise TokenError(_("Este link já foi usado ou não vale mais. Peça um novo."))
     if purpose == RESET_PASSWORD and payload.get("p") != password_fingerprint(user):
-        raise TokenError("Este link já foi usado ou não vale mais. Peça um novo.")
+        raise TokenError(_("Este link já foi usado ou não vale mais. Peça um novo."))
     return user, payload

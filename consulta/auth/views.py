@@ -3,6 +3,7 @@
 import json
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from consulta import security
@@ -39,9 +40,9 @@ def login():
                 return second_factor.challenge(user, remember=form.remember.data, next_url=next_url)
             sign_in(user, remember=form.remember.data)
             db.session.commit()
-            flash(f"Olá, {user.display_name}!", "success")
+            flash(_("Olá, %(name)s!", name=user.display_name), "success")
             return redirect(next_url, 303)
-        form.password.errors.append("E-mail ou senha incorretos.")
+        form.password.errors.append(_("E-mail ou senha incorretos."))
     return render_template("auth/login.html", form=form, next_url=next_url,
                            govbr_enabled=govbr.enabled()), form_status()
 
@@ -53,7 +54,7 @@ def logout():
         id_token = session.get(govbr.ID_TOKEN_KEY)
         sign_out()
         db.session.commit()
-        flash("Você saiu da sua conta.", "info")
+        flash(_("Você saiu da sua conta."), "info")
         if id_token and govbr.enabled():
             url = govbr.logout_url(id_token, url_for("consultations.home", _external=True))
             if url:
@@ -81,7 +82,7 @@ def logout_everywhere():
         end_all_sessions(current_user)
         sign_out()
         db.session.commit()
-        flash("Você saiu da sua conta em todos os dispositivos.", "info")
+        flash(_("Você saiu da sua conta em todos os dispositivos."), "info")
     return redirect(url_for("consultations.home"), 303)
 
 
@@ -111,12 +112,12 @@ def register_account():
                 # The address has an account: its owner is told by mail; the page says no more than that.
                 accounts.warn_existing_account(form.email.data)
                 db.session.commit()
-                flash("Enviamos uma mensagem para este e-mail. Se você já tem conta, entre com sua senha.", "info")
+                flash(_("Enviamos uma mensagem para este e-mail. Se você já tem conta, entre com sua senha."), "info")
                 return redirect(url_for("auth.login", next=next_url), 303)
             accounts.send_verification(user)
             sign_in(user)
             db.session.commit()
-            flash("Conta criada! Enviamos um link para confirmar seu e-mail.", "success")
+            flash(_("Conta criada! Enviamos um link para confirmar seu e-mail."), "success")
             return redirect(next_url, 303)
     return render_template("auth/register.html", form=form, next_url=next_url,
                            govbr_enabled=govbr.enabled()), form_status()
@@ -135,7 +136,7 @@ def profile():
         current_user.uf = form.uf.data or None
         current_user.sector = Sector(form.sector.data) if form.sector.data else None
         db.session.commit()
-        flash("Seus dados foram atualizados.", "success")
+        flash(_("Seus dados foram atualizados."), "success")
         return redirect(url_for("auth.profile"), 303)
     return render_template("auth/profile.html", form=form, delete_form=DeleteAccountForm()), form_status()
 
@@ -163,9 +164,9 @@ def delete_my_account():
             end_all_sessions(current_user)
             sign_out()
             db.session.commit()
-            flash("Sua conta foi excluída e seus dados pessoais, apagados.", "success")
+            flash(_("Sua conta foi excluída e seus dados pessoais, apagados."), "success")
             return redirect(url_for("consultations.home"), 303)
-        form.password.errors.append("Senha incorreta.")
+        form.password.errors.append(_("Senha incorreta."))
     profile_form = ProfileForm(obj=current_user)
     profile_form.uf.data = current_user.uf or ""
     profile_form.sector.data = current_user.sector.value if current_user.sector else ""

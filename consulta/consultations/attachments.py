@@ -3,6 +3,7 @@
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from consulta.extensions import db
@@ -27,7 +28,7 @@ def attachments_of(consultation: Consultation) -> list[Attachment]:
 def _title(title: str) -> str:
     title = (title or "").strip()
     if not title:
-        raise AttachmentError("Informe o título do documento.", "title")
+        raise AttachmentError(_("Informe o título do documento."), "title")
     return title[:200]
 
 
@@ -36,11 +37,11 @@ def add_pdf(actor: User, consultation: Consultation, title: str, data: bytes, fi
     title = _title(title)
     limit = int(current_app.config["ATTACHMENT_MAX_BYTES"])
     if not data:
-        raise AttachmentError("O arquivo enviado está vazio.", "file")
+        raise AttachmentError(_("O arquivo enviado está vazio."), "file")
     if len(data) > limit:
-        raise AttachmentError(f"O arquivo passa do limite de {limit // (1024 * 1024)} MB.", "file")
+        raise AttachmentError(_("O arquivo passa do limite de %(value)s MB.", value=limit // (1024 * 1024)), "file")
     if not data.startswith(b"%PDF-"):
-        raise AttachmentError("Envie um arquivo PDF.", "file")
+        raise AttachmentError(_("Envie um arquivo PDF."), "file")
     name = "".join(ch for ch in (filename or "") if ch.isalnum() or ch in "-_.")[:150] or "documento"
     if not name.lower().endswith(".pdf"):
         name += ".pdf"
@@ -58,7 +59,7 @@ def add_link(actor: User, consultation: Consultation, title: str, url: str) -> A
     url = (url or "").strip()
     parts = urlsplit(url)
     if parts.scheme != "https" or not parts.netloc or any(ord(ch) < 33 for ch in url):
-        raise AttachmentError("Informe um endereço que comece com https://.", "url")
+        raise AttachmentError(_("Informe um endereço que comece com https://."), "url")
     attachment = Attachment(consultation_id=consultation.id, title=title, url=url[:500])
     db.session.add(attachment)
     db.session.flush()

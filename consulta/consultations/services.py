@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import abort
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -69,7 +70,7 @@ def create_consultation(
 def replace_text(actor: User | None, consultation: Consultation, draft: DraftDocument) -> None:
     """Replace the consultation's sections and articles with the imported draft (only while in draft)."""
     if consultation.text_is_frozen:
-        raise TransitionError("O texto desta consulta já foi publicado e não pode mais ser substituído.")
+        raise TransitionError(_("O texto desta consulta já foi publicado e não pode mais ser substituído."))
     if not draft.ok:
         raise ValueError("refusing to save a draft with errors")
     db.session.execute(db.delete(Article).where(Article.consultation_id == consultation.id))

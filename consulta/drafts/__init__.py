@@ -5,6 +5,8 @@ The web layer calls :func:`parse_upload` on uploaded bytes or :func:`parse_paste
 and :func:`article_parts` give an article's HTML and its parts (caput, §, inciso, alínea, item).
 """
 
+from flask_babel import gettext as _
+
 from consulta.drafts.decoding import MAX_BYTES, decode, decode_with_fallback, too_large
 from consulta.drafts.model import Block, DraftArticle, DraftDocument, DraftSection, Problem, Source
 from consulta.drafts.parser import MAX_BODY_CHARS, MAX_TITLE_CHARS, NO_ARTICLES_MESSAGE, parse_blocks
@@ -26,7 +28,7 @@ def parse_draft(text: str) -> DraftDocument:
 
 def parse_pasted(text: str) -> DraftDocument:
     """Parse text pasted into the form, refusing more than the 2 MB limit with the importer's message."""
-    if problem := too_large(len(text.encode("utf-8")), "O texto colado"):
+    if problem := too_large(len(text.encode("utf-8")), _("O texto colado")):
         return DraftDocument(errors=[problem])
     return parse_draft(text)
 

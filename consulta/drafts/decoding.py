@@ -6,16 +6,19 @@ import math
 import re
 import unicodedata
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from consulta.drafts.model import Problem
 
 MAX_BYTES = 2 * 1024 * 1024  # upload and paste size limit
 
-EMPTY_FILE_MESSAGE = "O arquivo está vazio."
-EXPORT_HINT = (
+EMPTY_FILE_MESSAGE = _l("O arquivo está vazio.")
+EXPORT_HINT = _l(
     "Envie a minuta como documento do Word (.docx), do LibreOffice (.odt), Markdown (.md) "
     "ou texto simples (.txt) em UTF-8."
 )
-LATIN1_WARNING = (
+LATIN1_WARNING = _l(
     "O arquivo não está em UTF-8 e foi lido como Latin-1 (Windows-1252); "
     "confira se os acentos aparecem corretamente."
 )
@@ -23,18 +26,18 @@ LATIN1_WARNING = (
 # Magic numbers of the binary formats people most often upload by mistake (ZIP containers are looked
 # into by the caller first: DOCX and ODT are read, other archives refused).
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF", "um PDF"),
-    (b"PK\x03\x04", "um arquivo compactado"),
-    (b"PK\x05\x06", "um arquivo compactado"),
-    (b"PK\x07\x08", "um arquivo compactado"),
-    (b"\xd0\xcf\x11\xe0", "um documento do Word .doc antigo; salve-o como .docx"),
-    (b"{\\rtf", "um documento RTF"),
-    (b"\x89PNG", "uma imagem"),
-    (b"\xff\xd8\xff", "uma imagem"),
-    (b"GIF8", "uma imagem"),
-    (b"\x1f\x8b", "um arquivo compactado"),
-    (b"Rar!", "um arquivo compactado"),
-    (b"7z\xbc\xaf", "um arquivo compactado"),
+    (b"%PDF", _l("um PDF")),
+    (b"PK\x03\x04", _l("um arquivo compactado")),
+    (b"PK\x05\x06", _l("um arquivo compactado")),
+    (b"PK\x07\x08", _l("um arquivo compactado")),
+    (b"\xd0\xcf\x11\xe0", _l("um documento do Word .doc antigo; salve-o como .docx")),
+    (b"{\\rtf", _l("um documento RTF")),
+    (b"\x89PNG", _l("uma imagem")),
+    (b"\xff\xd8\xff", _l("uma imagem")),
+    (b"GIF8", _l("uma imagem")),
+    (b"\x1f\x8b", _l("um arquivo compactado")),
+    (b"Rar!", _l("um arquivo compactado")),
+    (b"7z\xbc\xaf", _l("um arquivo compactado")),
 )
 # C0 controls that never appear in real text (tab, newlines and form feed are tolerated).
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13)) + b"\x7f"
@@ -52,17 +55,19 @@ def format_mb(size: int) -> str:
     return text.replace(".", ",")
 
 
-def too_large(size: int, what: str = "O arquivo") -> Problem | None:
+def too_large(size: int, what: str | None = None) -> Problem | None:
     """The size-limit error for `size` bytes, or None when within the limit."""
     if size <= MAX_BYTES:
         return None
-    return Problem(None, f"{what} tem {format_mb(size)} MB; o limite é 2 MB.")
+    return Problem(None, _("%(what)s tem %(size)s MB; o limite é 2 MB.", what=what or _("O arquivo"), size=format_mb(size)))
 
 
 def not_text(kind: str = "") -> Problem:
     """Build the "not a text file" error, naming the detected format when known."""
-    detail = f" (parece ser {kind})" if kind else ""
-    return Problem(None, f"O arquivo não é um arquivo de texto{detail}. {EXPORT_HINT}")
+    if kind:
+        return Problem(None, _("O arquivo não é um arquivo de texto (parece ser %(kind)s). %(hint)s", kind=kind,
+                               hint=EXPORT_HINT))
+    return Problem(None, _("O arquivo não é um arquivo de texto. %(hint)s", hint=EXPORT_HINT))
 
 
 def normalize(text: str) -> str:
@@ -111,9 +116,9 @@ def decode(data: bytes) -> tuple[str | None, list[Problem]]:
         raw = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
         text, legacy = decode_with_fallback(raw)
         if legacy:
-            warnings.append(Problem(None, LATIN1_WARNING))
+            warnings.append(Problem(None, str(LATIN1_WARNING)))
 
     text = normalize(text)
     if not text.strip():
-        return None, [Problem(None, EMPTY_FILE_MESSAGE)]
+        return None, [Problem(None, str(EMPTY_FILE_MESSAGE))]
     return text, warnings

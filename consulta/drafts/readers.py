@@ -17,6 +17,8 @@ import re
 import zipfile
 from xml.dom import Node
 
+from flask_babel import gettext as _
+
 from consulta.drafts.decoding import normalize
 from consulta.drafts.model import Block, Problem, Source
 from consulta.drafts.numerals import letter, roman
@@ -25,7 +27,10 @@ _HEADING_RE = re.compile(r"^ {0,3}(?P<hashes>#+)(?P<title>(?:\s.*)?)$")
 _RULE_RE = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
 _SPACES_RE = re.compile(r"\s+")
 
-BROKEN_FILE = "O arquivo {kind} não pôde ser lido (está corrompido ou protegido por senha). Salve-o de novo e envie."
+def broken_file(kind: str) -> str:
+    """Why a word-processor file could not be read."""
+    return _("O arquivo %(kind)s não pôde ser lido (está corrompido ou protegido por senha). Salve-o de novo e envie.",
+             kind=kind)
 
 
 def container_kind(data: bytes) -> str | None:
@@ -139,7 +144,7 @@ def read_docx(data: bytes) -> Source:
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception:  # noqa: BLE001 - python-docx raises many kinds for a damaged package
-        return Source([], "Parágrafo", [Problem(None, BROKEN_FILE.format(kind="do Word"))])
+        return Source([], "Parágrafo", [Problem(None, broken_file(_("do Word")))])
     levels, num_to_abstract = _docx_numbering(document, qn)
     footnotes = _docx_footnotes(document, qn)
     counters: dict[str, list[int]] = {}
@@ -313,7 +318,7 @@ def read_odt(data: bytes) -> Source:
     try:
         document = load(io.BytesIO(data))
     except Exception:  # noqa: BLE001 - odfpy raises many kinds for a damaged package
-        return Source([], "Parágrafo", [Problem(None, BROKEN_FILE.format(kind="ODT"))])
+        return Source([], "Parágrafo", [Problem(None, broken_file("ODT"))])
     reader = _OdtReader(document)
     reader.walk(document.text)
     return Source(reader.blocks, "Parágrafo")

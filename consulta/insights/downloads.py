@@ -18,6 +18,8 @@ from datetime import datetime
 from typing import Any
 
 from flask import Response, render_template, stream_with_context
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from openpyxl import Workbook
 from sqlalchemy import select
@@ -44,23 +46,23 @@ SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 RESERVED_SHEETS = {"resumo", "contribuições", "campanhas", "regiões", "grupos de opinião", "history"}
 
 CLUSTER_COLUMNS = [
-    ("dispositivo", "Dispositivo"), ("grupo_id", "Grupo nº"), ("grupo", "Grupo"), ("tema", "Tema"),
-    ("termos", "Termos principais"), ("contribuicoes", "Contribuições"), ("com_peso", "Com peso das oficinas"),
-    ("participacao", "Participação no dispositivo (%)"), ("autores_unicos", "Autores únicos"),
-    ("posicoes", "Posições"), ("canais", "Canais"), ("ufs", "UFs"), ("citacoes", "Citações"),
-    ("frase", "Frase representativa"), ("coesao", "Coesão (0 a 1)"), ("baixa_coesao", "Baixa coesão"),
+    ("dispositivo", _l("Dispositivo")), ("grupo_id", _l("Grupo nº")), ("grupo", _l("Grupo")), ("tema", _l("Tema")),
+    ("termos", _l("Termos principais")), ("contribuicoes", _l("Contribuições")), ("com_peso", _l("Com peso das oficinas")),
+    ("participacao", _l("Participação no dispositivo (%)")), ("autores_unicos", _l("Autores únicos")),
+    ("posicoes", _l("Posições")), ("canais", _l("Canais")), ("ufs", _l("UFs")), ("citacoes", _l("Citações")),
+    ("frase", _l("Frase representativa")), ("coesao", _l("Coesão (0 a 1)")), ("baixa_coesao", _l("Baixa coesão")),
 ]
 CONTRIBUTION_COLUMNS = [
-    ("id", "Contribuição nº"), ("dispositivo", "Dispositivo"), ("parte", "Parte do dispositivo"),
-    ("grupo_id", "Grupo nº"), ("grupo", "Grupo"),
-    ("campanha_id", "Campanha nº"), ("posicao", "Posição"), ("canal", "Canal"), ("autor", "Autor"), ("uf", "UF"),
-    ("texto", "Texto (dados pessoais mascarados)"), ("resposta", "Resposta oficial"),
-    ("justificativa", "Justificativa"),
+    ("id", _l("Contribuição nº")), ("dispositivo", _l("Dispositivo")), ("parte", _l("Parte do dispositivo")),
+    ("grupo_id", _l("Grupo nº")), ("grupo", _l("Grupo")),
+    ("campanha_id", _l("Campanha nº")), ("posicao", _l("Posição")), ("canal", _l("Canal")), ("autor", _l("Autor")), ("uf", _l("UF")),
+    ("texto", _l("Texto (dados pessoais mascarados)")), ("resposta", _l("Resposta oficial")),
+    ("justificativa", _l("Justificativa")),
 ]
 CAMPAIGN_COLUMNS = [
-    ("id", "Campanha nº"), ("contribuicoes", "Contribuições"), ("com_peso", "Com peso das oficinas"),
-    ("variacoes", "Variações"), ("texto", "Texto representativo"), ("dispositivos", "Dispositivos"),
-    ("canais", "Canais"), ("ufs", "UFs"), ("grupos", "Grupos"), ("membros", "Contribuições (nº)"),
+    ("id", _l("Campanha nº")), ("contribuicoes", _l("Contribuições")), ("com_peso", _l("Com peso das oficinas")),
+    ("variacoes", _l("Variações")), ("texto", _l("Texto representativo")), ("dispositivos", _l("Dispositivos")),
+    ("canais", _l("Canais")), ("ufs", _l("UFs")), ("grupos", _l("Grupos")), ("membros", _l("Contribuições (nº)")),
 ]
 
 
@@ -88,7 +90,7 @@ def _group_name(run: AnalysisRun, group: dict[str, Any]) -> str:
         return str(group["key"])
     if run.scope is RunScope.ARTICLE and run.article is not None:
         return run.article.label
-    return "Todas as contribuições"
+    return _("Todas as contribuições")
 
 
 def sheet_title(name: str, taken: set[str]) -> str:
@@ -109,7 +111,7 @@ def _scope_label(run: AnalysisRun) -> str:
         return run.article.label
     if run.scope is RunScope.SECTION and run.section is not None:
         return run.section.title
-    return "Toda a consulta, por dispositivo"
+    return _("Toda a consulta, por dispositivo")
 
 
 def _filename(run: AnalysisRun, name: str) -> str:
@@ -194,13 +196,13 @@ def contribution_rows(view: dict[str, Any]) -> Iterator[dict[str, Any]]:
                         part_labels[c.article.id] = {p.key: p.label for p in article_parts(c.article.body)}
                     part = part_labels[c.article.id].get(c.part, c.part)
             else:
-                article = "Propostas de novo artigo" + (f" — {c.section.title}" if c.section else "")
+                article = _("Propostas de novo artigo") + (f" — {c.section.title}" if c.section else "")
             yield {
                 "id": c.id, "dispositivo": article, "parte": part, "grupo_id": a["cluster_id"], "grupo": cluster.get("label", ""),
                 "campanha_id": a.get("campaign_id") or "", "posicao": c.stance.label,
-                "canal": CHANNEL_LABELS.get(c.channel.value, c.channel.value), "autor": public_author(c),
+                "canal": str(CHANNEL_LABELS.get(c.channel.value, c.channel.value)), "autor": public_author(c),
                 "uf": _uf_of(c) or "", "texto": _text_of(c),
-                "resposta": c.response_status.label if c.response_status else "Sem resposta",
+                "resposta": c.response_status.label if c.response_status else _("Sem resposta"),
                 "justificativa": _mask(c.response_text),
             }
 
@@ -210,26 +212,26 @@ def region_rows(rows: Iterable[dict[str, Any]]) -> list[tuple[str, str, int]]:
     counts = Counter(r["uf"] or "" for r in rows)
     out = []
     for uf, n in counts.items():
-        region = STATES[uf][1].label if uf in STATES else "Não informada"
+        region = STATES[uf][1].label if uf in STATES else _("Não informada")
         out.append((region, uf or "não informada", n))
-    return sorted(out, key=lambda r: (r[0] == "Não informada", r[0], r[1]))
+    return sorted(out, key=lambda r: (r[0] == _("Não informada"), r[0], r[1]))
 
 
 def summary_rows(run: AnalysisRun, view: dict[str, Any]) -> list[tuple[str, Any]]:
     """The "Resumo" sheet: what was analysed, how, and the totals."""
     info = view.get("run") or {}
     rows: list[tuple[str, Any]] = [
-        ("Consulta", run.consultation.title), ("Análise nº", run.id), ("Escopo", _scope_label(run)),
-        ("Concluída em", local_time(run, run.finished_at)),
-        ("Gerado em", local_time(run, utcnow())), ("Semente", run.seed),
-        ("Contribuições analisadas", view.get("size")), ("Com peso das oficinas", view.get("weighted_size")),
-        ("Textos distintos", view.get("distinct_texts")), ("Repetidas", view.get("duplicated_records")),
-        ("Grupos", len(clusters_by_id(view))), ("Campanhas", len(view.get("campaigns") or [])),
-        ("Edições da equipe", len(run.edits or [])),
+        (_("Consulta"), run.consultation.title), (_("Análise nº"), run.id), (_("Escopo"), _scope_label(run)),
+        (_("Concluída em"), local_time(run, run.finished_at)),
+        (_("Gerado em"), local_time(run, utcnow())), (_("Semente"), run.seed),
+        (_("Contribuições analisadas"), view.get("size")), (_("Com peso das oficinas"), view.get("weighted_size")),
+        (_("Textos distintos"), view.get("distinct_texts")), (_("Repetidas"), view.get("duplicated_records")),
+        (_("Grupos"), len(clusters_by_id(view))), (_("Campanhas"), len(view.get("campaigns") or [])),
+        (_("Edições da equipe"), len(run.edits or [])),
     ]
-    rows += [(f"Parâmetro: {k}", json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v)
+    rows += [(_("Parâmetro: %(name)s", name=k), json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v)
              for k, v in sorted((info.get("parameters") or {}).items())]
-    rows += [(f"Versão: {k}", v) for k, v in sorted((run.versions or info.get("versions") or {}).items())]
+    rows += [(_("Versão: %(name)s", name=k), v) for k, v in sorted((run.versions or info.get("versions") or {}).items())]
     return rows
 
 
@@ -243,7 +245,7 @@ def build_xlsx(run: AnalysisRun) -> bytes:
         for row in rows:
             ws.append(safe_row(row))
 
-    sheet("Resumo", [("Item", "Valor"), *summary_rows(run, view)])
+    sheet("Resumo", [(_("Item"), _("Valor")), *summary_rows(run, view)])
     taken: set[str] = set()
     headers = [h for _, h in CLUSTER_COLUMNS]
     for group in view.get("groups") or []:
@@ -255,8 +257,8 @@ def build_xlsx(run: AnalysisRun) -> bytes:
                             *([r[k] for k, _ in CONTRIBUTION_COLUMNS] for r in contributions)])
     campaigns = [[r[k] for k, _ in CAMPAIGN_COLUMNS] for r in campaign_rows(view)]
     sheet("Campanhas", [[h for _, h in CAMPAIGN_COLUMNS], *campaigns] if campaigns
-          else [["Nenhuma campanha encontrada nesta análise."]])
-    sheet("Regiões", [("Região", "UF", "Contribuições"), *region_rows(contributions)])
+          else [[_("Nenhuma campanha encontrada nesta análise.")]])
+    sheet("Regiões", [(_("Região"), _("UF"), _("Contribuições")), *region_rows(contributions)])
     sheet("Grupos de opinião", opinion_sheet_rows(opinion_groups(run)))
     out = io.BytesIO()
     wb.save(out)
@@ -315,7 +317,7 @@ def stance_bar(stances: dict[str, int]) -> list[dict[str, Any]]:
             continue
         width = 100 * n / total
         rects.append({"x": round(x, 2), "width": round(width, 2), "fill": STANCE_COLORS.get(key, "#90a4ae"),
-                      "label": STANCE_LABELS.get(key, key), "n": n})
+                      "label": str(STANCE_LABELS.get(key, key)), "n": n})
         x += width
     return rects
 
@@ -347,9 +349,9 @@ def _done_run(run_id: int) -> tuple[AnalysisRun | None, Any]:
     run = db.get_or_404(AnalysisRun, run_id)
     if run.status is not RunStatus.DONE or not run.result:
         page = render_template(
-            "errors/error.html", code=409, title="Análise não concluída",
-            message="Os arquivos só ficam disponíveis depois que a análise termina com sucesso. "
-                    "Acompanhe a situação na página da análise.",
+            "errors/error.html", code=409, title=_("Análise não concluída"),
+            message=_("Os arquivos só ficam disponíveis depois que a análise termina com sucesso. "
+                      "Acompanhe a situação na página da análise."),
         )
         return None, (page, 409)
     return run, None

@@ -1,5 +1,7 @@
 """Forms of the analysis pages: starting a run and editing its clusters."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
@@ -19,24 +21,24 @@ def _optional_int(value: object) -> int | None:
 class StartRunForm(FlaskForm):
     """What to analyse: a whole consultation or one of its articles, with optional k and seed."""
 
-    consultation = SelectField("Consulta", coerce=int, validators=[InputRequired("Escolha a consulta.")])
+    consultation = SelectField(_l("Consulta"), coerce=int, validators=[InputRequired(_l("Escolha a consulta."))])
     scope = RadioField(
-        "Escopo", choices=[SelectChoice("consultation", "Toda a consulta (agrupada por dispositivo)"),
-                           SelectChoice("article", "Um dispositivo")],
-        default="consultation", validators=[InputRequired("Escolha o escopo.")],
+        _l("Escopo"), choices=[SelectChoice("consultation", _l("Toda a consulta (agrupada por dispositivo)")),
+                           SelectChoice("article", _l("Um dispositivo"))],
+        default="consultation", validators=[InputRequired(_l("Escolha o escopo."))],
     )
-    article = SelectField("Dispositivo", coerce=_optional_int,
-                          description="Só para o escopo “Um dispositivo”.")
-    k = IntegerField("Número de grupos (opcional)", validators=[Optional(), NumberRange(
-        min=1, max=MAX_K, message=f"Use um número de 1 a {MAX_K}.")],
-        description="Deixe em branco para a escolha automática.")
-    seed = IntegerField("Semente", default=0, validators=[Optional(), NumberRange(
-        min=0, max=2**31 - 1, message="Use um número inteiro não negativo.")],
-        description="A mesma semente com os mesmos dados repete o resultado.")
+    article = SelectField(_l("Dispositivo"), coerce=_optional_int,
+                          description=_l("Só para o escopo “Um dispositivo”."))
+    k = IntegerField(_l("Número de grupos (opcional)"), validators=[Optional(), NumberRange(
+        min=1, max=MAX_K, message=_l("Use um número de 1 a %(n)s.", n=MAX_K))],
+        description=_l("Deixe em branco para a escolha automática."))
+    seed = IntegerField(_l("Semente"), default=0, validators=[Optional(), NumberRange(
+        min=0, max=2**31 - 1, message=_l("Use um número inteiro não negativo."))],
+        description=_l("A mesma semente com os mesmos dados repete o resultado."))
 
     def validate_article(self, field: SelectField) -> None:
         if self.scope.data == "article" and not field.data:
-            raise ValidationError("Escolha o dispositivo.")
+            raise ValidationError(_("Escolha o dispositivo."))
 
 
 class EditForm(FlaskForm):
@@ -44,10 +46,10 @@ class EditForm(FlaskForm):
 
     op = HiddenField(validators=[InputRequired()])
     cluster = HiddenField()
-    label = StringField("Novo nome", validators=[Optional(), Length(max=200)])
-    into = SelectField("Juntar em", validate_choice=False)
-    contribution = IntegerField("Contribuição nº", validators=[Optional()])
-    to = SelectField("Mover para", validate_choice=False)
+    label = StringField(_l("Novo nome"), validators=[Optional(), Length(max=200)])
+    into = SelectField(_l("Juntar em"), validate_choice=False)
+    contribution = IntegerField(_l("Contribuição nº"), validators=[Optional()])
+    to = SelectField(_l("Mover para"), validate_choice=False)
 
 
 class RetryForm(FlaskForm):

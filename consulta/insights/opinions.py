@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+
 from consulta.insights import votes
 from consulta.models import AnalysisRun
 
@@ -55,12 +57,12 @@ def opinion_chart(opinions: dict[str, Any] | None) -> dict[str, Any] | None:
 def opinion_sheet_rows(opinions: dict[str, Any] | None) -> list[list[Any]]:
     """Rows describing the opinion groups, or one row saying there are none."""
     if opinions is None:
-        return [["Não há votos nesta consulta: não há grupos de opinião a mostrar."]]
+        return [[_("Não há votos nesta consulta: não há grupos de opinião a mostrar.")]]
     if opinions.get("error"):
         return [[opinions["error"]]]
     rows: list[list[Any]] = [
-        ["Participantes", opinions["participants"]], ["Votos", opinions["votes"]], ["Grupos", opinions["k"]], [],
-        ["Grupo", "Participantes", "Recomendação", "O grupo", "Taxa no grupo (%)", "Taxa no resto (%)"],
+        [_("Participantes"), opinions["participants"]], [_("Votos"), opinions["votes"]], [_("Grupos"), opinions["k"]], [],
+        [_("Grupo"), _("Participantes"), _("Recomendação"), _("O grupo"), _("Taxa no grupo (%)"), _("Taxa no resto (%)")],
     ]
     for g in opinions["groups"]:
         if not g["representative"]:
@@ -68,8 +70,8 @@ def opinion_sheet_rows(opinions: dict[str, Any] | None) -> list[list[Any]]:
         for rep in g["representative"]:
             rows.append([g["id"], g["size"], rep["label"], VOTE_LABELS.get(rep["direction"], rep["direction"]),
                          round(rep["group_rate"] * 100, 1), round(rep["rest_rate"] * 100, 1)])
-    rows += [[], ["Consenso", "Direção", "Votos"]]
+    rows += [[], [_("Consenso"), _("Direção"), _("Votos")]]
     rows += [[s["label"], VOTE_LABELS.get(s["direction"] or "", ""), s["votes"]] for s in opinions["consensus"]]
-    rows += [[], ["Divide os grupos", "Diferença", "Votos"]]
+    rows += [[], [_("Divide os grupos"), _("Diferença"), _("Votos")]]
     rows += [[s["label"], s["score"], s["votes"]] for s in opinions["divisive"]]
     return rows

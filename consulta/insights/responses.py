@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, stream_template, url_for
+from flask_babel import format_number, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import joinedload
@@ -62,9 +64,9 @@ class ResponseError(Exception):
 
 def _answerable_refusal(contribution: Contribution) -> str | None:
     if contribution.parent_id is not None:
-        return "Só contribuições principais recebem devolutiva; respostas entre participantes não."
+        return _("Só contribuições principais recebem devolutiva; respostas entre participantes não.")
     if contribution.visibility is Visibility.WITHDRAWN:
-        return "Esta contribuição foi retirada pelo autor e não recebe devolutiva."
+        return _("Esta contribuição foi retirada pelo autor e não recebe devolutiva.")
     return None
 
 
@@ -74,12 +76,12 @@ def clean_justification(status: ResponseStatus, text: str | None) -> str | None:
     if not text:
         if status is ResponseStatus.UNDER_REVIEW:
             return None
-        raise ResponseError("Escreva a justificativa: ela é obrigatória para esta situação.", "justificativa")
+        raise ResponseError(_("Escreva a justificativa: ela é obrigatória para esta situação."), "justificativa")
     if len(text) < JUSTIFICATION_MIN:
-        raise ResponseError(f"A justificativa precisa ter ao menos {JUSTIFICATION_MIN} caracteres.", "justificativa")
+        raise ResponseError(_("A justificativa precisa ter ao menos %(n)s caracteres.", n=JUSTIFICATION_MIN), "justificativa")
     if len(text) > JUSTIFICATION_MAX:
         raise ResponseError(
-            f"A justificativa tem {len(text):,} caracteres; o limite é {JUSTIFICATION_MAX:,}.".replace(",", "."),
+            _("A justificativa tem %(n)s caracteres; o limite é %(limit)s.", n=format_number(len(text)), limit=format_number(JUSTIFICATION_MAX)),
             "justificativa",
         )
     return text
@@ -251,7 +253,7 @@ def article_progress(consultation: Consultation) -> list[dict[str, Any]]:
                         "waiting": total - done, "percent": round(100 * done / total) if total else 0})
     if None in totals:
         total, done = totals[None]
-        out.append({"article_id": NEW_ARTICLES, "label": "Propostas de novo artigo", "total": total,
+        out.append({"article_id": NEW_ARTICLES, "label": _("Propostas de novo artigo"), "total": total,
                     "answered": done, "waiting": total - done, "percent": round(100 * done / total) if total else 0})
     return out
 
@@ -262,10 +264,10 @@ def public_author(contribution: Contribution) -> str:
         return contribution.workshop.place_label
     author = contribution.author
     if author is None or author.deleted_at is not None:
-        return "Participante removido"
+        return _("Participante removido")
     if author.is_organization:
         return author.display_name
-    return "Participante " + pseudonym(author.id).removeprefix("p-").upper()
+    return _("Participante %(code)s", code=pseudonym(author.id).removeprefix("p-").upper())
 
 
 def report_rows(consultation: Consultation) -> Iterator[Contribution]:
@@ -325,16 +327,16 @@ def chosen_target(consultation: Consultation, values: Mapping[str, Any]) -> str 
                         if c["id"] == cluster_id), None)
         if cluster is None:
             return None
-        what = f"do grupo “{cluster['label']}”"
+        what = _("do grupo “%(cluster)s”", cluster=cluster['label'])
         members = members_of(run, cluster_id=cluster_id)
     else:
-        what = f"da campanha nº {campaign_id}"
+        what = _("da campanha nº %(campaign_id)s", campaign_id=campaign_id)
         members = members_of(run, campaign_id=campaign_id)
     n = len(answerable_by_ids(consultation, members))
     if not n:
         return None
-    noun = "a contribuição" if n == 1 else f"as {n} contribuições"
-    return f"Você vai responder {noun} {what} (análise nº {run.id})."
+    noun = _("a contribuição") if n == 1 else _("as %(n)s contribuições", n=n)
+    return _("Você vai responder %(noun)s %(what)s (análise nº %(id)s).", noun=noun, what=what, id=run.id)
 
 
 def _desk_page(consultation: Consultation, *, bulk: dict[str, Any] | None = None,
@@ -375,7 +377,7 @@ def respond_contribution(contribution_id: int):
     typed = request.form.get("justificativa", "")
     errors: dict[str, str] = {}
     if status is None:
-        errors["status"] = "Escolha a situação da resposta."
+        errors["status"] = _("Escolha a situação da resposta.")
     else:
         try:
             respond(current_user, contribution, status, typed)
@@ -403,20 +405,20 @@ def _bulk_targets(consultation: Consultation, form: Mapping[str, Any], ids: list
     if ids:
         return answerable_by_ids(consultation, ids)
     if not run_id:
-        errors["alvo"] = "Selecione contribuições na lista ou indique uma análise com um grupo ou uma campanha."
+        errors["alvo"] = _("Selecione contribuições na lista ou indique uma análise com um grupo ou uma campanha.")
         return []
     run = db.session.get(AnalysisRun, parse_id(run_id)) if parse_id(run_id) else None
     if run is None or run.consultation_id != consultation.id or run.status is not RunStatus.DONE:
-        errors["run_id"] = "Escolha uma análise concluída desta consulta."
+        errors["run_id"] = _("Escolha uma análise concluída desta consulta.")
         return []
     cluster_id, campaign_id = parse_id(cluster), parse_id(campaign)
     if (cluster_id is None) == (campaign_id is None):
-        errors["cluster"] = "Indique o número de um grupo ou de uma campanha (um dos dois)."
+        errors["cluster"] = _("Indique o número de um grupo ou de uma campanha (um dos dois).")
         return []
     members = (members_of(run, cluster_id=cluster_id) if cluster_id is not None
                else members_of(run, campaign_id=campaign_id))
     if not members:
-        errors["cluster"] = "Esse grupo ou campanha não existe nesta análise ou não tem contribuições."
+        errors["cluster"] = _("Esse grupo ou campanha não existe nesta análise ou não tem contribuições.")
     return answerable_by_ids(consultation, members)
 
 
@@ -430,10 +432,10 @@ def respond_bulk(slug: str):
     typed = request.form.get("justificativa", "")
     errors: dict[str, str] = {}
     if status is None:
-        errors["status"] = "Escolha a situação da resposta."
+        errors["status"] = _("Escolha a situação da resposta.")
     targets = _bulk_targets(consultation, request.form, ids, errors)
     if not errors and not targets:
-        errors["alvo"] = "Nenhuma das contribuições indicadas pode receber devolutiva."
+        errors["alvo"] = _("Nenhuma das contribuições indicadas pode receber devolutiva.")
     if not errors:
         try:
             answered = respond_many(current_user, targets, status, typed)
@@ -446,7 +448,7 @@ def respond_bulk(slug: str):
                 "justificativa": typed, "ids": ids}
         return _desk_page(consultation, bulk=bulk, bulk_errors=errors, status=422)
     db.session.commit()
-    flash(f"{answered} {'contribuição respondida' if answered == 1 else 'contribuições respondidas'}.", "success")
+    flash(ngettext("%(num)d contribuição respondida.", "%(num)d contribuições respondidas.", answered), "success")
     return redirect(url_for("insights.response_desk", slug=slug, **DeskFilter.from_args(request.args).args()), 303)
 
 

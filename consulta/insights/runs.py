@@ -17,6 +17,8 @@ import time
 from typing import Any
 
 from flask import Flask, current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -48,11 +50,11 @@ MAX_K = 40
 STAGES = {
     "mask": "mascarando dados pessoais",
     "duplicates": "procurando textos repetidos",
-    "vectorize": "representando os textos",
-    "select_k": "escolhendo o número de grupos",
+    "vectorize": _l("representando os textos"),
+    "select_k": _l("escolhendo o número de grupos"),
     "cluster": "agrupando",
-    "labels": "nomeando os grupos",
-    "describe": "descrevendo os grupos",
+    "labels": _l("nomeando os grupos"),
+    "describe": _l("descrevendo os grupos"),
     "summarize": "resumindo",
 }
 
@@ -63,7 +65,7 @@ class EditError(ValueError):
 
 def stage_label(stage: str) -> str:
     """A run's stage in Portuguese."""
-    return STAGES.get(stage, stage or "aguardando")
+    return str(STAGES.get(stage, stage or "aguardando"))
 
 
 def pseudonym(user_id: int | None, prefix: str = "p") -> str | None:
@@ -121,7 +123,7 @@ def _record(contribution: Contribution, article_label: str | None) -> analysis.R
     if uf is None and workshop is not None:
         uf = workshop.uf
     if article_label is None:
-        article_label = f"Seção {contribution.section_id}" if contribution.section_id else None
+        article_label = _("Seção %(section_id)s", section_id=contribution.section_id) if contribution.section_id else None
     weight = contribution.head_count if (
         contribution.channel is Channel.WORKSHOP and contribution.head_count and contribution.head_count > 1
     ) else 1
@@ -159,8 +161,8 @@ def create_run(actor: User | None, consultation: Consultation, *, scope: RunScop
     return run
 
 
-FAILED_MESSAGE = ("A análise não pôde ser concluída por um erro interno. "
-                  "Tente novamente; se o erro persistir, avise a equipe técnica.")
+FAILED_MESSAGE = (_l("A análise não pôde ser concluída por um erro interno. "
+                  "Tente novamente; se o erro persistir, avise a equipe técnica."))
 
 
 def enqueue_run(run: AnalysisRun) -> None:
@@ -194,10 +196,9 @@ def mark_failed(run_id: int, reason: str | None = None) -> None:
     if run is None or run.status is RunStatus.DONE:
         return
     run.status = RunStatus.FAILED
-    run.error = FAILED_MESSAGE
+    run.error = str(FAILED_MESSAGE)
     if reason and reason.startswith("o processo"):
-        run.error = (f"A análise não pôde ser concluída: {reason}. Tente novamente; se o erro persistir, "
-                     "avise a equipe técnica.")
+        run.error = (_("A análise não pôde ser concluída: %(reason)s. Tente novamente; se o erro persistir, avise a equipe técnica.", reason=reason))
     run.finished_at = utcnow()
     db.session.commit()
 
@@ -249,7 +250,7 @@ def execute(run_id: int) -> None:
     records = records_for(run.consultation, run.scope, section=run.section, article=run.article)
     if not records:
         run.status = RunStatus.FAILED
-        run.error = "Não há contribuições visíveis neste escopo para analisar."
+        run.error = _("Não há contribuições visíveis neste escopo para analisar.")
         run.finished_at = utcnow()
         db.session.commit()
         return
@@ -303,7 +304,7 @@ def clusters_by_id(result: dict[str, Any]) -> dict[int, dict[str, Any]]:
 def add_edit(actor: User | None, run: AnalysisRun, edit: dict[str, Any]) -> dict[str, Any]:
     """Validate an edit against the current edited view, append it, and audit it (flush only)."""
     if run.status is not RunStatus.DONE or not run.result:
-        raise EditError("Só é possível editar uma análise concluída.")
+        raise EditError(_("Só é possível editar uma análise concluída."))
     current = edited_view(run)
     clusters = clusters_by_id(current)
     op = edit.get("op")
@@ -311,11 +312,11 @@ def add_edit(actor: User | None, run: AnalysisRun, edit: dict[str, Any]) -> dict
         cluster_id = _int(edit.get("cluster"))
         label = " ".join(str(edit.get("label") or "").split())
         if cluster_id not in clusters:
-            raise EditError("Grupo não encontrado.")
+            raise EditError(_("Grupo não encontrado."))
         if not label:
-            raise EditError("Informe o novo nome do grupo.")
+            raise EditError(_("Informe o novo nome do grupo."))
         if len(label) > 200:
-            raise EditError("Use no máximo 200 caracteres no nome.")
+            raise EditError(_("Use no máximo 200 caracteres no nome."))
         clean = {"op": "rename", "cluster": cluster_id, "label": label}
     elif op == "merge":
         ids = sorted({_int(c) for c in edit.get("clusters") or []} - {None})
@@ -323,28 +324,28 @@ def add_edit(actor: User | None, run: AnalysisRun, edit: dict[str, Any]) -> dict
         if into is not None and into not in ids:
             ids = sorted({*ids, into})
         if len(ids) < 2:
-            raise EditError("Escolha pelo menos dois grupos para juntar.")
+            raise EditError(_("Escolha pelo menos dois grupos para juntar."))
         if any(c not in clusters for c in ids):
-            raise EditError("Grupo não encontrado.")
+            raise EditError(_("Grupo não encontrado."))
         if len({clusters[c]["group"] for c in ids}) > 1:
-            raise EditError("Só é possível juntar grupos do mesmo dispositivo.")
+            raise EditError(_("Só é possível juntar grupos do mesmo dispositivo."))
         clean = {"op": "merge", "clusters": ids, "into": into if into is not None else ids[0]}
     elif op == "move":
         contribution_id = _int(edit.get("contribution"))
         target = _int(edit.get("to"))
         members = _assignments(current)
         if contribution_id not in members:
-            raise EditError("Esta contribuição não faz parte da análise.")
+            raise EditError(_("Esta contribuição não faz parte da análise."))
         if target not in clusters:
-            raise EditError("Grupo de destino não encontrado.")
+            raise EditError(_("Grupo de destino não encontrado."))
         source = members[contribution_id]["cluster_id"]
         if source == target:
-            raise EditError("A contribuição já está neste grupo.")
+            raise EditError(_("A contribuição já está neste grupo."))
         if clusters[source]["group"] != clusters[target]["group"]:
-            raise EditError("Só é possível mover para um grupo do mesmo dispositivo.")
+            raise EditError(_("Só é possível mover para um grupo do mesmo dispositivo."))
         clean = {"op": "move", "contribution": contribution_id, "to": target, **_record_facts(contribution_id)}
     else:
-        raise EditError("Edição desconhecida.")
+        raise EditError(_("Edição desconhecida."))
     run.edits = [*(run.edits or []), clean]  # a new list, so the JSON column is seen as changed
     db.session.flush()
     record(actor, "analysis.edit", run, **clean)
@@ -417,7 +418,7 @@ def document_order(consultation_id: int) -> dict[str, tuple[float, int]]:
         select(Section.id, Section.position).where(Section.consultation_id == consultation_id)
     ).all()
     for section_id, section_position in sections:
-        order[f"Seção {section_id}"] = (section_end.get(section_id, -1) + 0.5, section_position)
+        order[_("Seção %(section_id)s", section_id=section_id)] = (section_end.get(section_id, -1) + 0.5, section_position)
     return order
 
 

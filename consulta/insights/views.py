@@ -1,6 +1,8 @@
 """Analysis pages for the policy team: start runs, follow their progress, read and edit the clusters."""
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -15,9 +17,10 @@ from consulta.insights.opinions import VOTE_LABELS, opinion_chart, opinion_group
 from consulta.models import AnalysisRun, Article, Consultation, RunScope, RunStatus
 from consulta.web import invalid_form_status, is_htmx_partial
 
-STANCE_LABELS = {"agree": "Concordo", "partly": "Concordo em parte", "disagree": "Discordo",
-                 "none": "Sem posição", "unknown": "não informada"}
-CHANNEL_LABELS = {"online": "Internet", "workshop": "Oficina", "document": "Documento", "unknown": "não informado"}
+STANCE_LABELS = {"agree": _l("Concordo"), "partly": _l("Concordo em parte"), "disagree": _l("Discordo"),
+                 "none": _l("Sem posição"), "unknown": _l("não informada")}
+CHANNEL_LABELS = {"online": _l("Internet"), "workshop": _l("Oficina"), "document": _l("Documento"),
+                  "unknown": _l("não informado")}
 
 
 def _start_form(form: StartRunForm | None = None) -> tuple[StartRunForm, list[Consultation]]:
@@ -57,7 +60,7 @@ def index():
 @require(Permission.ANALYZE)
 def start_run():
     """Create a run and execute it in the background; the run page shows its progress."""
-    form, _ = _start_form()
+    form, _consultations = _start_form()
     if not form.validate_on_submit():
         return _index(form, invalid_form_status())
     consultation = db.get_or_404(Consultation, form.consultation.data)
@@ -65,7 +68,7 @@ def start_run():
     if form.scope.data == RunScope.ARTICLE.value:
         article = db.session.get(Article, form.article.data) if form.article.data else None
         if article is None or article.consultation_id != consultation.id:
-            form.article.errors.append("Este dispositivo não pertence à consulta escolhida.")
+            form.article.errors.append(_("Este dispositivo não pertence à consulta escolhida."))
             return _index(form, invalid_form_status())
     run = runs.create_run(current_user, consultation, scope=form.scope.data, article=article,
                           k=form.k.data, seed=form.seed.data or 0)
@@ -83,11 +86,11 @@ def retry_run(run_id: int):
     if not RetryForm().validate_on_submit():
         abort(400)
     if analysis_run.status is not RunStatus.FAILED:
-        flash("Só é possível tentar novamente uma análise que falhou.", "error")
+        flash(_("Só é possível tentar novamente uma análise que falhou."), "error")
         return redirect(url_for("insights.run", run_id=run_id), 303)
     runs.retry_run(current_user, analysis_run)
     db.session.commit()
-    flash("Análise colocada na fila novamente.", "success")
+    flash(_("Análise colocada na fila novamente."), "success")
     return redirect(url_for("insights.run", run_id=run_id), 303)
 
 
@@ -132,7 +135,7 @@ def edit(run_id: int):
     analysis_run = db.get_or_404(AnalysisRun, run_id)
     form = EditForm()
     if not form.validate_on_submit():
-        return _run_page(analysis_run, edit_form=form, edit_error="Edição inválida: confira os campos.",
+        return _run_page(analysis_run, edit_form=form, edit_error=_("Edição inválida: confira os campos."),
                          status=422)
     data = {"op": form.op.data, "cluster": form.cluster.data, "label": form.label.data,
             "clusters": request.form.getlist("clusters"), "into": form.into.data,
@@ -143,5 +146,5 @@ def edit(run_id: int):
         db.session.rollback()
         return _run_page(analysis_run, edit_form=form, edit_error=str(error), status=422)
     db.session.commit()
-    flash("Edição registrada.", "success")
+    flash(_("Edição registrada."), "success")
     return redirect(url_for("insights.run", run_id=run_id) + "#grupos", 303)

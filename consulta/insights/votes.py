@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, select, type_coerce
 
 import analysis
@@ -23,14 +24,14 @@ log = logging.getLogger(__name__)
 
 STREAM_BATCH = 10_000
 STAGES = {
-    "read": "grupos de opinião: lendo os votos",
-    "project": "grupos de opinião: mapa de opiniões",
-    "cluster": "grupos de opinião: agrupando",
-    "describe": "grupos de opinião: descrevendo",
-    "points": "grupos de opinião: descrevendo",
-    "done": "grupos de opinião: concluído",
+    "read": _l("grupos de opinião: lendo os votos"),
+    "project": _l("grupos de opinião: mapa de opiniões"),
+    "cluster": _l("grupos de opinião: agrupando"),
+    "describe": _l("grupos de opinião: descrevendo"),
+    "points": _l("grupos de opinião: descrevendo"),
+    "done": _l("grupos de opinião: concluído"),
 }
-FAILED = "Não foi possível calcular os grupos de opinião com os votos atuais."
+FAILED = _l("Não foi possível calcular os grupos de opinião com os votos atuais.")
 
 
 def vote_rows(consultation_id: int) -> Iterator[tuple[int, int, str]]:
@@ -62,13 +63,13 @@ def opinion_groups(consultation_id: int, *, seed: int = 0,
     labels = dict(db.session.execute(
         select(Article.id, Article.label).where(Article.consultation_id == consultation_id)
     ).all())
-    report = None if progress is None else (lambda fraction, stage: progress(fraction, STAGES.get(stage, stage)))
+    report = None if progress is None else (lambda fraction, stage: progress(fraction, str(STAGES.get(stage, stage))))
     try:
         result = analysis.analyze_votes(vote_rows(consultation_id), seed=seed, progress=report)
     except Exception:  # noqa: BLE001 - a failed opinion analysis must not fail the run or the downloads
         log.exception("opinion groups for consultation %s failed", consultation_id)
         db.session.rollback()
-        return {"error": FAILED, "groups": []}
+        return {"error": str(FAILED), "groups": []}
     return summary(result, labels)
 
 

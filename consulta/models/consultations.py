@@ -6,6 +6,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -28,7 +31,7 @@ class Status(StrEnum):
     @property
     def label(self) -> str:
         """The status in Portuguese."""
-        return {"draft": "Em preparação", "open": "Aberta", "closed": "Encerrada"}[self.value]
+        return {"draft": _("Em preparação"), "open": _("Aberta"), "closed": _("Encerrada")}[self.value]
 
 
 class Phase(StrEnum):
@@ -42,7 +45,7 @@ class Phase(StrEnum):
     @property
     def label(self) -> str:
         """The phase in Portuguese."""
-        return {"draft": "Em preparação", "upcoming": "Em breve", "open": "Aberta", "closed": "Encerrada"}[self.value]
+        return {"draft": _("Em preparação"), "upcoming": _("Em breve"), "open": _("Aberta"), "closed": _("Encerrada")}[self.value]
 
 
 DEFAULT_TIME_ZONE = "America/Sao_Paulo"
@@ -51,12 +54,12 @@ DEFAULT_TIME_ZONE = "America/Sao_Paulo"
 def _in(delta: timedelta) -> str:
     """'em 12 dias', 'em 5 horas', 'em 3 minutos' for a positive time span."""
     if delta.days >= 1:
-        return f"em {delta.days} dia{'s' if delta.days > 1 else ''}"
+        return ngettext("em %(num)d dia", "em %(num)d dias", delta.days)
     hours = delta.seconds // 3600
     if hours >= 1:
-        return f"em {hours} hora{'s' if hours > 1 else ''}"
+        return ngettext("em %(num)d hora", "em %(num)d horas", hours)
     minutes = max(1, delta.seconds // 60)
-    return f"em {minutes} minuto{'s' if minutes > 1 else ''}"
+    return ngettext("em %(num)d minuto", "em %(num)d minutos", minutes)
 
 
 class Requirement(StrEnum):
@@ -76,7 +79,7 @@ class Requirement(StrEnum):
     @property
     def label(self) -> str:
         """The requirement in Portuguese."""
-        return REQUIREMENT_LABELS[self]
+        return str(REQUIREMENT_LABELS[self])
 
     def is_met_by(self, user) -> bool:
         """Whether `user` (an authenticated account) holds at least the required verification level."""
@@ -92,11 +95,11 @@ REQUIREMENT_MINIMUM = {
 }
 
 REQUIREMENT_LABELS = {
-    Requirement.ANY: "Qualquer conta",
-    Requirement.EMAIL: "Conta com e-mail confirmado",
-    Requirement.GOVBR_BRONZE: "Conta gov.br (qualquer nível)",
-    Requirement.GOVBR_PRATA: "Conta gov.br prata ou ouro",
-    Requirement.GOVBR_OURO: "Conta gov.br ouro",
+    Requirement.ANY: _l("Qualquer conta"),
+    Requirement.EMAIL: _l("Conta com e-mail confirmado"),
+    Requirement.GOVBR_BRONZE: _l("Conta gov.br (qualquer nível)"),
+    Requirement.GOVBR_PRATA: _l("Conta gov.br prata ou ouro"),
+    Requirement.GOVBR_OURO: _l("Conta gov.br ouro"),
 }
 
 
@@ -192,25 +195,29 @@ class Consultation(db.Model):
     @property
     def zone_label(self) -> str:
         """How the zone is named to readers ("horário de Brasília" for the default)."""
-        return "horário de Brasília" if (self.time_zone or DEFAULT_TIME_ZONE) == DEFAULT_TIME_ZONE else self.time_zone
+        return _("horário de Brasília") if (self.time_zone or DEFAULT_TIME_ZONE) == DEFAULT_TIME_ZONE else self.time_zone
 
     def schedule_sentence(self, now: datetime | None = None) -> str:
         """When it opens or closes, in plain Portuguese ("Encerra em 12 dias — até 15/03/2027, 23:59, ...")."""
         now = now or utcnow()
         phase = self.phase_at(now)
         if phase is Phase.UPCOMING:
-            return f"Abre {_in(self.opens_at - now)} — em {self.local(self.opens_at)}, {self.zone_label}"
+            return _("Abre %(delay)s — em %(when)s, %(zone)s", delay=_in(self.opens_at - now),
+                     when=self.local(self.opens_at), zone=self.zone_label)
         if phase is Phase.OPEN:
             if self.closes_at is None:
-                return "Aberta, sem data de encerramento definida"
-            return f"Encerra {_in(self.closes_at - now)} — até {self.local(self.closes_at)}, {self.zone_label}"
+                return _("Aberta, sem data de encerramento definida")
+            return _("Encerra %(delay)s — até %(when)s, %(zone)s", delay=_in(self.closes_at - now),
+                     when=self.local(self.closes_at), zone=self.zone_label)
         if phase is Phase.CLOSED:
-            return f"Encerrada em {self.local(self.ended_at_as_of(now))}, {self.zone_label}"
-        return "Em preparação"
+            return _("Encerrada em %(when)s, %(zone)s", when=self.local(self.ended_at_as_of(now)), zone=self.zone_label)
+        return _("Em preparação")
 
     def local(self, moment: datetime | None, fmt: str = "%d/%m/%Y, %H:%M") -> str:
         """`moment` as dd/mm/aaaa, HH:MM in the consultation's time zone."""
-        return moment.astimezone(self.zone).strftime(fmt) if moment else ""
+        from consulta.i18n import local_moment  # other languages: their own short form
+
+        return local_moment(moment, self.zone, fmt) if moment else ""
 
     @property
     def text_is_frozen(self) -> bool:
@@ -220,38 +227,38 @@ class Consultation(db.Model):
     def open(self) -> None:
         """Publish a draft so people can take part."""
         if self.status is not Status.DRAFT:
-            raise TransitionError("Só é possível abrir uma consulta em preparação.")
+            raise TransitionError(_("Só é possível abrir uma consulta em preparação."))
         if not self.articles:
-            raise TransitionError("Importe o texto antes de abrir a consulta: ela ainda não tem artigos.")
+            raise TransitionError(_("Importe o texto antes de abrir a consulta: ela ainda não tem artigos."))
         self.status = Status.OPEN
         self.opened_at = utcnow()
 
     def close(self) -> None:
         """Stop taking contributions and votes now (before closes_at: an early close)."""
         if self.status is not Status.OPEN:
-            raise TransitionError("Só é possível encerrar uma consulta publicada e não encerrada.")
+            raise TransitionError(_("Só é possível encerrar uma consulta publicada e não encerrada."))
         self.status = Status.CLOSED
         self.closed_at = utcnow()
 
     def extend(self, closes_at: datetime) -> None:
         """Move the closing time later (reopening one the clock closed) and note it publicly."""
         if self.status is not Status.OPEN:
-            raise TransitionError("Só é possível prorrogar uma consulta publicada e não encerrada pela administração.")
+            raise TransitionError(_("Só é possível prorrogar uma consulta publicada e não encerrada pela administração."))
         if self.closes_at is not None and closes_at <= self.closes_at:
-            raise TransitionError("A nova data de encerramento precisa ser depois da atual.")
+            raise TransitionError(_("A nova data de encerramento precisa ser depois da atual."))
         if closes_at <= utcnow():
-            raise TransitionError("A nova data de encerramento precisa estar no futuro.")
+            raise TransitionError(_("A nova data de encerramento precisa estar no futuro."))
         if self.opens_at is not None and closes_at <= self.opens_at:
-            raise TransitionError("O encerramento precisa ser depois da abertura.")
+            raise TransitionError(_("O encerramento precisa ser depois da abertura."))
         self.closes_at = closes_at
-        self.deadline_note = f"Prazo prorrogado até {self.local(closes_at)} ({self.zone_label})."
+        self.deadline_note = _("Prazo prorrogado até %(when)s (%(zone)s).", when=self.local(closes_at), zone=self.zone_label)
 
     def reopen(self, reason: str) -> None:
         """Open a closed consultation again; the reason is required (and logged by the caller)."""
         if self.status is not Status.CLOSED:
-            raise TransitionError("Só é possível reabrir uma consulta encerrada.")
+            raise TransitionError(_("Só é possível reabrir uma consulta encerrada."))
         if not reason.strip():
-            raise TransitionError("Informe o motivo da reabertura.")
+            raise TransitionError(_("Informe o motivo da reabertura."))
         self.status = Status.OPEN
         self.closed_at = None
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -24,7 +25,7 @@ class JobState(StrEnum):
     @property
     def label(self) -> str:
         """The state in Portuguese."""
-        return {"queued": "Na fila", "running": "Em execução", "done": "Concluída", "failed": "Falhou"}[self.value]
+        return {"queued": _("Na fila"), "running": _("Em execução"), "done": _("Concluída"), "failed": _("Falhou")}[self.value]
 
 
 class Job(db.Model):

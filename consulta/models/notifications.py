@@ -4,6 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -49,16 +50,16 @@ class NotificationKind(StrEnum):
     @property
     def label(self) -> str:
         """The event in Portuguese, for the preferences page."""
-        return NOTIFICATION_LABELS[self]
+        return str(NOTIFICATION_LABELS[self])
 
 
 NOTIFICATION_LABELS = {
-    NotificationKind.OPENING: "Abertura de uma consulta que sigo",
-    NotificationKind.CLOSING_SOON: "Faltam 3 dias para o encerramento de uma consulta que sigo",
-    NotificationKind.CLOSED: "Encerramento de uma consulta que sigo",
-    NotificationKind.REPLY: "Resposta a uma contribuição minha",
-    NotificationKind.RESPONSE: "Resposta oficial da equipe a uma contribuição minha",
-    NotificationKind.FINAL_TEXT: "Publicação do novo texto de uma consulta que sigo ou em que contribuí",
+    NotificationKind.OPENING: _l("Abertura de uma consulta que sigo"),
+    NotificationKind.CLOSING_SOON: _l("Faltam 3 dias para o encerramento de uma consulta que sigo"),
+    NotificationKind.CLOSED: _l("Encerramento de uma consulta que sigo"),
+    NotificationKind.REPLY: _l("Resposta a uma contribuição minha"),
+    NotificationKind.RESPONSE: _l("Resposta oficial da equipe a uma contribuição minha"),
+    NotificationKind.FINAL_TEXT: _l("Publicação do novo texto de uma consulta que sigo ou em que contribuí"),
 }
 
 

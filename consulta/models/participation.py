@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import gettext as _
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -27,8 +28,8 @@ class ContributionKind(StrEnum):
     def label(self) -> str:
         """The kind in Portuguese."""
         return {
-            "comment": "Comentário", "new_wording": "Nova redação", "removal": "Supressão",
-            "new_article": "Proposta de novo artigo",
+            "comment": _("Comentário"), "new_wording": _("Nova redação"), "removal": _("Supressão"),
+            "new_article": _("Proposta de novo artigo"),
         }[self.value]
 
 
@@ -43,8 +44,8 @@ class Stance(StrEnum):
     @property
     def label(self) -> str:
         """The stance in Portuguese."""
-        return {"agree": "Concordo", "partly": "Concordo em parte", "disagree": "Discordo",
-                "none": "Sem posição"}[self.value]
+        return {"agree": _("Concordo"), "partly": _("Concordo em parte"), "disagree": _("Discordo"),
+                "none": _("Sem posição")}[self.value]
 
 
 class Channel(StrEnum):
@@ -66,8 +67,8 @@ class ResponseStatus(StrEnum):
     @property
     def label(self) -> str:
         """The status in Portuguese."""
-        return {"under_review": "Em análise", "accepted": "Acolhida", "partly_accepted": "Parcialmente acolhida",
-                "not_accepted": "Não acolhida"}[self.value]
+        return {"under_review": _("Em análise"), "accepted": _("Acolhida"), "partly_accepted": _("Parcialmente acolhida"),
+                "not_accepted": _("Não acolhida")}[self.value]
 
 
 class Visibility(StrEnum):
@@ -161,7 +162,7 @@ class Contribution(db.Model):
         if self.workshop_id is not None and self.workshop is not None:
             return self.workshop.place_label
         if self.author is None or self.author.deleted_at is not None:
-            return "Participante removido"
+            return _("Participante removido")
         return self.author.display_name
 
     @property
@@ -212,7 +213,7 @@ class ReportReason(StrEnum):
     @property
     def label(self) -> str:
         """The reason in Portuguese."""
-        return {"spam": "Spam ou propaganda", "offensive": "Ofensivo", "off_topic": "Fora do tema"}[self.value]
+        return {"spam": _("Spam ou propaganda"), "offensive": _("Ofensivo"), "off_topic": _("Fora do tema")}[self.value]
 
 
 class Report(db.Model):
@@ -242,7 +243,7 @@ class VoteValue(StrEnum):
     @property
     def label(self) -> str:
         """The value in Portuguese."""
-        return {"agree": "Concordo", "disagree": "Discordo", "abstain": "Abstenção"}[self.value]
+        return {"agree": _("Concordo"), "disagree": _("Discordo"), "abstain": _("Abstenção")}[self.value]
 
 
 class Vote(db.Model):

@@ -3,6 +3,7 @@
 from datetime import datetime
 from enum import IntEnum, StrEnum
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import JSON, BigInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -23,15 +24,15 @@ class Role(StrEnum):
     @property
     def label(self) -> str:
         """The role's name in Portuguese."""
-        return ROLE_LABELS[self]
+        return str(ROLE_LABELS[self])
 
 
 ROLE_LABELS = {
-    Role.PARTICIPANT: "Participante",
-    Role.FACILITATOR: "Facilitador(a) de oficinas",
-    Role.MODERATOR: "Moderador(a)",
-    Role.ANALYST: "Analista (equipe de redação)",
-    Role.ADMIN: "Administrador(a)",
+    Role.PARTICIPANT: _l("Participante"),
+    Role.FACILITATOR: _l("Facilitador(a) de oficinas"),
+    Role.MODERATOR: _l("Moderador(a)"),
+    Role.ANALYST: _l("Analista (equipe de redação)"),
+    Role.ADMIN: _l("Administrador(a)"),
 }
 
 
@@ -56,17 +57,17 @@ class Sector(StrEnum):
     @property
     def label(self) -> str:
         """The sector's name in Portuguese."""
-        return SECTOR_LABELS[self]
+        return str(SECTOR_LABELS[self])
 
 
 SECTOR_LABELS = {
-    Sector.CITIZEN: "Cidadão ou cidadã",
-    Sector.CIVIL_SOCIETY: "Sociedade civil organizada",
-    Sector.PRIVATE: "Setor privado",
-    Sector.ACADEMIA: "Academia e pesquisa",
-    Sector.FEDERAL: "Governo federal",
-    Sector.STATE_MUNICIPAL: "Estados e municípios",
-    Sector.PUBLIC_IT: "Empresa pública de TI",
+    Sector.CITIZEN: _l("Cidadão ou cidadã"),
+    Sector.CIVIL_SOCIETY: _l("Sociedade civil organizada"),
+    Sector.PRIVATE: _l("Setor privado"),
+    Sector.ACADEMIA: _l("Academia e pesquisa"),
+    Sector.FEDERAL: _l("Governo federal"),
+    Sector.STATE_MUNICIPAL: _l("Estados e municípios"),
+    Sector.PUBLIC_IT: _l("Empresa pública de TI"),
 }
 
 
@@ -100,15 +101,15 @@ class VerificationLevel(IntEnum):
     @property
     def label(self) -> str:
         """The level's name in Portuguese."""
-        return VERIFICATION_LABELS[self]
+        return str(VERIFICATION_LABELS[self])
 
 
 VERIFICATION_LABELS = {
-    VerificationLevel.NONE: "E-mail não confirmado",
-    VerificationLevel.EMAIL: "E-mail confirmado",
-    VerificationLevel.GOVBR_BRONZE: "gov.br bronze",
-    VerificationLevel.GOVBR_PRATA: "gov.br prata",
-    VerificationLevel.GOVBR_OURO: "gov.br ouro",
+    VerificationLevel.NONE: _l("E-mail não confirmado"),
+    VerificationLevel.EMAIL: _l("E-mail confirmado"),
+    VerificationLevel.GOVBR_BRONZE: _l("gov.br bronze"),
+    VerificationLevel.GOVBR_PRATA: _l("gov.br prata"),
+    VerificationLevel.GOVBR_OURO: _l("gov.br ouro"),
 }
 
 GOVBR_VERIFICATION = {

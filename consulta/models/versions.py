@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import gettext as _
 from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -35,8 +36,8 @@ class Change(StrEnum):
     @property
     def label(self) -> str:
         """The change in Portuguese."""
-        return {"unchanged": "Sem alteração", "modified": "Alterado", "new": "Incluído",
-                "removed": "Suprimido"}[self.value]
+        return {"unchanged": _("Sem alteração"), "modified": _("Alterado"), "new": _("Incluído"),
+                "removed": _("Suprimido")}[self.value]
 
 
 citations = Table(
@@ -76,13 +77,13 @@ class TextVersion(db.Model):
     def publish(self) -> None:
         """Make the version public; a published version no longer changes."""
         if self.is_published:
-            raise VersionError("Esta versão já foi publicada.")
+            raise VersionError(_("Esta versão já foi publicada."))
         changed = [a for a in self.articles if a.change is not Change.UNCHANGED]
         if not changed:
-            raise VersionError("Esta versão não altera nenhum dispositivo: nada a publicar.")
+            raise VersionError(_("Esta versão não altera nenhum dispositivo: nada a publicar."))
         unjustified = [a.label for a in changed if not a.justification.strip()]
         if unjustified:
-            raise VersionError("Justifique as alterações antes de publicar: " + ", ".join(unjustified) + ".")
+            raise VersionError(_("Justifique as alterações antes de publicar: %(labels)s.", labels=", ".join(unjustified)))
         self.published_at = utcnow()
 
 

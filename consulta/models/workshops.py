@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -24,7 +26,7 @@ class WorkshopFormat(StrEnum):
     @property
     def label(self) -> str:
         """The format in Portuguese."""
-        return {"in_person": "Presencial", "remote": "Remota"}[self.value]
+        return {"in_person": _("Presencial"), "remote": _("Remota")}[self.value]
 
 
 class Audience(StrEnum):
@@ -41,17 +43,17 @@ class Audience(StrEnum):
     @property
     def label(self) -> str:
         """The audience in Portuguese."""
-        return AUDIENCE_LABELS[self]
+        return str(AUDIENCE_LABELS[self])
 
 
 AUDIENCE_LABELS = {
-    Audience.STATES_MUNICIPALITIES: "Estados e municípios",
-    Audience.CIVIL_SOCIETY: "Sociedade civil",
-    Audience.PRIVATE: "Setor privado",
-    Audience.PUBLIC_IT: "Empresas públicas de TI",
-    Audience.ACADEMIA: "Academia",
-    Audience.CITIZENS: "Cidadãos",
-    Audience.GENERAL: "Aberta a todos os públicos",
+    Audience.STATES_MUNICIPALITIES: _l("Estados e municípios"),
+    Audience.CIVIL_SOCIETY: _l("Sociedade civil"),
+    Audience.PRIVATE: _l("Setor privado"),
+    Audience.PUBLIC_IT: _l("Empresas públicas de TI"),
+    Audience.ACADEMIA: _l("Academia"),
+    Audience.CITIZENS: _l("Cidadãos"),
+    Audience.GENERAL: _l("Aberta a todos os públicos"),
 }
 
 
@@ -65,7 +67,7 @@ class WorkshopStatus(StrEnum):
     @property
     def label(self) -> str:
         """The status in Portuguese."""
-        return {"planned": "Planejada", "held": "Realizada", "reported": "Relato enviado"}[self.value]
+        return {"planned": _("Planejada"), "held": _("Realizada"), "reported": _("Relato enviado")}[self.value]
 
 
 class Workshop(db.Model):
@@ -114,7 +116,7 @@ class Workshop(db.Model):
     def place_label(self) -> str:
         """How contributions name it: "Oficina de Manaus/AM", or the remote workshop's title."""
         if self.format is WorkshopFormat.IN_PERSON and self.municipality_name:
-            return f"Oficina de {self.municipality_name}/{self.uf}"
+            return _("Oficina de %(city)s/%(uf)s", city=self.municipality_name, uf=self.uf)
         return self.title
 
 

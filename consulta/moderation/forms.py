@@ -1,5 +1,6 @@
 """Moderation forms. Each carries `next`, the queue page to go back to (checked with consulta.web.safe_next)."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -19,7 +20,7 @@ def _reason(label: str, missing: str, description: str) -> TextAreaField:
         validators=[
             DataRequired(missing),
             Length(min=REASON_MIN, max=REASON_MAX,
-                   message=f"Escreva o motivo com {REASON_MIN} a {REASON_MAX} caracteres."),
+                   message=_l("Escreva o motivo com %(low)s a %(high)s caracteres.", low=REASON_MIN, high=REASON_MAX)),
         ],
         description=description,
     )
@@ -29,7 +30,7 @@ def _note(label: str) -> TextAreaField:
     return TextAreaField(
         label,
         filters=[_strip],
-        validators=[Optional(), Length(max=REASON_MAX, message=f"A observação pode ter até {REASON_MAX} caracteres.")],
+        validators=[Optional(), Length(max=REASON_MAX, message=_l("A observação pode ter até %(n)s caracteres.", n=REASON_MAX))],
     )
 
 
@@ -42,30 +43,30 @@ class BackMixin(FlaskForm):
 class HideForm(BackMixin):
     """Hide a contribution; the reason is shown publicly in place of its text."""
 
-    reason = _reason("Motivo da ocultação", "Informe o motivo da ocultação.",
-                     "Aparece publicamente no lugar do texto. De 3 a 500 caracteres.")
+    reason = _reason(_l("Motivo da ocultação"), _l("Informe o motivo da ocultação."),
+                     _l("Aparece publicamente no lugar do texto. De 3 a 500 caracteres."))
 
 
 class RestoreForm(BackMixin):
     """Make a hidden or pending contribution public again, with an optional note for the log."""
 
-    note = _note("Observação (opcional, fica no registro)")
+    note = _note(_l("Observação (opcional, fica no registro)"))
 
 
 class DismissForm(BackMixin):
     """Dismiss a contribution's open reports, keeping it public, with an optional note for the log."""
 
-    note = _note("Observação (opcional, fica no registro)")
+    note = _note(_l("Observação (opcional, fica no registro)"))
 
 
 class BlockForm(BackMixin):
     """Block an account; the reason goes to the audit log."""
 
-    reason = _reason("Motivo do bloqueio", "Informe o motivo do bloqueio.",
-                     "Fica no registro de moderação. De 3 a 500 caracteres.")
+    reason = _reason(_l("Motivo do bloqueio"), _l("Informe o motivo do bloqueio."),
+                     _l("Fica no registro de moderação. De 3 a 500 caracteres."))
 
 
 class UnblockForm(BackMixin):
     """Lift an account's block, with an optional note for the log."""
 
-    note = _note("Observação (opcional, fica no registro)")
+    note = _note(_l("Observação (opcional, fica no registro)"))

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import joinedload
@@ -40,20 +42,20 @@ LOG_PER_PAGE = 50
 NOTES_PER_CONTRIBUTION = 5
 
 TABS = {
-    "pendentes": "Aguardando análise",
-    "ocultadas": "Ocultadas",
-    "denunciadas": "Todas denunciadas",
-    "bloqueadas": "Contas bloqueadas",
+    "pendentes": _l("Aguardando análise"),
+    "ocultadas": _l("Ocultadas"),
+    "denunciadas": _l("Todas denunciadas"),
+    "bloqueadas": _l("Contas bloqueadas"),
 }
 DEFAULT_TAB = "pendentes"
 
 LOG_FILTERS = {
-    "contribuicoes": ("contribution.", "Contribuições"),
-    "contas": ("user.", "Contas"),
-    "consultas": ("consultation.", "Consultas"),
-    "oficinas": ("workshop.", "Oficinas"),
-    "versoes": ("version.", "Versões do texto"),
-    "analises": ("analysis.", "Análises"),
+    "contribuicoes": ("contribution.", _l("Contribuições")),
+    "contas": ("user.", _l("Contas")),
+    "consultas": ("consultation.", _l("Consultas")),
+    "oficinas": ("workshop.", _l("Oficinas")),
+    "versoes": ("version.", _l("Versões do texto")),
+    "analises": ("analysis.", _l("Análises")),
 }
 
 # -- reading ----------------------------------------------------------------------------------------------
@@ -212,7 +214,7 @@ def hide(contribution_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash("Contribuição ocultada. O motivo aparece publicamente no lugar do texto.", "success")
+        flash(_("Contribuição ocultada. O motivo aparece publicamente no lugar do texto."), "success")
     return redirect(_back(form), 303)
 
 
@@ -231,7 +233,7 @@ def restore(contribution_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash("Contribuição restaurada: o texto voltou a ser público.", "success")
+        flash(_("Contribuição restaurada: o texto voltou a ser público."), "success")
     return redirect(_back(form), 303)
 
 
@@ -250,7 +252,7 @@ def dismiss(contribution_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash("Denúncias descartadas: a contribuição continua pública.", "success")
+        flash(_("Denúncias descartadas: a contribuição continua pública."), "success")
     return redirect(_back(form), 303)
 
 
@@ -281,12 +283,12 @@ def block(user_id: int):
     account = _account_or_404(user_id)
     form = BlockForm()
     if not may_moderate_account(current_user, account):
-        flash("Moderadores não podem bloquear contas de administradores.", "error")
+        flash(_("Moderadores não podem bloquear contas de administradores."), "error")
         return redirect(_back(form), 303)
     if not form.validate_on_submit():
         return _account_form_page(account, form, "bloquear")
     if account.blocked_at is not None:
-        flash(f"A conta de {account.display_name} já estava bloqueada.", "info")
+        flash(_("A conta de %(display_name)s já estava bloqueada.", display_name=account.display_name), "info")
         return redirect(_back(form), 303)
     try:
         services.block_account(current_user, account, form.reason.data)
@@ -295,7 +297,7 @@ def block(user_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(f"Conta de {account.display_name} bloqueada.", "success")
+        flash(_("Conta de %(display_name)s bloqueada.", display_name=account.display_name), "success")
     return redirect(_back(form), 303)
 
 
@@ -306,16 +308,16 @@ def unblock(user_id: int):
     account = _account_or_404(user_id)
     form = UnblockForm()
     if not may_moderate_account(current_user, account):
-        flash("Moderadores não podem desbloquear contas de administradores.", "error")
+        flash(_("Moderadores não podem desbloquear contas de administradores."), "error")
         return redirect(_back(form), 303)
     if not form.validate_on_submit():
         return _account_form_page(account, form, "desbloquear")
     if account.blocked_at is None:
-        flash(f"A conta de {account.display_name} não está bloqueada.", "info")
+        flash(_("A conta de %(display_name)s não está bloqueada.", display_name=account.display_name), "info")
         return redirect(_back(form), 303)
     services.unblock_account(current_user, account, form.note.data)
     db.session.commit()
-    flash(f"Conta de {account.display_name} desbloqueada.", "success")
+    flash(_("Conta de %(display_name)s desbloqueada.", display_name=account.display_name), "success")
     return redirect(_back(form), 303)
 
 
@@ -332,10 +334,10 @@ def _object_labels(entries: Sequence[AuditLog]) -> dict[tuple[str, int], str]:
         for uid, name, deleted_at in db.session.execute(
             select(User.id, User.display_name, User.deleted_at).where(User.id.in_(ids))
         ):
-            labels["User", uid] = "Conta removida" if deleted_at else f"Conta: {name}"
+            labels["User", uid] = _("Conta removida") if deleted_at else _("Conta: %(name)s", name=name)
     if ids := wanted.get("Consultation"):
         for cid, title in db.session.execute(select(Consultation.id, Consultation.title).where(Consultation.id.in_(ids))):
-            labels["Consultation", cid] = f"Consulta: {title}"
+            labels["Consultation", cid] = _("Consulta: %(title)s", title=title)
     return labels
 
 

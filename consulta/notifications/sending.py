@@ -10,6 +10,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app, url_for
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -32,12 +35,12 @@ ALL = "all"
 DIGEST_EVERY = timedelta(days=1)
 
 SUBJECTS = {
-    NotificationKind.OPENING: "A consulta “{title}” está aberta",
-    NotificationKind.CLOSING_SOON: "Faltam poucos dias: “{title}” encerra em breve",
-    NotificationKind.CLOSED: "A consulta “{title}” foi encerrada",
-    NotificationKind.REPLY: "Nova resposta à sua contribuição em “{title}”",
-    NotificationKind.RESPONSE: "A equipe respondeu à sua contribuição em “{title}”",
-    NotificationKind.FINAL_TEXT: "Novo texto publicado: “{title}”",
+    NotificationKind.OPENING: _l("A consulta “{title}” está aberta"),
+    NotificationKind.CLOSING_SOON: _l("Faltam poucos dias: “{title}” encerra em breve"),
+    NotificationKind.CLOSED: _l("A consulta “{title}” foi encerrada"),
+    NotificationKind.REPLY: _l("Nova resposta à sua contribuição em “{title}”"),
+    NotificationKind.RESPONSE: _l("A equipe respondeu à sua contribuição em “{title}”"),
+    NotificationKind.FINAL_TEXT: _l("Novo texto publicado: “{title}”"),
 }
 
 
@@ -104,17 +107,12 @@ def _item(n: Notification) -> dict[str, Any]:
     else:
         link = _public_url("consultations.consultation", slug=consultation.slug)
     sentences = {
-        NotificationKind.OPENING: f"A consulta “{consultation.title}” está aberta. "
-                                  f"{consultation.schedule_sentence()}.",
-        NotificationKind.CLOSING_SOON: f"{consultation.schedule_sentence()}: ainda dá tempo de contribuir "
-                                       f"em “{consultation.title}”.",
-        NotificationKind.CLOSED: f"A consulta “{consultation.title}” foi encerrada. Obrigado a quem participou.",
-        NotificationKind.REPLY: f"Alguém respondeu à sua contribuição ({where}“{consultation.title}”).",
-        NotificationKind.RESPONSE: f"A equipe responsável deu uma resposta oficial à sua contribuição "
-                                   f"({where}“{consultation.title}”).",
-        NotificationKind.FINAL_TEXT: f"A equipe de redação publicou um novo texto de “{consultation.title}”, com "
-                                     "o quadro comparativo: o texto consultado, o novo texto, as contribuições "
-                                     "consideradas e as justificativas.",
+        NotificationKind.OPENING: _("A consulta “%(title)s” está aberta. %(schedule)s.", title=consultation.title, schedule=consultation.schedule_sentence()),
+        NotificationKind.CLOSING_SOON: _("%(schedule)s: ainda dá tempo de contribuir em “%(title)s”.", schedule=consultation.schedule_sentence(), title=consultation.title),
+        NotificationKind.CLOSED: _("A consulta “%(title)s” foi encerrada. Obrigado a quem participou.", title=consultation.title),
+        NotificationKind.REPLY: _("Alguém respondeu à sua contribuição (%(where)s“%(title)s”).", where=where, title=consultation.title),
+        NotificationKind.RESPONSE: _("A equipe responsável deu uma resposta oficial à sua contribuição (%(where)s“%(title)s”).", where=where, title=consultation.title),
+        NotificationKind.FINAL_TEXT: _("A equipe de redação publicou um novo texto de “%(title)s”, com o quadro comparativo: o texto consultado, o novo texto, as contribuições consideradas e as justificativas.", title=consultation.title),
     }
     quote = None
     if n.kind is NotificationKind.REPLY and contribution is not None:
@@ -123,7 +121,12 @@ def _item(n: Notification) -> dict[str, Any]:
         status = contribution.response_status.label if contribution.response_status else ""
         quote = f"{status}. {contribution.response_text or ''}".strip()
     return {"kind": n.kind, "sentence": sentences[n.kind], "link": link, "quote": quote,
-            "subject": SUBJECTS[n.kind].format(title=consultation.title)}
+            "subject": str(SUBJECTS[n.kind]).format(title=consultation.title)}
+
+
+def recipient_locale(user: User) -> str:
+    """The language of mail to `user`: their own when accounts get one, else the platform's default."""
+    return getattr(user, "locale", None) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def send_pending(now: datetime | None = None) -> dict[str, int]:
@@ -140,32 +143,33 @@ def send_pending(now: datetime | None = None) -> dict[str, int]:
         by_user[n.user_id].append(n)
     for user_id, rows in by_user.items():
         user: User = rows[0].user
-        prefs = preferences_of(user_id)
-        wanted = []
-        for n in rows:
-            if not prefs.wants(n.kind) or not user.is_active:
-                n.skipped_at = now
-                counts["skipped"] += 1
+        with force_locale(recipient_locale(user)):  # sent from a worker: no request chose the language
+            prefs = preferences_of(user_id)
+            wanted = []
+            for n in rows:
+                if not prefs.wants(n.kind) or not user.is_active:
+                    n.skipped_at = now
+                    counts["skipped"] += 1
+                else:
+                    wanted.append(n)
+            if wanted and prefs.digest:
+                if prefs.digest_sent_at is None or now - prefs.digest_sent_at >= DIGEST_EVERY:
+                    items = [_item(n) for n in wanted]
+                    send_mail(user.email, ngettext("Resumo do dia: %(num)d novidade na Consulta",
+                                                   "Resumo do dia: %(num)d novidades na Consulta", len(items)),
+                              "notifications/digest", headers=_headers(user_id, ALL), user=user, items=items,
+                              preferences_url=_public_url("notifications.preferences"))
+                    for n in wanted:
+                        n.sent_at = now
+                    prefs.digest_sent_at = now
+                    counts["digests"] += 1
             else:
-                wanted.append(n)
-        if wanted and prefs.digest:
-            if prefs.digest_sent_at is None or now - prefs.digest_sent_at >= DIGEST_EVERY:
-                items = [_item(n) for n in wanted]
-                send_mail(user.email, f"Resumo do dia: {len(items)} "
-                                      f"{'novidade' if len(items) == 1 else 'novidades'} na Consulta",
-                          "notifications/digest", headers=_headers(user_id, ALL), user=user, items=items,
-                          preferences_url=_public_url("notifications.preferences"))
                 for n in wanted:
+                    item = _item(n)
+                    send_mail(user.email, item["subject"], "notifications/event", headers=_headers(user_id, n.kind.value),
+                              user=user, item=item, preferences_url=_public_url("notifications.preferences"))
                     n.sent_at = now
-                prefs.digest_sent_at = now
-                counts["digests"] += 1
-        else:
-            for n in wanted:
-                item = _item(n)
-                send_mail(user.email, item["subject"], "notifications/event", headers=_headers(user_id, n.kind.value),
-                          user=user, item=item, preferences_url=_public_url("notifications.preferences"))
-                n.sent_at = now
-                counts["sent"] += 1
-                db.session.commit()  # this one is out: never again
-        db.session.commit()
+                    counts["sent"] += 1
+                    db.session.commit()  # this one is out: never again
+            db.session.commit()
     return counts

@@ -1,6 +1,8 @@
 """Notification routes: follow, preferences, and the one-click unsubscribe that works without logging in."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectChoice
@@ -9,6 +11,7 @@ from consulta.auth.forms import ActionForm
 from consulta.authz import can_view_consultation
 from consulta.extensions import csrf, db, limiter
 from consulta.models import FollowTarget, NotificationKind, User
+from consulta.models.notifications import NOTIFICATION_LABELS
 from consulta.notifications import follows, sending
 from consulta.web import is_htmx_partial, safe_next
 
@@ -18,14 +21,14 @@ bp = Blueprint("notifications", __name__)
 class PreferencesForm(FlaskForm):
     """Which events to hear about, and how often."""
 
-    opening = BooleanField(NotificationKind.OPENING.label)
-    closing_soon = BooleanField(NotificationKind.CLOSING_SOON.label)
-    closed = BooleanField(NotificationKind.CLOSED.label)
-    reply = BooleanField(NotificationKind.REPLY.label)
-    response = BooleanField(NotificationKind.RESPONSE.label)
-    final_text = BooleanField(NotificationKind.FINAL_TEXT.label)
-    delivery = RadioField("Como receber", choices=[SelectChoice("each", "Um e-mail por aviso"),
-                                                   SelectChoice("digest", "Um resumo por dia")], default="each")
+    opening = BooleanField(NOTIFICATION_LABELS[NotificationKind.OPENING])
+    closing_soon = BooleanField(NOTIFICATION_LABELS[NotificationKind.CLOSING_SOON])
+    closed = BooleanField(NOTIFICATION_LABELS[NotificationKind.CLOSED])
+    reply = BooleanField(NOTIFICATION_LABELS[NotificationKind.REPLY])
+    response = BooleanField(NOTIFICATION_LABELS[NotificationKind.RESPONSE])
+    final_text = BooleanField(NOTIFICATION_LABELS[NotificationKind.FINAL_TEXT])
+    delivery = RadioField(_l("Como receber"), choices=[SelectChoice("each", _l("Um e-mail por aviso")),
+                                                   SelectChoice("digest", _l("Um resumo por dia"))], default="each")
 
 
 @bp.route("/seguir/<any(consultation, article):target_type>/<int:target_id>", methods=["POST"])
@@ -41,7 +44,7 @@ def follow(target_type: str, target_id: int):
         abort(400)
     now = follows.set_follow(current_user, kind, target_id, consultation, request.form.get("seguir") == "1")
     db.session.commit()
-    message = ("Você vai receber avisos por e-mail." if now else "Você deixou de seguir.")
+    message = (_("Você vai receber avisos por e-mail.") if now else _("Você deixou de seguir."))
     if is_htmx_partial():
         return render_template("notifications/_follow.html", follow_type=kind.value, follow_id=target_id,
                                following=now, follow_message=message)
@@ -66,7 +69,7 @@ def preferences():
             setattr(prefs, kind.value, bool(form[kind.value].data))
         prefs.digest = form.delivery.data == "digest"
         db.session.commit()
-        flash("Preferências de aviso salvas.", "success")
+        flash(_("Preferências de aviso salvas."), "success")
         return redirect(url_for("notifications.preferences"), 303)
     db.session.rollback()  # nothing saved on a plain visit
     return render_template("notifications/preferences.html", form=form,
@@ -82,7 +85,7 @@ def unsubscribe(token: str):
     if data is None:
         return render_template("notifications/unsubscribe.html", invalid=True, token=token), 404
     user_id, kind = data
-    label = "todos os avisos" if kind == sending.ALL else f"os avisos de “{NotificationKind(kind).label}”"
+    label = _("todos os avisos") if kind == sending.ALL else _("os avisos de “%(label)s”", label=NotificationKind(kind).label)
     if request.method == "POST":
         if db.session.get(User, user_id) is not None:  # a deleted account has nothing left to turn off
             sending.unsubscribe(user_id, kind)

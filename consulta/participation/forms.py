@@ -2,6 +2,7 @@
 
 import secrets
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
@@ -30,23 +31,24 @@ class SubmissionKeyMixin(FlaskForm):
 class ContributionForm(SubmissionKeyMixin):
     """A contribution on an article."""
 
-    kind = RadioField("Tipo de contribuição", choices=_choices(ARTICLE_KINDS), default=ContributionKind.COMMENT.value,
-                      validators=[InputRequired("Escolha o tipo de contribuição.")])
-    stance = RadioField("Sua posição sobre o texto", choices=_choices(Stance), default=Stance.NONE.value,
-                        validators=[InputRequired("Escolha a sua posição.")])
-    part = SelectField("Sobre", choices=[SelectChoice("", "O dispositivo inteiro")], default="", validate_choice=False,
-                       description="Escolha o parágrafo, inciso ou alínea, ou o dispositivo inteiro.")
+    kind = RadioField(_l("Tipo de contribuição"), choices=_choices(ARTICLE_KINDS), default=ContributionKind.COMMENT.value,
+                      validators=[InputRequired(_l("Escolha o tipo de contribuição."))])
+    stance = RadioField(_l("Sua posição sobre o texto"), choices=_choices(Stance), default=Stance.NONE.value,
+                        validators=[InputRequired(_l("Escolha a sua posição."))])
+    part = SelectField(_l("Sobre"), choices=[SelectChoice("", _l("O dispositivo inteiro"))], default="", validate_choice=False,
+                       description=_l("Escolha o parágrafo, inciso ou alínea, ou o dispositivo inteiro."))
     body = TextAreaField(
-        "Sua contribuição",
-        validators=[InputRequired("Escreva a sua contribuição."),
-                    Length(max=MAX_BODY, message=f"O texto pode ter até {MAX_BODY:,} caracteres.".replace(",", "."))],
-        description="Até 5.000 caracteres. Links viram clicáveis; deixe uma linha em branco entre parágrafos.",
+        _l("Sua contribuição"),
+        validators=[InputRequired(_l("Escreva a sua contribuição.")),
+                    Length(max=MAX_BODY, message=_l("O texto pode ter até %(n)s caracteres.",
+                                                     n=f"{MAX_BODY:,}".replace(",", ".")))],
+        description=_l("Até 5.000 caracteres. Links viram clicáveis; deixe uma linha em branco entre parágrafos."),
     )
     proposed_text = TextAreaField(
-        "Texto proposto (para nova redação)",
+        _l("Texto proposto (para nova redação)"),
         validators=[Optional(), Length(max=MAX_BODY)],
-        description="Escreva como o dispositivo (ou a parte escolhida) ficaria. Mostraremos as diferenças "
-                    "em relação ao texto atual dele.",
+        description=_l("Escreva como o dispositivo (ou a parte escolhida) ficaria. Mostraremos as diferenças "
+                    "em relação ao texto atual dele."),
     )
 
 
@@ -54,38 +56,38 @@ class NewArticleForm(SubmissionKeyMixin):
     """A proposal of a new article in a section."""
 
     proposed_text = TextAreaField(
-        "Texto do artigo proposto",
-        validators=[InputRequired("Escreva o texto do artigo proposto."), Length(max=MAX_BODY)],
-        description="Escreva como o novo dispositivo ficaria.",
+        _l("Texto do artigo proposto"),
+        validators=[InputRequired(_l("Escreva o texto do artigo proposto.")), Length(max=MAX_BODY)],
+        description=_l("Escreva como o novo dispositivo ficaria."),
     )
     body = TextAreaField(
-        "Justificativa",
-        validators=[InputRequired("Explique por que o artigo deveria entrar."), Length(max=MAX_BODY)],
+        _l("Justificativa"),
+        validators=[InputRequired(_l("Explique por que o artigo deveria entrar.")), Length(max=MAX_BODY)],
     )
 
 
 class EditForm(FlaskForm):
     """Editing one's own contribution within the edit window."""
 
-    stance = RadioField("Sua posição sobre o texto", choices=_choices(Stance), validators=[Optional()])
-    body = TextAreaField("Sua contribuição", validators=[InputRequired("Escreva a sua contribuição."),
+    stance = RadioField(_l("Sua posição sobre o texto"), choices=_choices(Stance), validators=[Optional()])
+    body = TextAreaField(_l("Sua contribuição"), validators=[InputRequired(_l("Escreva a sua contribuição.")),
                                                           Length(max=MAX_BODY)])
-    proposed_text = TextAreaField("Texto proposto", validators=[Optional(), Length(max=MAX_BODY)])
+    proposed_text = TextAreaField(_l("Texto proposto"), validators=[Optional(), Length(max=MAX_BODY)])
 
 
 class ReplyForm(SubmissionKeyMixin):
     """A reply to a contribution."""
 
-    body = TextAreaField("Sua resposta", validators=[InputRequired("Escreva a sua resposta."),
+    body = TextAreaField(_l("Sua resposta"), validators=[InputRequired(_l("Escreva a sua resposta.")),
                                                      Length(max=MAX_BODY)])
 
 
 class ReportForm(FlaskForm):
     """Reporting a contribution to the moderators."""
 
-    reason = RadioField("Motivo", choices=_choices(ReportReason),
-                        validators=[InputRequired("Escolha o motivo da denúncia.")])
-    note = TextAreaField("Detalhes (opcional)", validators=[Optional(), Length(max=500)])
+    reason = RadioField(_l("Motivo"), choices=_choices(ReportReason),
+                        validators=[InputRequired(_l("Escolha o motivo da denúncia."))])
+    note = TextAreaField(_l("Detalhes (opcional)"), validators=[Optional(), Length(max=500)])
 
 
 class SupportForm(FlaskForm):

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from consulta.models import Consultation, Phase, Role, utcnow
 
@@ -72,13 +73,15 @@ def reporting_deadline(consultation: Consultation, now: datetime | None = None) 
 
 def _window_refusal(consultation: Consultation, phase: Phase, now: datetime) -> Decision:
     if phase is Phase.DRAFT:
-        return Decision(False, "Esta consulta ainda está em preparação: não recebe contribuições nem votos.")
+        return Decision(False, _("Esta consulta ainda está em preparação: não recebe contribuições nem votos."))
     if phase is Phase.UPCOMING:
-        return Decision(False, f"Esta consulta abre em {consultation.local(consultation.opens_at)} "
-                               f"({consultation.zone_label}): ainda não recebe contribuições nem votos.")
+        return Decision(False, _("Esta consulta abre em %(when)s (%(zone)s): ainda não recebe contribuições nem votos.",
+                                 when=consultation.local(consultation.opens_at), zone=consultation.zone_label))
     ended = consultation.ended_at_as_of(now)
-    when = f" em {consultation.local(ended)} ({consultation.zone_label})" if ended else ""
-    return Decision(False, f"Esta consulta foi encerrada{when}: não recebe mais contribuições nem votos.")
+    if ended:
+        return Decision(False, _("Esta consulta foi encerrada em %(when)s (%(zone)s): não recebe mais contribuições "
+                                 "nem votos.", when=consultation.local(ended), zone=consultation.zone_label))
+    return Decision(False, _("Esta consulta foi encerrada: não recebe mais contribuições nem votos."))
 
 
 def decide(user: Any, consultation: Consultation, action: Action, *, workshop: Any = None,
@@ -86,38 +89,39 @@ def decide(user: Any, consultation: Consultation, action: Action, *, workshop: A
     """Whether `user` may do `action` in `consultation` at `now` (default: the current time)."""
     now = now or utcnow()
     if user is None or not getattr(user, "is_authenticated", False):
-        return Decision(False, "Entre na sua conta para participar.")
+        return Decision(False, _("Entre na sua conta para participar."))
     if not user.is_active:
-        return Decision(False, "Sua conta está bloqueada e não pode participar.")
+        return Decision(False, _("Sua conta está bloqueada e não pode participar."))
     phase = consultation.phase_at(now)
     if action is Action.WORKSHOP_INPUT:
         return _decide_workshop_input(user, consultation, workshop, phase, now)
     if phase is not Phase.OPEN:
         return _window_refusal(consultation, phase, now)
     if not consultation.requirement.is_met_by(user):
-        return Decision(False, f"Para participar desta consulta é preciso: {consultation.requirement.label}. "
-                               f"Sua conta: {user.verification_level.label}.")
+        return Decision(False, _("Para participar desta consulta é preciso: %(requirement)s. Sua conta: %(level)s.",
+                                 requirement=consultation.requirement.label, level=user.verification_level.label))
     return ALLOWED
 
 
 def _decide_workshop_input(user: Any, consultation: Consultation, workshop: Any, phase: Phase,
                            now: datetime) -> Decision:
     if user.role not in (Role.FACILITATOR, Role.ADMIN):
-        return Decision(False, "Só facilitadores e a administração registram contribuições de oficinas.")
+        return Decision(False, _("Só facilitadores e a administração registram contribuições de oficinas."))
     if phase is Phase.DRAFT:
-        return Decision(False, "Esta consulta ainda está em preparação e não recebe contribuições de oficinas.")
+        return Decision(False, _("Esta consulta ainda está em preparação e não recebe contribuições de oficinas."))
     if phase is Phase.OPEN or user.role is Role.ADMIN:
         return ALLOWED
     if phase is Phase.UPCOMING:
         return _window_refusal(consultation, phase, now)
     ended = consultation.ended_at_as_of(now)
     if workshop is None or workshop.starts_at >= ended:
-        return Decision(False, "Depois do encerramento só se registram contribuições de oficinas realizadas "
-                               "antes dele.")
+        return Decision(False, _("Depois do encerramento só se registram contribuições de oficinas realizadas "
+                               "antes dele."))
     deadline = reporting_deadline(consultation, now)
     if now >= deadline:
-        return Decision(False, f"O prazo para registrar relatos de oficinas terminou em {consultation.local(deadline)} "
-                               f"({consultation.zone_label}); agora só a administração pode registrá-los.")
+        return Decision(False, _("O prazo para registrar relatos de oficinas terminou em %(when)s (%(zone)s); agora só a "
+                                 "administração pode registrá-los.", when=consultation.local(deadline),
+                                 zone=consultation.zone_label))
     return ALLOWED
 
 

@@ -5,6 +5,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import current_app, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -21,7 +23,7 @@ from consulta.participation.forms import (
 )
 from consulta.participation.gate import Action, decide
 
-SORT_LABELS = {"recentes": "Mais recentes", "apoiadas": "Mais apoiadas"}
+SORT_LABELS = {"recentes": _l("Mais recentes"), "apoiadas": _l("Mais apoiadas")}
 PART_KEY_RE = re.compile(r"^[A-Za-z0-9.-]{1,80}$")
 
 
@@ -85,7 +87,7 @@ def article_context(
             if selected is not None:
                 # "Comentar" on a part: the form starts on that part, its current text ready to be rewritten.
                 form.part.data, form.proposed_text.data = selected.key, selected.source
-        form.part.choices = [SelectChoice("", f"{article.label} inteiro")] + [
+        form.part.choices = [SelectChoice("", _("%(label)s inteiro", label=article.label))] + [
             SelectChoice(p.key, p.label[:1].upper() + p.label[1:]) for p in context["parts"]
         ]
         context.update(contribution_form=form)

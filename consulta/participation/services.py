@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import format_number
+from flask_babel import gettext as _
 from sqlalchemy import Select, delete, func, select, true, update
 from sqlalchemy.orm import joinedload
 
@@ -96,19 +98,19 @@ def contribute(
     consultation = target.consultation
     ensure_may_write(author, consultation, Action.CONTRIBUTE)
     if article is not None and not article.accepts_contributions:
-        raise ParticipationError("Este dispositivo não recebe contribuições.")
+        raise ParticipationError(_("Este dispositivo não recebe contribuições."))
     if section is not None and article is None and kind is not ContributionKind.NEW_ARTICLE:
-        raise ParticipationError("Numa seção só é possível propor um novo artigo.", "kind")
+        raise ParticipationError(_("Numa seção só é possível propor um novo artigo."), "kind")
     if article is not None and kind is ContributionKind.NEW_ARTICLE:
-        raise ParticipationError("Para propor um novo artigo, use a seção onde ele entraria.", "kind")
+        raise ParticipationError(_("Para propor um novo artigo, use a seção onde ele entraria."), "kind")
     part = (part or "").strip()
     if part and (article is None or part not in {p.key for p in article_parts(article.body)}):
-        raise ParticipationError("Esta parte não existe no dispositivo; escolha outra.", "part")
+        raise ParticipationError(_("Esta parte não existe no dispositivo; escolha outra."), "part")
     body = body.strip()
     _check_length(body)
     proposed_text = (proposed_text or "").strip() or None
     if kind in (ContributionKind.NEW_WORDING, ContributionKind.NEW_ARTICLE) and not proposed_text:
-        raise ParticipationError("Escreva o texto proposto.", "proposed_text")
+        raise ParticipationError(_("Escreva o texto proposto."), "proposed_text")
     if kind not in (ContributionKind.NEW_WORDING, ContributionKind.NEW_ARTICLE):
         proposed_text = None
     if existing := _existing_submission(author, submission_key):
@@ -131,7 +133,7 @@ def reply(author: User, parent: Contribution, body: str, submission_key: str | N
     if parent.parent_id is not None:
         parent = db.session.get(Contribution, parent.parent_id)
     if not parent.is_public:
-        raise ParticipationError("Esta contribuição não está visível e não recebe respostas.")
+        raise ParticipationError(_("Esta contribuição não está visível e não recebe respostas."))
     body = body.strip()
     _check_length(body)
     if existing := _existing_submission(author, submission_key):
@@ -151,10 +153,11 @@ def reply(author: User, parent: Contribution, body: str, submission_key: str | N
 def _check_length(body: str) -> None:
     limit = current_app.config["CONTRIBUTION_MAX_LENGTH"]
     if not body:
-        raise ParticipationError("Escreva a sua contribuição.", "body")
+        raise ParticipationError(_("Escreva a sua contribuição."), "body")
     if len(body) > limit:
         raise ParticipationError(
-            f"O texto tem {len(body):,} caracteres; o limite é {limit:,}.".replace(",", "."), "body"
+            _("O texto tem %(n)s caracteres; o limite é %(limit)s.", n=format_number(len(body)),
+              limit=format_number(limit)), "body"
         )
 
 
@@ -168,13 +171,13 @@ def edit(author: User, contribution: Contribution, *, body: str, stance: Stance 
          proposed_text: str | None = None) -> None:
     """Change one's own contribution within the edit window, keeping the previous text as a version."""
     if contribution.author_id != author.id:
-        raise ParticipationError("Só o autor pode editar esta contribuição.")
+        raise ParticipationError(_("Só o autor pode editar esta contribuição."))
     ensure_may_write(author, contribution.consultation, Action.EDIT)
     if not contribution.is_public:
-        raise ParticipationError("Esta contribuição não pode mais ser editada.")
+        raise ParticipationError(_("Esta contribuição não pode mais ser editada."))
     if not edit_window_open(contribution):
         minutes = current_app.config["CONTRIBUTION_EDIT_MINUTES"]
-        raise ParticipationError(f"O prazo de {minutes} minutos para editar esta contribuição terminou.")
+        raise ParticipationError(_("O prazo de %(n)s minutos para editar esta contribuição terminou.", n=minutes))
     body = body.strip()
     _check_length(body)
     db.session.add(ContributionVersion(
@@ -189,7 +192,7 @@ def edit(author: User, contribution: Contribution, *, body: str, stance: Stance 
     contribution.body = body
     if contribution.kind in (ContributionKind.NEW_WORDING, ContributionKind.NEW_ARTICLE):
         if not (proposed_text or "").strip():
-            raise ParticipationError("Escreva o texto proposto.", "proposed_text")
+            raise ParticipationError(_("Escreva o texto proposto."), "proposed_text")
         contribution.proposed_text = proposed_text.strip()
     contribution.edited_at = utcnow()
     db.session.flush()
@@ -198,13 +201,13 @@ def edit(author: User, contribution: Contribution, *, body: str, stance: Stance 
 def withdraw(author: User, contribution: Contribution) -> None:
     """The author withdraws a contribution: its text leaves public view but is kept for the record."""
     if contribution.author_id != author.id:
-        raise ParticipationError("Só o autor pode retirar esta contribuição.")
+        raise ParticipationError(_("Só o autor pode retirar esta contribuição."))
     previous = contribution.visibility
     if previous is Visibility.WITHDRAWN:
         return
     if not compare_and_set(Contribution, contribution.id, Contribution.visibility, previous, Visibility.WITHDRAWN,
                            withdrawn_at=utcnow()):
-        raise ParticipationError("A contribuição mudou enquanto você a retirava. Tente de novo.")
+        raise ParticipationError(_("A contribuição mudou enquanto você a retirava. Tente de novo."))
     touch(contribution.article_id)
     if previous is Visibility.VISIBLE:
         _count_in_tallies(contribution, -1)
@@ -219,7 +222,7 @@ def set_support(user: User, contribution: Contribution, supported: bool) -> bool
     touch(contribution.article_id)
     if supported:
         if not contribution.is_public:
-            raise ParticipationError("Esta contribuição não está visível.")
+            raise ParticipationError(_("Esta contribuição não está visível."))
         if insert_ignore(Support, {"contribution_id": contribution.id, "user_id": user.id, "created_at": utcnow()},
                          ["contribution_id", "user_id"]):
             bump(Contribution.support_count, contribution.id, +1)
@@ -247,7 +250,7 @@ def report(user: User, contribution: Contribution, reason: ReportReason, note: s
     """Report a contribution once; enough reports hide it pending review. True when this report is new."""
     ensure_may_write(user, contribution.consultation, Action.REPORT)
     if contribution.author_id == user.id:
-        raise ParticipationError("Você não pode denunciar a sua própria contribuição.")
+        raise ParticipationError(_("Você não pode denunciar a sua própria contribuição."))
     created = insert_ignore(
         Report,
         {"contribution_id": contribution.id, "user_id": user.id, "reason": reason,
@@ -278,13 +281,13 @@ def hide(moderator: User, contribution: Contribution, reason: str) -> None:
     """A moderator hides a contribution with a reason the public sees."""
     reason = reason.strip()
     if not reason:
-        raise ParticipationError("Informe o motivo da ocultação.", "reason")
+        raise ParticipationError(_("Informe o motivo da ocultação."), "reason")
     previous = contribution.visibility
     if previous in (Visibility.HIDDEN, Visibility.WITHDRAWN):
-        raise ParticipationError("Esta contribuição já não está visível.")
+        raise ParticipationError(_("Esta contribuição já não está visível."))
     if not compare_and_set(Contribution, contribution.id, Contribution.visibility, previous, Visibility.HIDDEN,
                            moderation_reason=reason[:500]):
-        raise ParticipationError("A contribuição mudou enquanto você a moderava. Recarregue a página.")
+        raise ParticipationError(_("A contribuição mudou enquanto você a moderava. Recarregue a página."))
     touch(contribution.article_id)
     if previous is Visibility.VISIBLE:
         _count_in_tallies(contribution, -1)
@@ -299,10 +302,10 @@ def restore(moderator: User, contribution: Contribution, reason: str | None = No
     """A moderator makes a hidden or pending contribution public again."""
     previous = contribution.visibility
     if previous not in (Visibility.HIDDEN, Visibility.PENDING):
-        raise ParticipationError("Só contribuições ocultadas podem ser restauradas.")
+        raise ParticipationError(_("Só contribuições ocultadas podem ser restauradas."))
     if not compare_and_set(Contribution, contribution.id, Contribution.visibility, previous, Visibility.VISIBLE,
                            moderation_reason=None):
-        raise ParticipationError("A contribuição mudou enquanto você a moderava. Recarregue a página.")
+        raise ParticipationError(_("A contribuição mudou enquanto você a moderava. Recarregue a página."))
     touch(contribution.article_id)
     _count_in_tallies(contribution, +1)
     if contribution.parent_id:
@@ -318,13 +321,13 @@ def dismiss_reports(moderator: User, contribution: Contribution, reason: str | N
     An auto-hidden (pending) contribution is made visible again with its counters restored; a contribution a
     moderator hid stays hidden (restore it instead). Returns how many reports were dismissed.
     """
-    count, _ = open_reports(contribution.id)
+    count, _latest = open_reports(contribution.id)
     if not count:
-        raise ParticipationError("Esta contribuição não tem denúncias em aberto.")
+        raise ParticipationError(_("Esta contribuição não tem denúncias em aberto."))
     if contribution.visibility is Visibility.PENDING:
         if not compare_and_set(Contribution, contribution.id, Contribution.visibility, Visibility.PENDING,
                                Visibility.VISIBLE, moderation_reason=None):
-            raise ParticipationError("A contribuição mudou enquanto você a moderava. Recarregue a página.")
+            raise ParticipationError(_("A contribuição mudou enquanto você a moderava. Recarregue a página."))
         touch(contribution.article_id)
         _count_in_tallies(contribution, +1)
         if contribution.parent_id:
@@ -348,9 +351,9 @@ def block_account(moderator: User, user: User, reason: str) -> None:
     """Block an account: it can no longer log in, post or vote."""
     reason = reason.strip()
     if not reason:
-        raise ParticipationError("Informe o motivo do bloqueio.", "reason")
+        raise ParticipationError(_("Informe o motivo do bloqueio."), "reason")
     if user.id == moderator.id:
-        raise ParticipationError("Você não pode bloquear a sua própria conta.")
+        raise ParticipationError(_("Você não pode bloquear a sua própria conta."))
     if user.blocked_at is not None:
         return
     user.blocked_at = utcnow()

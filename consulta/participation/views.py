@@ -1,6 +1,7 @@
 """Participation routes. Each answers htmx with a fragment and everyone else with a redirect or full page."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from consulta.auth.forms import ActionForm
@@ -108,7 +109,7 @@ def contribute(slug: str, article_id: int):
             attach_error(form, error)
         else:
             db.session.commit()
-            message = "Contribuição publicada." if created else "Esta contribuição já tinha sido enviada."
+            message = _("Contribuição publicada.") if created else _("Esta contribuição já tinha sido enviada.")
             if is_htmx_partial():
                 context = article_context(article, filter_from_args({}),
                                           contribution_form=ContributionForm(formdata=None).fresh_key())
@@ -143,7 +144,7 @@ def propose_article(slug: str, section_id: int):
             attach_error(form, error)
         else:
             db.session.commit()
-            flash("Proposta publicada." if created else "Esta proposta já tinha sido enviada.", "success")
+            flash(_("Proposta publicada.") if created else _("Esta proposta já tinha sido enviada."), "success")
             return redirect(_contribution_url(contribution), 303)
     context = section_context(section, filter_from_args({}), proposal_form=form)
     return render_template("consultations/section.html", **context), _failure_status(failure)
@@ -165,7 +166,7 @@ def reply(contribution_id: int):
             form.body.errors.append(str(error))
         else:
             db.session.commit()
-            message = "Resposta publicada." if created else "Esta resposta já tinha sido enviada."
+            message = _("Resposta publicada.") if created else _("Esta resposta já tinha sido enviada.")
             if is_htmx_partial():
                 return _contribution_fragment(db.session.get(Contribution, answer.parent_id), message,
                                               focus_id=f"contribuicao-{answer.id}")
@@ -214,7 +215,7 @@ def support(contribution_id: int):
         flash(str(error), "error")
         return redirect(_contribution_url(contribution), 303)
     db.session.commit()
-    message = "Você apoiou esta contribuição." if now else "Você retirou o seu apoio."
+    message = _("Você apoiou esta contribuição.") if now else _("Você retirou o seu apoio.")
     if is_htmx_partial():
         return _contribution_fragment(contribution, message, focus_id=f"apoio-{contribution.id}")
     flash(message, "success")
@@ -239,7 +240,7 @@ def vote(slug: str, article_id: int):
     # One enum field: read it directly (CSRFProtect has already checked the token for every POST).
     raw = request.form.get("value", "")
     if raw and raw not in VoteValue._value2member_map_:
-        return _vote_answer(article, "Escolha uma opção de voto.", 422, votes.vote_of(current_user.id, article.id))
+        return _vote_answer(article, _("Escolha uma opção de voto."), 422, votes.vote_of(current_user.id, article.id))
     value = VoteValue(raw) if raw else None
     begin_write()
     try:
@@ -250,7 +251,7 @@ def vote(slug: str, article_id: int):
         return _vote_answer(article, str(error), error.status, votes.vote_of(current_user.id, article.id))
     commit_keeping_loaded()
     end_write()
-    message = f"Seu voto foi registrado: {result.label}." if result else "Seu voto foi removido."
+    message = _("Seu voto foi registrado: %(vote)s.", vote=result.label) if result else _("Seu voto foi removido.")
     return _vote_answer(article.with_tallies(tallies), message, 200, result)
 
 
@@ -285,10 +286,10 @@ def report(contribution_id: int):
             message = str(error)
         else:
             db.session.commit()
-            message = ("Denúncia recebida. A moderação vai analisar." if created
-                       else "Você já tinha denunciado esta contribuição.")
+            message = (_("Denúncia recebida. A moderação vai analisar.") if created
+                       else _("Você já tinha denunciado esta contribuição."))
     else:
-        message = "Escolha o motivo da denúncia."
+        message = _("Escolha o motivo da denúncia.")
     if is_htmx_partial():
         return _contribution_fragment(contribution, message)
     flash(message, "info")
@@ -318,7 +319,7 @@ def edit(contribution_id: int):
             attach_error(form, error)
         else:
             db.session.commit()
-            flash("Contribuição editada. A versão anterior fica registrada.", "success")
+            flash(_("Contribuição editada. A versão anterior fica registrada."), "success")
             return redirect(_contribution_url(contribution), 303)
     status = _failure_status(failure) if request.method == "POST" else 200
     return render_template("participation/edit.html", form=form, contribution=contribution,
@@ -344,7 +345,7 @@ def withdraw(contribution_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash("Contribuição retirada. O texto não aparece mais publicamente.", "success")
+        flash(_("Contribuição retirada. O texto não aparece mais publicamente."), "success")
     return redirect(_contribution_url(contribution), 303)
 
 

@@ -31,6 +31,7 @@ from consulta.consultations.services import get_visible_or_404
 from consulta.disclosure import published
 from consulta.extensions import db
 from consulta.geo import STATES
+from consulta.locale_neutral import iterate_in_default_locale
 from consulta.models import (
     AccountKind,
     Article,
@@ -171,6 +172,7 @@ def _workshop_places(consultation_id: int) -> dict[int, tuple[str, str | None]]:
     return {r.id: (Workshop.place_label.fget(SimpleNamespace(**r._mapping)), r.uf) for r in rows}
 
 
+@iterate_in_default_locale  # open data is a contract: workshop names in the platform's language
 def _contribution_rows(consultation_id: int) -> Iterator[Row]:
     """Visible contributions and replies as open-data rows: authors pseudonymized, texts masked, dates only."""
     places = _workshop_places(consultation_id)

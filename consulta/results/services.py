@@ -29,12 +29,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, cast, func, literal_column, select, union
 
 from consulta.degrade import shared_cache as cache
 from consulta.disclosure import Suppressed, suppress
 from consulta.extensions import db
 from consulta.geo import STATES, Region
+from consulta.locale_neutral import in_default_locale
 from consulta.models import (
     AccountKind,
     Article,
@@ -54,7 +57,7 @@ from consulta.workshops.services import region_summary
 
 MIN_DIVISION_VOTES = 10  # recommendations need this many agree+disagree votes to rank by division
 MAX_TIMELINE_DAYS = 400
-CHANNEL_LABELS = {Channel.ONLINE: "Online", Channel.WORKSHOP: "Oficinas", Channel.DOCUMENT: "Documentos enviados"}
+CHANNEL_LABELS = {Channel.ONLINE: _l("Online"), Channel.WORKSHOP: _l("Oficinas"), Channel.DOCUMENT: _l("Documentos enviados")}
 
 
 def share(part: int, whole: int) -> float:
@@ -193,6 +196,7 @@ def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
+@in_default_locale  # a snapshot every visitor reads: labels in the platform's language, not the asker's
 def consultation_results(consultation: Consultation) -> Results:
     """Every figure of the results page, in ten queries whatever the amount of participation."""
     cid = consultation.id
@@ -271,14 +275,14 @@ def consultation_results(consultation: Consultation) -> Results:
             group.row.online += row.online
             group.row.workshop += row.workshop
         regions.append(group)
-    without_uf = Row("sem-uf", "Sem estado informado", online=online_by_uf.get(None, 0),
+    without_uf = Row("sem-uf", _("Sem estado informado"), online=online_by_uf.get(None, 0),
                      workshop=workshops.without_uf.attendees, workshops=workshops.without_uf.workshops)
 
     attendance = {Sector(s): int(n or 0) for s, n in attendance_rows}
     sectors = [Row(s.value, s.label, online=online_by_sector.get(s, 0), workshop=attendance.get(s, 0))
                for s in Sector]
     unassigned = max(workshops.national.attendees - sum(attendance.values()), 0)
-    sectors.append(Row("nao-informado", "Não informado", online=online_by_sector.get(None, 0), workshop=unassigned))
+    sectors.append(Row("nao-informado", _("Não informado"), online=online_by_sector.get(None, 0), workshop=unassigned))
 
     timeline_days: list[Day] = []
     if per_day:
@@ -292,7 +296,7 @@ def consultation_results(consultation: Consultation) -> Results:
         contributions=sum(channel_rows.values()), votes=int(votes_total or 0), organizations=organizations,
         workshops=workshops.national.workshops, attendees=workshops.national.attendees,
     )
-    channels = [(CHANNEL_LABELS[Channel(c)], channel_rows.get(c, 0)) for c in Channel
+    channels = [(str(CHANNEL_LABELS[Channel(c)]), channel_rows.get(c, 0)) for c in Channel
                 if c is not Channel.DOCUMENT or channel_rows.get(c)]
     return Results(totals=totals, regions=regions, without_uf=without_uf, channels=channels, sectors=sectors,
                    timeline=Timeline(timeline_days), recommendations=recommendations,

@@ -9,9 +9,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask import Response, jsonify
+from flask_babel import gettext as _
 from openpyxl import Workbook
 
 from consulta.insights.responses import public_author
+from consulta.locale_neutral import in_default_locale
 from consulta.models import Contribution
 from consulta.privacy import masked
 from consulta.results.opendata import local_date
@@ -43,8 +45,8 @@ def _cited(contributions: list[Contribution]) -> str:
 
 def comparison_rows(version) -> list[list[Any]]:
     """Header and one row per article, in document order."""
-    rows: list[list[Any]] = [["Dispositivo", "Situação", "Texto consultado", f"Texto da versão {version.number}",
-                              "Justificativa", "Contribuições consideradas"]]
+    rows: list[list[Any]] = [[_("Dispositivo"), _("Situação"), _("Texto consultado"), _("Texto da versão %(number)s", number=version.number),
+                              _("Justificativa"), _("Contribuições consideradas")]]
     for row in services.comparison(version):
         entry = row.entry
         rows.append([entry.label, entry.change.label, entry.original, entry.body, entry.justification,
@@ -53,10 +55,11 @@ def comparison_rows(version) -> list[list[Any]]:
 
 
 @bp.route("/consultas/<slug>/comparativo.xlsx")
+@in_default_locale  # a public, cached file: one language for everyone
 def comparison_xlsx(slug: str):
     """The quadro comparativo as a spreadsheet."""
     consultation, version = _published(slug)
-    return _download(_workbook([("Quadro comparativo", comparison_rows(version))]),
+    return _download(_workbook([(_("Quadro comparativo"), comparison_rows(version))]),
                      f"{consultation.slug}-quadro-comparativo-v{version.number}.xlsx")
 
 
@@ -79,26 +82,27 @@ def comparison_json(slug: str):
 
 
 @bp.route("/consultas/<slug>/devolutiva.xlsx")
+@in_default_locale  # a public, cached file: one language for everyone
 def devolutiva_xlsx(slug: str):
     """The relatório de devolutiva as a spreadsheet: summaries and every answer with its reason."""
     consultation, version = _published(slug)
     by_article, by_channel, total = services.devolutiva_summary(consultation)
     statuses = services.STATUS_ORDER
-    header = ["", *[s.label if s else "Sem resposta" for s in statuses], "Total"]
+    header = ["", *[s.label if s else _("Sem resposta") for s in statuses], _("Total")]
 
     def table(first: str, rows) -> list[list[Any]]:
         return [[first, *header[1:]], *([r.label, *[r.counts[s] for s in statuses], r.total] for r in rows)]
 
     answers = services.answered(consultation)
     changes = services.citing_changes(answers)
-    answer_rows = [["Nº", "Dispositivo", "Canal", "Autoria", "Posicionamento", "Texto", "Resposta", "Justificativa",
-                    "Data da resposta", "Alteração no texto"]]
+    answer_rows = [[_("Nº"), _("Dispositivo"), _("Canal"), _("Autoria"), _("Posicionamento"), _("Texto"), _("Resposta"), _("Justificativa"),
+                    _("Data da resposta"), _("Alteração no texto")]]
     for c in answers:
         answer_rows.append([c.id, c.article.label if c.article else "", services.CHANNEL_LABELS[c.channel],
                             public_author(c),
                             c.stance.label, masked(c.body), c.response_status.label, masked(c.response_text or ""),
                             local_date(c.responded_at), ", ".join(e.label for e in changes.get(c.id, []))])
-    data = _workbook([("Por dispositivo", table("Dispositivo", [*by_article, total])),
-                      ("Por canal", table("Canal", by_channel)), ("Respostas", answer_rows),
-                      ("Quadro comparativo", comparison_rows(version))])
+    data = _workbook([(_("Por dispositivo"), table(_("Dispositivo"), [*by_article, total])),
+                      (_("Por canal"), table(_("Canal"), by_channel)), (_("Respostas"), answer_rows),
+                      (_("Quadro comparativo"), comparison_rows(version))])
     return _download(data, f"{consultation.slug}-devolutiva.xlsx")

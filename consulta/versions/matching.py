@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from flask_babel import gettext as _
+
 SAME_LABEL = 0.5  # an article with the same label is the same article above this similarity
 MOVED = 0.6  # an article with another label is the same article (renumbered or moved) above this
 SPLIT_OR_MERGED = 0.75  # two neighbours together match one article above this
@@ -32,8 +34,8 @@ class Fate(StrEnum):
     @property
     def label(self) -> str:
         """In Portuguese, for the confirmation page."""
-        return {"kept": "Sem alteração", "changed": "Alterado", "renumbered": "Renumerado ou movido",
-                "split": "Desmembrado", "merged": "Fundido", "new": "Incluído", "removed": "Suprimido"}[self.value]
+        return {"kept": _("Sem alteração"), "changed": _("Alterado"), "renumbered": _("Renumerado ou movido"),
+                "split": _("Desmembrado"), "merged": _("Fundido"), "new": _("Incluído"), "removed": _("Suprimido")}[self.value]
 
 
 @dataclass(frozen=True)

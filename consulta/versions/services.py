@@ -11,6 +11,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from flask_babel import format_number
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -57,12 +60,12 @@ def published_version(consultation: Consultation) -> TextVersion | None:
 def create_version(actor: User, consultation: Consultation, title: str, note: str = "") -> TextVersion:
     """Start a new version from the last published one, or from the consulted text."""
     if not consultation.is_public:
-        raise VersionError("A consulta ainda está em preparação: edite o texto pela importação.")
+        raise VersionError(_("A consulta ainda está em preparação: edite o texto pela importação."))
     if any(not v.is_published for v in versions_of(consultation)):
-        raise VersionError("Já existe uma versão em elaboração: publique-a ou continue a editá-la.")
+        raise VersionError(_("Já existe uma versão em elaboração: publique-a ou continue a editá-la."))
     title = title.strip()
     if not title:
-        raise VersionError("Dê um título à versão (por exemplo, “Texto final após a consulta”).")
+        raise VersionError(_("Dê um título à versão (por exemplo, “Texto final após a consulta”)."))
     number = (db.session.scalar(select(func.max(TextVersion.number))
                                 .where(TextVersion.consultation_id == consultation.id)) or 1) + 1
     version = TextVersion(consultation_id=consultation.id, number=number, title=title[:300],
@@ -87,7 +90,7 @@ def create_version(actor: User, consultation: Consultation, title: str, note: st
 
 def _editable(version: TextVersion) -> None:
     if version.is_published:
-        raise VersionError("Uma versão publicada não muda: crie uma nova versão.")
+        raise VersionError(_("Uma versão publicada não muda: crie uma nova versão."))
 
 
 def _justification(text: str | None, *, required: bool) -> str:
@@ -95,9 +98,9 @@ def _justification(text: str | None, *, required: bool) -> str:
     if not text and not required:
         return ""
     if len(text) < JUSTIFICATION_MIN:
-        raise VersionError(f"Justifique a alteração em ao menos {JUSTIFICATION_MIN} caracteres.")
+        raise VersionError(_("Justifique a alteração em ao menos %(n)s caracteres.", n=JUSTIFICATION_MIN))
     if len(text) > JUSTIFICATION_MAX:
-        raise VersionError(f"A justificativa passa de {JUSTIFICATION_MAX:,} caracteres.".replace(",", "."))
+        raise VersionError(_("A justificativa passa de %(limit)s caracteres.", limit=format_number(JUSTIFICATION_MAX)))
     return text
 
 
@@ -105,7 +108,7 @@ def citable(consultation: Consultation, ids: Iterable[int]) -> list[Contribution
     """The contributions of this consultation with these ids that a change may cite (top-level, not withdrawn)."""
     ids = sorted(set(ids))
     if len(ids) > CITATIONS_MAX:
-        raise VersionError(f"Cite no máximo {CITATIONS_MAX} contribuições por dispositivo.")
+        raise VersionError(_("Cite no máximo %(n)s contribuições por dispositivo.", n=CITATIONS_MAX))
     if not ids:
         return []
     found = list(db.session.scalars(select(Contribution).where(
@@ -114,7 +117,7 @@ def citable(consultation: Consultation, ids: Iterable[int]) -> list[Contribution
     ).order_by(Contribution.id)))
     missing = sorted(set(ids) - {c.id for c in found})
     if missing:
-        raise VersionError("Estas contribuições não existem nesta consulta ou não podem ser citadas: "
+        raise VersionError(_("Estas contribuições não existem nesta consulta ou não podem ser citadas: ")
                            + ", ".join(f"#{n}" for n in missing[:10]) + ".")
     return found
 
@@ -126,9 +129,9 @@ def edit_article(actor: User, entry: VersionArticle, *, body: str, justification
     _editable(version)
     body = (body or "").replace("\r\n", "\n").strip()
     if len(body) > BODY_MAX:
-        raise VersionError(f"O texto passa de {BODY_MAX:,} caracteres.".replace(",", "."))
+        raise VersionError(_("O texto passa de %(limit)s caracteres.", limit=format_number(BODY_MAX)))
     if not body:
-        raise VersionError("Escreva o texto do dispositivo, ou use “Suprimir” para retirá-lo.")
+        raise VersionError(_("Escreva o texto do dispositivo, ou use “Suprimir” para retirá-lo."))
     if entry.article is None:
         change = Change.NEW
     else:
@@ -146,7 +149,7 @@ def remove_article(actor: User, entry: VersionArticle, *, justification: str | N
     """Suppress an article in the version (its consulted text stays in the quadro, struck out)."""
     _editable(entry.version)
     if entry.article is None:
-        raise VersionError("Um dispositivo incluído nesta versão é apagado, não suprimido.")
+        raise VersionError(_("Um dispositivo incluído nesta versão é apagado, não suprimido."))
     entry.justification = _justification(justification, required=True)
     entry.cited = citable(entry.version.consultation, cited_ids)
     entry.body, entry.change = "", Change.REMOVED
@@ -160,9 +163,9 @@ def add_article(actor: User, version: TextVersion, after: VersionArticle | None,
     _editable(version)
     label = label.strip()
     if not label or len(label) > 60:
-        raise VersionError("Informe o rótulo do novo dispositivo (por exemplo, “Art. 9º-A”), até 60 caracteres.")
+        raise VersionError(_("Informe o rótulo do novo dispositivo (por exemplo, “Art. 9º-A”), até 60 caracteres."))
     if any(a.label == label for a in version.articles if a.change is not Change.REMOVED):
-        raise VersionError(f"Já existe o dispositivo “{label}” nesta versão.")
+        raise VersionError(_("Já existe o dispositivo “%(label)s” nesta versão.", label=label))
     ordered = list(version.articles)
     index = ordered.index(after) + 1 if after is not None else 0
     entry = VersionArticle(label=label, body="", position=0,
@@ -278,7 +281,7 @@ class StatusRow:
 
 STATUS_ORDER = [ResponseStatus.ACCEPTED, ResponseStatus.PARTLY_ACCEPTED, ResponseStatus.NOT_ACCEPTED,
                 ResponseStatus.UNDER_REVIEW, None]
-CHANNEL_LABELS = {Channel.ONLINE: "Online", Channel.WORKSHOP: "Oficinas", Channel.DOCUMENT: "Documentos"}
+CHANNEL_LABELS = {Channel.ONLINE: _l("Online"), Channel.WORKSHOP: _l("Oficinas"), Channel.DOCUMENT: _l("Documentos")}
 
 
 def devolutiva_summary(consultation: Consultation) -> tuple[list[StatusRow], list[StatusRow], StatusRow]:
@@ -293,7 +296,7 @@ def devolutiva_summary(consultation: Consultation) -> tuple[list[StatusRow], lis
     ).all()
     by_article: dict[int, StatusRow] = {}
     by_channel = {channel: StatusRow(label) for channel, label in CHANNEL_LABELS.items()}
-    total = StatusRow("Total")
+    total = StatusRow(_("Total"))
     for article_id, label, channel, status, n in rows:
         by_article.setdefault(article_id, StatusRow(label)).counts[status] += n
         by_channel[channel].counts[status] += n

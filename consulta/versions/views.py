@@ -2,6 +2,7 @@
 comparativo, an article's changes and the relatório de devolutiva."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from consulta.authz import Permission, require
@@ -49,7 +50,7 @@ def versions(slug: str):
             form.form_errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"Versão {version.number} criada a partir do texto consultado. Edite os dispositivos que mudam.",
+            flash(_("Versão %(number)s criada a partir do texto consultado. Edite os dispositivos que mudam.", number=version.number),
                   "success")
             return redirect(url_for("versions.edit_version", version_id=version.id), 303)
     return render_template("versions/list.html", consultation=consultation, form=form,
@@ -148,7 +149,7 @@ def add_article(version_id: int):
             form.form_errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"{entry.label} incluído.", "success")
+            flash(_("%(label)s incluído.", label=entry.label), "success")
             return redirect(url_for("versions.edit_version", version_id=version.id, _anchor=f"v-{entry.id}"), 303)
     return render_template("versions/article_form.html", version=version, entry=None, form=form, after=after,
                            consultation=version.consultation, contributions=[], cited=set(),
@@ -168,8 +169,7 @@ def publish(version_id: int):
             form.form_errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"Versão {version.number} publicada: o quadro comparativo e o relatório de devolutiva estão "
-                  "públicos.", "success")
+            flash(_("Versão %(number)s publicada: o quadro comparativo e o relatório de devolutiva estão públicos.", number=version.number), "success")
             return redirect(url_for("versions.comparison", slug=version.consultation.slug), 303)
     changed = [a for a in version.articles if a.change is not Change.UNCHANGED]
     return render_template("versions/publish.html", version=version, consultation=version.consultation,
@@ -186,7 +186,7 @@ def _parse_units(source: str):
     labels = [unit.label for unit in units]
     repeated = sorted({label for label in labels if labels.count(label) > 1}, key=labels.index)
     return units, [p.message for p in draft.errors] + [
-        f"O dispositivo “{label}” aparece mais de uma vez: cada rótulo identifica um só dispositivo."
+        _("O dispositivo “%(label)s” aparece mais de uma vez: cada rótulo identifica um só dispositivo.", label=label)
         for label in repeated]
 
 
@@ -202,14 +202,14 @@ def import_version_text(version_id: int):
     if not version.is_published and form.validate_on_submit():
         units, problems = _parse_units(form.text.data or "")
         if problems or not units:
-            form.text.errors.extend(problems or ["O texto não tem nenhum dispositivo reconhecível."])
+            form.text.errors.extend(problems or [_("O texto não tem nenhum dispositivo reconhecível.")])
         else:
             current = [a for a in version.articles if a.change is not Change.REMOVED]
             matches = match([Unit(a.label, a.body) for a in current], units)
             if request.form.get("acao") == "confirmar":
                 services.import_text(current_user, version, units, matches)
                 db.session.commit()
-                flash("Novo texto aplicado à versão. Justifique cada alteração antes de publicar.", "success")
+                flash(_("Novo texto aplicado à versão. Justifique cada alteração antes de publicar."), "success")
                 return redirect(url_for("versions.edit_version", version_id=version.id), 303)
             preview = [(m, [current[i] for i in m.old], [units[j] for j in m.new]) for m in matches]
     return render_template("versions/import.html", version=version, consultation=version.consultation,

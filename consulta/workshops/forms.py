@@ -2,6 +2,8 @@
 
 import secrets
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
@@ -31,6 +33,7 @@ from consulta.models import (
     WorkshopFormat,
     WorkshopStatus,
 )
+from consulta.models.users import SECTOR_LABELS
 from consulta.participation.forms import ARTICLE_KINDS, MAX_BODY
 
 MAX_ROWS = 50  # rows of the quick form in one sitting; a spreadsheet is the way for more
@@ -41,34 +44,34 @@ def _choices(values) -> list[SelectChoice]:
     return [SelectChoice(v.value, v.label) for v in values]
 
 
-UF_CHOICES = [SelectChoice("", "Selecione o estado")] + [SelectChoice(v, label) for v, label in uf_choices()]
+UF_CHOICES = [SelectChoice("", _l("Selecione o estado"))] + [SelectChoice(v, label) for v, label in uf_choices()]
 
 
 class WorkshopForm(FlaskForm):
     """A workshop's details. In-person workshops need a state and a municipality; remote ones may have none."""
 
-    title = StringField("Título", validators=[InputRequired("Informe o título da oficina."),
-                                              Length(max=200, message="Use até 200 caracteres.")])
-    format = RadioField("Formato", choices=_choices(WorkshopFormat), default=WorkshopFormat.IN_PERSON.value,
-                        validators=[InputRequired("Escolha o formato da oficina.")])
+    title = StringField(_l("Título"), validators=[InputRequired(_l("Informe o título da oficina.")),
+                                              Length(max=200, message=_l("Use até 200 caracteres."))])
+    format = RadioField(_l("Formato"), choices=_choices(WorkshopFormat), default=WorkshopFormat.IN_PERSON.value,
+                        validators=[InputRequired(_l("Escolha o formato da oficina."))])
     starts_at = DateTimeLocalField(
-        "Data e hora de início", format="%Y-%m-%dT%H:%M",
-        validators=[InputRequired("Informe a data e a hora da oficina.")],
-        description="Horário de Brasília.",
+        _l("Data e hora de início"), format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired(_l("Informe a data e a hora da oficina."))],
+        description=_l("Horário de Brasília."),
     )
     # No Optional(): it would stop the chain before validate_uf / validate_municipality see a blank.
-    uf = SelectField("Estado (UF)", choices=UF_CHOICES, default="",
-                     description="Opcional em oficinas remotas voltadas a um estado.")
+    uf = SelectField(_l("Estado (UF)"), choices=UF_CHOICES, default="",
+                     description=_l("Opcional em oficinas remotas voltadas a um estado."))
     municipality = StringField(
-        "Município", validators=[Length(max=120, message="Use até 120 caracteres.")],
-        description="Nome ou código IBGE do município. Em oficinas remotas, deixe em branco.",
+        _l("Município"), validators=[Length(max=120, message=_l("Use até 120 caracteres."))],
+        description=_l("Nome ou código IBGE do município. Em oficinas remotas, deixe em branco."),
     )
-    venue = StringField("Local", validators=[Optional(), Length(max=300, message="Use até 300 caracteres.")],
-                        description="Endereço, auditório ou plataforma de videoconferência.")
-    audience = SelectField("Público", choices=_choices(Audience), default=Audience.GENERAL.value,
-                           validators=[InputRequired("Escolha o público da oficina.")])
-    summary = TextAreaField("Resumo (opcional)", validators=[Optional(), Length(max=MAX_BODY)],
-                            description="Como foi a oficina, em poucas linhas. Aparece na página pública.")
+    venue = StringField(_l("Local"), validators=[Optional(), Length(max=300, message=_l("Use até 300 caracteres."))],
+                        description=_l("Endereço, auditório ou plataforma de videoconferência."))
+    audience = SelectField(_l("Público"), choices=_choices(Audience), default=Audience.GENERAL.value,
+                           validators=[InputRequired(_l("Escolha o público da oficina."))])
+    summary = TextAreaField(_l("Resumo (opcional)"), validators=[Optional(), Length(max=MAX_BODY)],
+                            description=_l("Como foi a oficina, em poucas linhas. Aparece na página pública."))
 
     @property
     def is_remote(self) -> bool:
@@ -77,25 +80,25 @@ class WorkshopForm(FlaskForm):
 
     def validate_uf(self, field: SelectField) -> None:
         if not field.data and not self.is_remote:
-            raise ValidationError("Escolha o estado onde a oficina acontece.")
+            raise ValidationError(_("Escolha o estado onde a oficina acontece."))
 
     def validate_municipality(self, field: StringField) -> None:
         # Presence only: whether the name or code belongs to the state is the service's check, which
         # also says where a misplaced municipality is.
         typed = (field.data or "").strip()
         if not typed and not self.is_remote:
-            raise ValidationError("Informe o município onde a oficina acontece.")
+            raise ValidationError(_("Informe o município onde a oficina acontece."))
         if typed and self.is_remote:
-            raise ValidationError("Oficinas remotas não têm município: deixe o campo vazio.")
+            raise ValidationError(_("Oficinas remotas não têm município: deixe o campo vazio."))
 
 
 class AttendanceForm(FlaskForm):
     """How many people attended, in total and (optionally) by sector."""
 
     total = IntegerField(
-        "Total de participantes", validators=[Optional(), NumberRange(
-            min=0, max=MAX_PEOPLE, message="Informe um número inteiro de 0 a 100.000.")],
-        description="Todas as pessoas presentes, inclusive as que não informaram o setor.",
+        _l("Total de participantes"), validators=[Optional(), NumberRange(
+            min=0, max=MAX_PEOPLE, message=_l("Informe um número inteiro de 0 a 100.000."))],
+        description=_l("Todas as pessoas presentes, inclusive as que não informaram o setor."),
     )
 
     def sector_fields(self) -> list[tuple[Sector, IntegerField]]:
@@ -109,29 +112,29 @@ class AttendanceForm(FlaskForm):
 
 for _sector in Sector:
     setattr(AttendanceForm, f"sector_{_sector.value}", IntegerField(
-        _sector.label, validators=[Optional(), NumberRange(
-            min=0, max=MAX_PEOPLE, message="Informe um número inteiro de 0 a 100.000.")],
+        SECTOR_LABELS[_sector], validators=[Optional(), NumberRange(
+            min=0, max=MAX_PEOPLE, message=_l("Informe um número inteiro de 0 a 100.000."))],
     ))
 
 
 class StatusForm(FlaskForm):
     """The status a button moves the workshop to."""
 
-    status = RadioField("Situação", choices=_choices(WorkshopStatus),
-                        validators=[InputRequired("Escolha a situação.")])
+    status = RadioField(_l("Situação"), choices=_choices(WorkshopStatus),
+                        validators=[InputRequired(_l("Escolha a situação."))])
     next = HiddenField(validators=[Optional()])
 
 
 class UploadForm(FlaskForm):
     """A spreadsheet upload (CSV or XLSX)."""
 
-    file = FileField("Planilha (CSV ou XLSX)", validators=[FileRequired("Escolha o arquivo da planilha.")])
+    file = FileField(_l("Planilha (CSV ou XLSX)"), validators=[FileRequired(_l("Escolha o arquivo da planilha."))])
 
 
 class AttendeeUploadForm(FlaskForm):
     """The attendance list as CSV."""
 
-    file = FileField("Lista de presença (CSV)", validators=[FileRequired("Escolha o arquivo da lista de presença.")])
+    file = FileField(_l("Lista de presença (CSV)"), validators=[FileRequired(_l("Escolha o arquivo da lista de presença."))])
 
 
 class InputRowForm(FlaskForm):
@@ -140,20 +143,20 @@ class InputRowForm(FlaskForm):
     class Meta:
         csrf = False  # the enclosing form carries the token
 
-    article = SelectField("Dispositivo", choices=[SelectChoice("", "Escolha o dispositivo")],
-                          validators=[InputRequired("Escolha o dispositivo.")])
-    kind = SelectField("Tipo", choices=_choices(ARTICLE_KINDS), default=ARTICLE_KINDS[0].value,
-                       validators=[InputRequired("Escolha o tipo.")])
-    stance = SelectField("Posição da sala", choices=_choices(Stance), default=Stance.NONE.value,
-                         validators=[InputRequired("Escolha a posição.")])
-    body = TextAreaField("O que foi dito", validators=[
-        InputRequired("Escreva o que foi dito sobre o dispositivo."),
-        Length(max=MAX_BODY, message="O texto pode ter até 5.000 caracteres."),
+    article = SelectField(_l("Dispositivo"), choices=[SelectChoice("", _l("Escolha o dispositivo"))],
+                          validators=[InputRequired(_l("Escolha o dispositivo."))])
+    kind = SelectField(_l("Tipo"), choices=_choices(ARTICLE_KINDS), default=ARTICLE_KINDS[0].value,
+                       validators=[InputRequired(_l("Escolha o tipo."))])
+    stance = SelectField(_l("Posição da sala"), choices=_choices(Stance), default=Stance.NONE.value,
+                         validators=[InputRequired(_l("Escolha a posição."))])
+    body = TextAreaField(_l("O que foi dito"), validators=[
+        InputRequired(_l("Escreva o que foi dito sobre o dispositivo.")),
+        Length(max=MAX_BODY, message=_l("O texto pode ter até 5.000 caracteres.")),
     ])
-    head_count = IntegerField("Pessoas que apoiaram", validators=[Optional(), NumberRange(
-        min=0, max=MAX_PEOPLE, message="Informe um número inteiro de 0 a 100.000.")])
-    group_label = StringField("Grupo ou mesa", validators=[Optional(), Length(
-        max=120, message="Use até 120 caracteres.")])
+    head_count = IntegerField(_l("Pessoas que apoiaram"), validators=[Optional(), NumberRange(
+        min=0, max=MAX_PEOPLE, message=_l("Informe um número inteiro de 0 a 100.000."))])
+    group_label = StringField(_l("Grupo ou mesa"), validators=[Optional(), Length(
+        max=120, message=_l("Use até 120 caracteres."))])
 
     @property
     def is_empty(self) -> bool:
@@ -197,7 +200,7 @@ class QuickInputForm(FlaskForm):
 
 def set_article_choices(row: InputRowForm, choices: list[SelectChoice]) -> None:
     """Offer `choices` (plus the empty prompt) in the row's article select."""
-    row.article.choices = [SelectChoice("", "Escolha o dispositivo"), *choices]
+    row.article.choices = [SelectChoice("", _("Escolha o dispositivo")), *choices]
 
 
 def article_choices(consultation: Consultation) -> list[SelectChoice]:

@@ -33,6 +33,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import format_number
+from flask_babel import gettext as _
 from sqlalchemy import case, func, insert, select, update
 
 from consulta import municipalities
@@ -91,7 +93,7 @@ class WorkshopError(Exception):
 
 def _ensure_can_edit(actor: User, workshop: Workshop) -> None:
     if not can_edit_workshop(actor, workshop):
-        raise WorkshopError("Só o facilitador responsável ou a administração pode alterar esta oficina.")
+        raise WorkshopError(_("Só o facilitador responsável ou a administração pode alterar esta oficina."))
 
 
 def _ensure_takes_input(actor: User, workshop: Workshop) -> None:
@@ -105,22 +107,23 @@ def _text(value: str | None, limit: int, field: str, what: str, *, required: boo
     value = (value or "").strip()
     if not value:
         if required:
-            raise WorkshopError(f"Informe {what}.", field)
+            raise WorkshopError(_("Informe %(what)s.", what=what), field)
         return None
     if len(value) > limit:
-        raise WorkshopError(f"{what[0].upper()}{what[1:]} tem {len(value):,} caracteres; o limite é {limit:,}."
-                            .replace(",", "."), field)
+        raise WorkshopError(_("%(what)s tem %(n)s caracteres; o limite é %(limit)s.", what=what[0].upper() + what[1:],
+                              n=format_number(len(value)), limit=format_number(limit)), field)
     return value
 
 
 def _count(value: Any, field: str, what: str) -> int:
     """A whole count between 0 and MAX_HEAD_COUNT."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise WorkshopError(f"{what} deve ser um número inteiro.", field)
+        raise WorkshopError(_("%(what)s deve ser um número inteiro.", what=what), field)
     if value < 0:
-        raise WorkshopError(f"{what} não pode ser negativo.", field)
+        raise WorkshopError(_("%(what)s não pode ser negativo.", what=what), field)
     if value > MAX_HEAD_COUNT:
-        raise WorkshopError(f"{what} passa do limite de {MAX_HEAD_COUNT:,}.".replace(",", "."), field)
+        raise WorkshopError(_("%(what)s passa do limite de %(limit)s.", what=what, limit=format_number(MAX_HEAD_COUNT)),
+                            field)
     return value
 
 
@@ -158,47 +161,47 @@ def _municipality(uf: str, value: str) -> municipalities.Municipality:
         elsewhere = [m for state in STATES for m in municipalities.of_state(state) if municipalities.fold(m.name) == wanted]
     if elsewhere:
         states = ", ".join(sorted({m.uf for m in elsewhere}))
-        where = f"Ele fica em {states}." if len(elsewhere) == 1 else f"Há municípios com esse nome em {states}."
-        raise WorkshopError(f'O município "{elsewhere[0].name}" não pertence a {uf}. {where}', "municipality")
+        where = _("Ele fica em %(states)s.", states=states) if len(elsewhere) == 1 else _("Há municípios com esse nome em %(states)s.", states=states)
+        raise WorkshopError(_('O município "%(name)s" não pertence a %(uf)s. %(where)s', name=elsewhere[0].name, uf=uf, where=where), "municipality")
     raise WorkshopError(
-        f"Município não encontrado em {uf}: confira o nome ou use o código IBGE de 7 dígitos.", "municipality"
+        _("Município não encontrado em %(uf)s: confira o nome ou use o código IBGE de 7 dígitos.", uf=uf), "municipality"
     )
 
 
 def _validated(*, title: str, format: WorkshopFormat | str, starts_at: datetime | None, uf: str | None,
                municipality: str | None, venue: str | None, audience: Audience | str, summary: str) -> _Details:
     """Check a workshop's details (the rules of create_workshop) and resolve its municipality."""
-    title_text = _text(title, TITLE_MAX, "title", "o título da oficina", required=True)
+    title_text = _text(title, TITLE_MAX, "title", _("o título da oficina"), required=True)
     try:
         workshop_format = WorkshopFormat(format)
     except ValueError:
-        raise WorkshopError("Escolha o formato: presencial ou remota.", "format") from None
+        raise WorkshopError(_("Escolha o formato: presencial ou remota."), "format") from None
     try:
         workshop_audience = Audience(audience)
     except ValueError:
-        raise WorkshopError("Escolha o público da oficina.", "audience") from None
+        raise WorkshopError(_("Escolha o público da oficina."), "audience") from None
     if starts_at is None:
-        raise WorkshopError("Informe a data e a hora da oficina.", "starts_at")
+        raise WorkshopError(_("Informe a data e a hora da oficina."), "starts_at")
     if starts_at.tzinfo is None:
-        raise WorkshopError("Informe a data e a hora com o fuso horário.", "starts_at")
+        raise WorkshopError(_("Informe a data e a hora com o fuso horário."), "starts_at")
     uf_code = (uf or "").strip().upper() or None
     if uf_code is not None and uf_code not in STATES:
-        raise WorkshopError(f'UF inválida: "{uf_code}".', "uf")
+        raise WorkshopError(_('UF inválida: "%(uf_code)s".', uf_code=uf_code), "uf")
     place = (municipality or "").strip()
     code = name = None
     if workshop_format is WorkshopFormat.IN_PERSON:
         if uf_code is None:
-            raise WorkshopError("Informe a UF da oficina presencial.", "uf")
+            raise WorkshopError(_("Informe a UF da oficina presencial."), "uf")
         if not place:
-            raise WorkshopError("Informe o município da oficina presencial.", "municipality")
+            raise WorkshopError(_("Informe o município da oficina presencial."), "municipality")
         found = _municipality(uf_code, place)
         code, name = found.code, found.name
     elif place:
-        raise WorkshopError("Oficinas remotas não têm município: deixe o campo vazio.", "municipality")
+        raise WorkshopError(_("Oficinas remotas não têm município: deixe o campo vazio."), "municipality")
     return _Details(
         title=title_text, format=workshop_format, starts_at=starts_at, uf=uf_code, municipality_code=code,
-        municipality_name=name, venue=_text(venue, VENUE_MAX, "venue", "o local"), audience=workshop_audience,
-        summary=_text(summary, SUMMARY_MAX, "summary", "o resumo") or "",
+        municipality_name=name, venue=_text(venue, VENUE_MAX, "venue", _("o local")), audience=workshop_audience,
+        summary=_text(summary, SUMMARY_MAX, "summary", _("o resumo")) or "",
     )
 
 
@@ -207,9 +210,9 @@ def create_workshop(actor: User, consultation: Consultation, *, title: str, form
                     audience: Audience, summary: str = "") -> Workshop:
     """Register a planned workshop of `consultation`, facilitated by `actor`."""
     if not can(actor, Permission.FACILITATE):
-        raise WorkshopError("Só facilitadores e a administração podem registrar oficinas.")
+        raise WorkshopError(_("Só facilitadores e a administração podem registrar oficinas."))
     if not consultation.is_public and not can(actor, Permission.VIEW_DRAFTS):
-        raise WorkshopError("Esta consulta ainda está em preparação.")
+        raise WorkshopError(_("Esta consulta ainda está em preparação."))
     details = _validated(title=title, format=format, starts_at=starts_at, uf=uf, municipality=municipality,
                          venue=venue, audience=audience, summary=summary)
     workshop = Workshop(consultation_id=consultation.id, facilitator_id=actor.id, status=WorkshopStatus.PLANNED,
@@ -237,7 +240,7 @@ def update_workshop(actor: User, workshop: Workshop, *, title: str, format: Work
     details = _validated(title=title, format=format, starts_at=starts_at, uf=uf, municipality=municipality,
                          venue=venue, audience=audience, summary=summary)
     if workshop.status is not WorkshopStatus.PLANNED and _local_date(details.starts_at) > _local_date(utcnow()):
-        raise WorkshopError("Uma oficina já realizada não pode ter data futura.", "starts_at")
+        raise WorkshopError(_("Uma oficina já realizada não pode ter data futura."), "starts_at")
     changes = {}
     for name, new in vars(details).items():
         old = getattr(workshop, name)
@@ -261,13 +264,12 @@ def set_status(actor: User, workshop: Workshop, status: WorkshopStatus) -> None:
         return
     reopening = current is WorkshopStatus.REPORTED and status is WorkshopStatus.HELD
     if not reopening and _FORWARD.get(current) is not status:
-        raise WorkshopError(f'Não é possível passar a oficina de "{current.label}" para "{status.label}".', "status")
+        raise WorkshopError(_('Não é possível passar a oficina de "%(label)s" para "%(label2)s".', label=current.label, label2=status.label), "status")
     if status is WorkshopStatus.HELD and not reopening and _local_date(workshop.starts_at) > _local_date(utcnow()):
         day = workshop.starts_at.astimezone(LOCAL_TZ).strftime("%d/%m/%Y")
-        raise WorkshopError(f"A oficina está marcada para {day}; só pode ser marcada como realizada a partir "
-                            "dessa data.", "status")
+        raise WorkshopError(_("A oficina está marcada para %(day)s; só pode ser marcada como realizada a partir dessa data.", day=day), "status")
     if status is WorkshopStatus.REPORTED and workshop.attendance_total is None:
-        raise WorkshopError("Informe o total de participantes antes de enviar o relato.", "status")
+        raise WorkshopError(_("Informe o total de participantes antes de enviar o relato."), "status")
     workshop.status = status
     workshop.reported_at = utcnow() if status is WorkshopStatus.REPORTED else None
     db.session.flush()
@@ -316,21 +318,20 @@ def set_attendance(actor: User, workshop: Workshop, total: int | None, by_sector
         sector = Sector(key)
         if value is None:
             continue
-        counts[sector] = _count(value, "by_sector", f"O número de participantes do setor {sector.label}")
+        counts[sector] = _count(value, "by_sector", _("O número de participantes do setor %(label)s", label=sector.label))
     if total is None:
         if not counts:
-            raise WorkshopError("Informe o total de participantes.", "total")
+            raise WorkshopError(_("Informe o total de participantes."), "total")
         total = sum(counts.values())
-    total = _count(total, "total", "O total de participantes")
+    total = _count(total, "total", _("O total de participantes"))
     if total < sum(counts.values()):
-        raise WorkshopError(f"O total ({total}) é menor que a soma por setor ({sum(counts.values())}).", "total")
+        raise WorkshopError(_("O total (%(total)s) é menor que a soma por setor (%(sum)s).", total=total, sum=sum(counts.values())), "total")
     listed, listed_by_sector = _listed_by_sector(workshop)
     if total < listed:
-        raise WorkshopError(f"A lista de presença tem {listed} pessoas; o total não pode ser menor.", "total")
+        raise WorkshopError(_("A lista de presença tem %(listed)s pessoas; o total não pode ser menor.", listed=listed), "total")
     for sector, n in sorted(listed_by_sector.items()):
         if counts.get(sector, 0) < n:
-            raise WorkshopError(f"A lista de presença tem {n} pessoa(s) do setor {sector.label}; informe pelo "
-                                f"menos {n} nesse setor.", "by_sector")
+            raise WorkshopError(_("A lista de presença tem %(n)s pessoa(s) do setor %(label)s; informe pelo menos %(n)s nesse setor.", n=n, label=sector.label), "by_sector")
     before = _attendance_snapshot(workshop)
     workshop.attendance_total = total
     _replace_sector_rows(workshop, counts)
@@ -345,15 +346,15 @@ def replace_attendees(actor: User, workshop: Workshop, rows: list[AttendeeRow]) 
     _ensure_can_edit(actor, workshop)
     people = []
     for row in rows:
-        where = f"Linha {row.line}: "
+        where = _("Linha %(line)s: ", line=row.line)
         name = (row.name or "").strip()
         if not name:
-            raise WorkshopError(where + "informe o nome da pessoa.", "rows")
+            raise WorkshopError(where + _("informe o nome da pessoa."), "rows")
         if len(name) > NAME_MAX or len(row.organization or "") > ORGANIZATION_MAX:
-            raise WorkshopError(where + "nome ou organização longo demais.", "rows")
+            raise WorkshopError(where + _("nome ou organização longo demais."), "rows")
         uf = (row.uf or "").strip().upper() or None
         if uf is not None and uf not in STATES:
-            raise WorkshopError(where + f'UF inválida: "{uf}".', "rows")
+            raise WorkshopError(where + _('UF inválida: "%(uf)s".', uf=uf), "rows")
         people.append(Attendee(name=name, organization=(row.organization or "").strip() or None,
                                sector=Sector(row.sector) if row.sector else None, uf=uf))
     before = _attendance_snapshot(workshop)
@@ -387,20 +388,20 @@ def add_input(actor: User, workshop: Workshop, *, article: Article, kind: Contri
     consultation = workshop.consultation
     _ensure_takes_input(actor, workshop)
     if article.consultation_id != workshop.consultation_id:
-        raise WorkshopError("Este dispositivo não pertence à consulta desta oficina.", "article")
+        raise WorkshopError(_("Este dispositivo não pertence à consulta desta oficina."), "article")
     if not article.accepts_contributions:
-        raise WorkshopError(f"O dispositivo {article.label} não recebe contribuições.", "article")
+        raise WorkshopError(_("O dispositivo %(label)s não recebe contribuições.", label=article.label), "article")
     kind = ContributionKind(kind)
     if kind not in WORKSHOP_KINDS:
-        raise WorkshopError("No relato de oficina, use Comentário, Nova redação ou Supressão.", "kind")
+        raise WorkshopError(_("No relato de oficina, use Comentário, Nova redação ou Supressão."), "kind")
     stance = Stance(stance)
-    body_text = _text(body, _body_limit(), "body", "o texto da contribuição", required=True)
-    proposal = _text(proposed_text, _body_limit(), "proposed_text", "o texto proposto")
+    body_text = _text(body, _body_limit(), "body", _("o texto da contribuição"), required=True)
+    proposal = _text(proposed_text, _body_limit(), "proposed_text", _("o texto proposto"))
     if proposal is not None and kind is not ContributionKind.NEW_WORDING:
-        raise WorkshopError('O texto proposto só vale para o tipo "Nova redação".', "proposed_text")
+        raise WorkshopError(_('O texto proposto só vale para o tipo "Nova redação".'), "proposed_text")
     if head_count is not None:
-        head_count = _count(head_count, "head_count", "O número de pessoas")
-    group = _text(group_label, GROUP_MAX, "group_label", "o grupo")
+        head_count = _count(head_count, "head_count", _("O número de pessoas"))
+    group = _text(group_label, GROUP_MAX, "group_label", _("o grupo"))
     if import_key:
         existing = db.session.scalar(
             select(Contribution).where(Contribution.workshop_id == workshop.id, Contribution.import_key == import_key)
@@ -444,12 +445,11 @@ def import_inputs(actor: User, workshop: Workshop, rows: list[InputRow]) -> Impo
     for row in rows:
         article = articles.get(row.article_id)
         if article is None or not article.accepts_contributions:
-            raise WorkshopError(f"Linha {row.line}: o dispositivo não pertence a esta consulta ou não recebe "
-                                "contribuições.")
+            raise WorkshopError(_("Linha %(line)s: o dispositivo não pertence a esta consulta ou não recebe contribuições.", line=row.line))
         if row.kind not in WORKSHOP_KINDS or not row.body.strip() or len(row.body) > limit:
-            raise WorkshopError(f"Linha {row.line}: contribuição inválida; valide o arquivo de novo.")
+            raise WorkshopError(_("Linha %(line)s: contribuição inválida; valide o arquivo de novo.", line=row.line))
         if row.head_count is not None and not 0 <= row.head_count <= MAX_HEAD_COUNT:
-            raise WorkshopError(f"Linha {row.line}: número de pessoas inválido.")
+            raise WorkshopError(_("Linha %(line)s: número de pessoas inválido.", line=row.line))
     known = set(db.session.scalars(
         select(Contribution.import_key)
         .where(Contribution.workshop_id == workshop.id, Contribution.import_key.is_not(None))

@@ -55,6 +55,9 @@ from datetime import date, datetime, time
 from typing import Generic, TypeVar
 
 from flask import current_app, has_app_context
+from flask_babel import format_decimal, format_number
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -64,6 +67,7 @@ from sqlalchemy import select
 from consulta.drafts import decode_with_fallback
 from consulta.extensions import db
 from consulta.geo import STATES
+from consulta.locale_neutral import in_default_locale
 from consulta.models import Article, ArticleKind, Consultation, ContributionKind, Sector, Stance
 from consulta.municipalities import fold
 from consulta.tabular import csv_writer, safe_row, set_text
@@ -88,19 +92,19 @@ ATTENDEE_COLUMNS = ["nome", "organizacao", "setor", "uf"]
 ATTENDEE_REQUIRED = ("nome",)
 
 COLUMN_HELP = {
-    "dispositivo": "Obrigatório. O dispositivo comentado, como na planilha-modelo: \"Art. 5º\" ou "
-                   "\"Recomendação 3.2\" (também vale só o número, se não houver dúvida).",
-    "tipo": "Comentário, Nova redação ou Supressão. Em branco: Comentário (ou Nova redação, se houver "
-            "texto proposto).",
-    "posicao": "Posição da sala: Concordo, Concordo em parte, Discordo ou Sem posição. Em branco: Sem posição.",
-    "texto": "Obrigatório. O que a sala disse, com até 5.000 caracteres.",
-    "texto_proposto": "Opcional, só para o tipo Nova redação: a redação proposta para o dispositivo.",
-    "pessoas_apoiando": "Opcional. Quantas pessoas apoiaram: um número inteiro, sem casas decimais.",
-    "grupo": "Opcional. A mesa ou o grupo de onde veio a contribuição (até 120 caracteres).",
-    "nome": "Obrigatório. Nome da pessoa.",
-    "organizacao": "Opcional. Organização que a pessoa representa.",
+    "dispositivo": _l("Obrigatório. O dispositivo comentado, como na planilha-modelo: \"Art. 5º\" ou "
+                   "\"Recomendação 3.2\" (também vale só o número, se não houver dúvida)."),
+    "tipo": _l("Comentário, Nova redação ou Supressão. Em branco: Comentário (ou Nova redação, se houver "
+            "texto proposto)."),
+    "posicao": _l("Posição da sala: Concordo, Concordo em parte, Discordo ou Sem posição. Em branco: Sem posição."),
+    "texto": _l("Obrigatório. O que a sala disse, com até 5.000 caracteres."),
+    "texto_proposto": _l("Opcional, só para o tipo Nova redação: a redação proposta para o dispositivo."),
+    "pessoas_apoiando": _l("Opcional. Quantas pessoas apoiaram: um número inteiro, sem casas decimais."),
+    "grupo": _l("Opcional. A mesa ou o grupo de onde veio a contribuição (até 120 caracteres)."),
+    "nome": _l("Obrigatório. Nome da pessoa."),
+    "organizacao": _l("Opcional. Organização que a pessoa representa."),
     "setor": "Opcional. Um destes: " + "; ".join(s.label for s in Sector) + ".",
-    "uf": "Opcional. Sigla da UF (por exemplo, SP) ou nome do estado.",
+    "uf": _l("Opcional. Sigla da UF (por exemplo, SP) ou nome do estado."),
 }
 
 _HEADER_ALIASES = {
@@ -269,12 +273,13 @@ def _header_row(sheet, columns: list[str], widths: dict[str, int]) -> None:
 def _list_validation(values: list[str], prompt: str) -> DataValidation:
     validation = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True)
     validation.error = f"Use um destes valores: {', '.join(values)}."
-    validation.errorTitle = "Valor não aceito"
+    validation.errorTitle = _("Valor não aceito")
     validation.prompt = prompt
     validation.showErrorMessage = True
     return validation
 
 
+@in_default_locale  # a contract with the importer: dropdown values and help in the platform's language
 def input_template_xlsx(consultation: Consultation) -> bytes:
     """The input template as XLSX: sheet "Relato" with dropdowns, "Dispositivos" and "Instruções"."""
     articles = _template_articles(consultation)
@@ -285,19 +290,19 @@ def input_template_xlsx(consultation: Consultation) -> bytes:
     sheet.title = INPUT_SHEET
     _header_row(sheet, INPUT_COLUMNS, {"dispositivo": 20, "tipo": 16, "posicao": 20, "texto": 70,
                                        "texto_proposto": 50, "pessoas_apoiando": 18, "grupo": 16})
-    for index, (label, _) in enumerate(articles, start=2):
+    for index, (label, _body) in enumerate(articles, start=2):
         _text_cell(sheet, index, 1, label)
     for column in ("D", "E"):
         for cells in sheet[f"{column}2:{column}{last}"]:
             cells[0].alignment = Alignment(wrap_text=True, vertical="top")
 
     kinds = _list_validation([ContributionKind.COMMENT.label, ContributionKind.NEW_WORDING.label,
-                              ContributionKind.REMOVAL.label], "Tipo da contribuição")
+                              ContributionKind.REMOVAL.label], _("Tipo da contribuição"))
     stances = _list_validation([s.label for s in (Stance.AGREE, Stance.PARTLY, Stance.DISAGREE, Stance.NONE)],
-                               "Posição da sala")
+                               _("Posição da sala"))
     counts = DataValidation(type="whole", operator="between", formula1="0", formula2=str(MAX_HEAD_COUNT),
                             allow_blank=True)
-    counts.error = "Informe um número inteiro de pessoas, sem casas decimais."
+    counts.error = _("Informe um número inteiro de pessoas, sem casas decimais.")
     counts.showErrorMessage = True
     kinds.add(f"B2:B{last}")
     stances.add(f"C2:C{last}")
@@ -307,7 +312,7 @@ def input_template_xlsx(consultation: Consultation) -> bytes:
     if articles:
         labels = DataValidation(type="list", formula1=f"=Dispositivos!$A$2:$A${len(articles) + 1}",
                                 allow_blank=True)
-        labels.error = "Escolha um dispositivo da aba Dispositivos."
+        labels.error = _("Escolha um dispositivo da aba Dispositivos.")
         labels.showErrorMessage = True
         labels.add(f"A2:A{last}")
         sheet.add_data_validation(labels)
@@ -332,13 +337,13 @@ def input_template_xlsx(consultation: Consultation) -> bytes:
 
 def _instructions() -> list[list[str]]:
     rows = [
-        ["Como preencher o relato da oficina"],
+        [_("Como preencher o relato da oficina")],
         [],
-        ["Uma linha por contribuição, na aba \"Relato\". As linhas já trazem os dispositivos da consulta: "
+        [_("Uma linha por contribuição, na aba \"Relato\". As linhas já trazem os dispositivos da consulta: "
          "escreva o texto na linha do dispositivo comentado. Linhas sem texto são ignoradas. Para registrar "
-         "mais de uma contribuição sobre o mesmo dispositivo, copie a linha."],
-        ["Enviar o mesmo arquivo de novo não duplica nada: as linhas já importadas são reconhecidas."],
-        ["Não escreva dados pessoais (nomes, CPF, telefones) nos textos."],
+         "mais de uma contribuição sobre o mesmo dispositivo, copie a linha.")],
+        [_("Enviar o mesmo arquivo de novo não duplica nada: as linhas já importadas são reconhecidas.")],
+        [_("Não escreva dados pessoais (nomes, CPF, telefones) nos textos.")],
         [],
         ["Coluna", "Como preencher"],
     ]
@@ -349,7 +354,7 @@ def _instructions() -> list[list[str]]:
 # -- reading files ------------------------------------------------------------------------------------------
 
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_SAVE_AS = "Salve a planilha como .xlsx ou como CSV UTF-8 e envie de novo."
+_SAVE_AS = _l("Salve a planilha como .xlsx ou como CSV UTF-8 e envie de novo.")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
@@ -372,14 +377,14 @@ def _xlsx_rows(data: bytes, warnings: list[str]) -> Iterator[tuple[int, list[str
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds of errors for damaged files
-        raise _FileError(f"Não foi possível ler a planilha XLSX: o arquivo parece corrompido. {_SAVE_AS}") from error
+        raise _FileError(_("Não foi possível ler a planilha XLSX: o arquivo parece corrompido. %(SAVE_AS)s", SAVE_AS=_SAVE_AS)) from error
     try:
         if INPUT_SHEET in workbook.sheetnames:
             sheet = workbook[INPUT_SHEET]
         else:
             sheet = workbook.worksheets[0]
             if len(workbook.sheetnames) > 1:
-                warnings.append(f'A planilha não tem a aba "{INPUT_SHEET}"; foi lida a primeira aba, "{sheet.title}".')
+                warnings.append(_('A planilha não tem a aba "%(INPUT_SHEET)s"; foi lida a primeira aba, "%(title)s".', INPUT_SHEET=INPUT_SHEET, title=sheet.title))
         sheet.reset_dimensions()  # a wrong <dimension> would cut rows off in read-only mode
         line = 0
         try:
@@ -387,7 +392,7 @@ def _xlsx_rows(data: bytes, warnings: list[str]) -> Iterator[tuple[int, list[str
             for line, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1), start=1):
                 yield line, [_cell_text(value).strip() for value in values]
         except Exception as error:  # a damaged sheet fails while streaming, with openpyxl's or lxml's errors
-            raise _FileError(f"A planilha XLSX está corrompida a partir desta linha. {_SAVE_AS}", line + 1) from error
+            raise _FileError(_("A planilha XLSX está corrompida a partir desta linha. %(SAVE_AS)s", SAVE_AS=_SAVE_AS), line + 1) from error
     finally:
         workbook.close()
 
@@ -399,23 +404,22 @@ def _decode(data: bytes, warnings: list[str]) -> str:
             return data[len(codecs.BOM_UTF8):].decode("utf-8")
         except UnicodeDecodeError as error:
             raise _FileError(
-                f"O arquivo se declara UTF-8, mas tem caracteres inválidos perto do byte {error.start + 3}. "
-                f"{_SAVE_AS}") from error
+                _("O arquivo se declara UTF-8, mas tem caracteres inválidos perto do byte %(byte)s. %(SAVE_AS)s", byte=error.start + 3, SAVE_AS=_SAVE_AS)) from error
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as error:
-            raise _FileError(f"O arquivo UTF-16 tem caracteres inválidos. {_SAVE_AS}") from error
+            raise _FileError(_("O arquivo UTF-16 tem caracteres inválidos. %(SAVE_AS)s", SAVE_AS=_SAVE_AS)) from error
     if b"\x00" in data:
         raise _FileError(
-            "O arquivo não é um CSV de texto legível (tem bytes nulos: é binário ou está em UTF-16 sem marca). "
+            _("O arquivo não é um CSV de texto legível (tem bytes nulos: é binário ou está em UTF-16 sem marca). ")
             + _SAVE_AS)
     text, legacy = decode_with_fallback(data)
     if legacy:
-        warnings.append("O arquivo não está em UTF-8 e foi lido como Latin-1 (Windows-1252). "
-                        "Confira se os acentos aparecem certos; se não, salve como CSV UTF-8.")
+        warnings.append(_("O arquivo não está em UTF-8 e foi lido como Latin-1 (Windows-1252). "
+                        "Confira se os acentos aparecem certos; se não, salve como CSV UTF-8."))
     if len(_CONTROL_RE.findall(text[:200_000])) > max(2, len(text[:200_000]) // 200):
-        raise _FileError(f"O arquivo não parece ser uma planilha CSV: tem muitos caracteres de controle. {_SAVE_AS}")
+        raise _FileError(_("O arquivo não parece ser uma planilha CSV: tem muitos caracteres de controle. %(SAVE_AS)s", SAVE_AS=_SAVE_AS))
     return text
 
 
@@ -452,36 +456,35 @@ def _csv_rows(data: bytes, warnings: list[str]) -> Iterator[tuple[int, list[str]
             previous = reader.line_num
             yield offset + start, [value.replace("\r\n", "\n").replace("\r", "\n").strip() for value in values]
     except csv.Error as error:
-        raise _FileError(f"O CSV não pôde ser lido a partir desta linha ({error}). "
-                         "Verifique se há aspas sem fechamento.", offset + previous + 1) from error
+        raise _FileError(_("O CSV não pôde ser lido a partir desta linha (%(error)s). Verifique se há aspas sem fechamento.", error=error), offset + previous + 1) from error
 
 
 def _rows(data: bytes, filename: str, warnings: list[str]) -> Iterator[tuple[int, list[str]]]:
     """(line, cells) of an upload, by content: XLSX, or CSV/text; other formats raise _FileError."""
     name = (filename or "").lower()
     if len(data) > MAX_FILE_BYTES:
-        raise _FileError(f"O arquivo tem {len(data) / 1024 / 1024:.1f} MB; o limite é 5 MB.".replace(".", ",", 1))
+        raise _FileError(_("O arquivo tem %(size)s MB; o limite é 5 MB.", size=format_decimal(len(data) / 1024 / 1024, "0.0")))
     if not data.strip():
-        raise _FileError("O arquivo está vazio.")
+        raise _FileError(_("O arquivo está vazio."))
     if data.startswith(_OLE2_MAGIC):
-        raise _FileError(f"Arquivos .xls (Excel 97–2003) não são aceitos. {_SAVE_AS}")
+        raise _FileError(_("Arquivos .xls (Excel 97–2003) não são aceitos. %(SAVE_AS)s", SAVE_AS=_SAVE_AS))
     if data.startswith(b"PK"):
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
             names = set(archive.namelist())
             mimetype = archive.read("mimetype").decode("ascii", "replace").strip() if "mimetype" in names else ""
         except (zipfile.BadZipFile, OSError, ValueError) as error:
-            raise _FileError(f"O arquivo compactado está corrompido. {_SAVE_AS}") from error
+            raise _FileError(_("O arquivo compactado está corrompido. %(SAVE_AS)s", SAVE_AS=_SAVE_AS)) from error
         if "opendocument" in mimetype:
-            raise _FileError(f"Arquivos .ods (LibreOffice/OpenOffice) não são aceitos. {_SAVE_AS}")
+            raise _FileError(_("Arquivos .ods (LibreOffice/OpenOffice) não são aceitos. %(SAVE_AS)s", SAVE_AS=_SAVE_AS))
         if "xl/workbook.xml" not in names:
-            raise _FileError(f"O arquivo é um ZIP, mas não uma planilha XLSX. {_SAVE_AS}")
+            raise _FileError(_("O arquivo é um ZIP, mas não uma planilha XLSX. %(SAVE_AS)s", SAVE_AS=_SAVE_AS))
         check_archive(archive)
         return bounded_rows(_xlsx_rows(data, warnings))
     if data.startswith(b"%PDF"):
-        raise _FileError(f"Arquivos PDF não são aceitos. {_SAVE_AS}")
+        raise _FileError(_("Arquivos PDF não são aceitos. %(SAVE_AS)s", SAVE_AS=_SAVE_AS))
     if name.endswith(".xlsx"):
-        raise _FileError(f"O arquivo tem a extensão .xlsx, mas não é uma planilha XLSX válida. {_SAVE_AS}")
+        raise _FileError(_("O arquivo tem a extensão .xlsx, mas não é uma planilha XLSX válida. %(SAVE_AS)s", SAVE_AS=_SAVE_AS))
     return bounded_rows(_csv_rows(data, warnings))
 
 
@@ -518,21 +521,17 @@ def _header(line: int, cells: list[str], aliases: dict[str, str], expected: list
             continue
         name = aliases.get(_header_key(cell))
         if name is None:
-            unknown.append(f'"{cell}" (coluna {get_column_letter(index + 1)})')
+            unknown.append(_('"%(cell)s" (coluna %(column)s)', cell=cell, column=get_column_letter(index + 1)))
         elif name in columns:
-            problems.append(RowError(line, name, f'A coluna "{name}" aparece duas vezes (colunas '
-                                                 f'{get_column_letter(columns[name] + 1)} e '
-                                                 f'{get_column_letter(index + 1)}).'))
+            problems.append(RowError(line, name, _('A coluna "%(name)s" aparece duas vezes (colunas %(first)s e %(second)s).', name=name, first=get_column_letter(columns[name] + 1), second=get_column_letter(index + 1))))
         else:
             columns[name] = index
     missing = [name for name in required if name not in columns]
     expected_list = "; ".join(expected)
     if missing:
-        problems.append(RowError(line, None, f"Faltam colunas obrigatórias: {_quoted(missing)}. A primeira linha "
-                                             f"deve ter os títulos da planilha-modelo: {expected_list}."))
+        problems.append(RowError(line, None, _("Faltam colunas obrigatórias: %(quoted)s. A primeira linha deve ter os títulos da planilha-modelo: %(expected_list)s.", quoted=_quoted(missing), expected_list=expected_list)))
     if unknown:
-        problems.append(RowError(line, None, f"Colunas não reconhecidas: {', '.join(unknown)}. Use só as colunas "
-                                             f"da planilha-modelo: {expected_list}."))
+        problems.append(RowError(line, None, _("Colunas não reconhecidas: %(unknown)s. Use só as colunas da planilha-modelo: %(expected_list)s.", unknown=', '.join(unknown), expected_list=expected_list)))
     return columns, unnamed, problems, not missing
 
 
@@ -555,10 +554,9 @@ def _table(rows: Iterator[tuple[int, list[str]]], expected: list[str], required:
                 result.errors.extend(problems)
                 return None
             if len(skipped) == 1:
-                result.warnings.append(f"A linha {skipped[0]}, acima dos títulos das colunas, não foi lida.")
+                result.warnings.append(_("A linha %(line)s, acima dos títulos das colunas, não foi lida.", line=skipped[0]))
             elif skipped:
-                result.warnings.append(f"As linhas {skipped[0]} a {skipped[-1]}, acima dos títulos das colunas, "
-                                       "não foram lidas.")
+                result.warnings.append(_("As linhas %(first)s a %(last)s, acima dos títulos das colunas, não foram lidas.", first=skipped[0], last=skipped[-1]))
             return _Table(columns, unnamed, rows)
         if first_problems is None:
             first_problems = problems
@@ -566,7 +564,7 @@ def _table(rows: Iterator[tuple[int, list[str]]], expected: list[str], required:
         if len(skipped) >= HEADER_SEARCH:
             break
     if first_problems is None:
-        result.errors.append(RowError(0, None, "O arquivo está vazio."))
+        result.errors.append(RowError(0, None, _("O arquivo está vazio.")))
     else:
         result.errors.extend(first_problems)
     return None
@@ -585,12 +583,10 @@ def _records(table: _Table, result: ParseResult) -> Iterator[tuple[int, dict[str
             if stray:
                 reported_unnamed = True
                 letters = ", ".join(get_column_letter(i + 1) for i in stray)
-                result.errors.append(RowError(line, None, f"Há dados em colunas sem título ({letters}): dê a elas "
-                                                        "um título da planilha-modelo ou apague-as."))
+                result.errors.append(RowError(line, None, _("Há dados em colunas sem título (%(letters)s): dê a elas um título da planilha-modelo ou apague-as.", letters=letters)))
         count += 1
         if count > MAX_ROWS:
-            result.errors.append(RowError(line, None, f"O arquivo passa de {MAX_ROWS:,} linhas preenchidas; "
-                                                    "divida-o em arquivos menores.".replace(",", ".")))
+            result.errors.append(RowError(line, None, _("O arquivo passa de %(limit)s linhas preenchidas; divida-o em arquivos menores.", limit=format_number(MAX_ROWS))))
             return
         yield line, {name: cells[index] if index < len(cells) else "" for name, index in table.columns.items()}
 
@@ -605,20 +601,18 @@ def _finish(result: ParseResult, what: str) -> ParseResult:
         extra = len(result.errors) - MAX_ERRORS
         first_omitted = result.errors[MAX_ERRORS]
         result.errors = result.errors[:MAX_ERRORS]
-        result.errors.append(RowError(first_omitted.line, None, f"Há mais {extra:,} erros a partir desta linha; "
-                                                                "corrija os anteriores e envie de novo."
-                                      .replace(",", ".")))
+        result.errors.append(RowError(first_omitted.line, None, _("Há mais %(extra)s erros a partir desta linha; corrija os anteriores e envie de novo.", extra=format_number(extra))))
     if not result.errors and not result.rows:
-        result.errors.append(RowError(0, None, f"Nenhuma linha preenchida: {what}"))
+        result.errors.append(RowError(0, None, _("Nenhuma linha preenchida: %(what)s", what=what)))
     return result
 
 
 def _too_long(column: str, value: str, limit: int, line: int) -> RowError | None:
     if len(value) <= limit:
         return None
-    message = f"O texto tem {len(value):,} caracteres; o limite é {limit:,}.".replace(",", ".")
+    message = _("O texto tem %(n)s caracteres; o limite é %(limit)s.", n=format_number(len(value)), limit=format_number(limit))
     if value.count("\n") > 3:
-        message += " Verifique se há aspas sem fechamento, que juntam várias linhas numa só."
+        message += _(" Verifique se há aspas sem fechamento, que juntam várias linhas numa só.")
     return RowError(line, column, message)
 
 
@@ -680,19 +674,18 @@ class _Articles:
     def _resolve(self, text: str) -> int | str:
         """The article id, or the Portuguese message saying why there is none."""
         if not text:
-            return 'Informe o dispositivo (por exemplo, "Art. 5º").'
+            return _('Informe o dispositivo (por exemplo, "Art. 5º").')
         folded, kind, number = _parse_ref(text)
         candidates = self.exact.get(folded, [])
         if not candidates and number is not None:
             candidates = self.by_kind.get((kind, number), []) if kind else self.by_number.get(number, [])
         if len(candidates) > 1:
-            labels = " ou ".join(self.labels[i] for i in candidates)
-            return f'O dispositivo "{text}" é ambíguo: pode ser {labels}. Escreva o rótulo completo.'
+            labels = _(" ou ").join(self.labels[i] for i in candidates)
+            return _('O dispositivo "%(text)s" é ambíguo: pode ser %(labels)s. Escreva o rótulo completo.', text=text, labels=labels)
         if not candidates:
-            return (f'Dispositivo "{text}" não encontrado nesta consulta. Use o rótulo da planilha-modelo, '
-                    'como "Art. 5º" ou "Recomendação 3.2".')
+            return (_('Dispositivo "%(text)s" não encontrado nesta consulta. Use o rótulo da planilha-modelo, como "Art. 5º" ou "Recomendação 3.2".', text=text))
         if candidates[0] in self.closed:
-            return f"O dispositivo {self.labels[candidates[0]]} não recebe contribuições."
+            return _("O dispositivo %(labels)s não recebe contribuições.", labels=self.labels[candidates[0]])
         return candidates[0]
 
 
@@ -711,10 +704,10 @@ def _kind(text: str, has_proposal: bool) -> ContributionKind:
         return ContributionKind.NEW_WORDING if has_proposal else ContributionKind.COMMENT
     key = _choice_key(text)
     if key in _NEW_ARTICLE_WORDS:
-        raise _Invalid("Propostas de novo artigo não são aceitas no relato de oficina; registre-as como comentário.")
+        raise _Invalid(_("Propostas de novo artigo não são aceitas no relato de oficina; registre-as como comentário."))
     kind = _ALLOWED_KINDS.get(key)
     if kind is None:
-        raise _Invalid(f'Tipo "{text}" não reconhecido. Use {_KIND_HINT}.')
+        raise _Invalid(_('Tipo "%(text)s" não reconhecido. Use %(values)s.', text=text, values=_KIND_HINT))
     return kind
 
 
@@ -723,7 +716,7 @@ def _stance(text: str) -> Stance:
         return Stance.NONE
     stance = _STANCES.get(_choice_key(text))
     if stance is None:
-        raise _Invalid(f'Posição "{text}" não reconhecida. Use {_STANCE_HINT}.')
+        raise _Invalid(_('Posição "%(text)s" não reconhecida. Use %(values)s.', text=text, values=_STANCE_HINT))
     return stance
 
 
@@ -738,15 +731,15 @@ def _head_count(text: str) -> int | None:
     if re.fullmatch(r"\+?\d+(?:,0+)?", value):
         number = int(value.lstrip("+").split(",")[0])
         if number > MAX_HEAD_COUNT:
-            raise _Invalid(f"{number:,} pessoas é mais do que o limite de {MAX_HEAD_COUNT:,}.".replace(",", "."))
+            raise _Invalid(_("%(number)s pessoas é mais do que o limite de %(limit)s.", number=format_number(number), limit=format_number(MAX_HEAD_COUNT)))
         return number
     if re.fullmatch(r"-\d+(?:[.,]\d+)?", value):
-        raise _Invalid(f'O número de pessoas não pode ser negativo: "{text}".')
+        raise _Invalid(_('O número de pessoas não pode ser negativo: "%(text)s".', text=text))
     if _THOUSANDS_RE.fullmatch(value):
-        raise _Invalid(f'Escreva o número sem ponto de milhar: "{value.replace(".", "")}" em vez de "{text}".')
+        raise _Invalid(_('Escreva o número sem ponto de milhar: "%(number)s" em vez de "%(text)s".', number=value.replace(".", ""), text=text))
     if re.fullmatch(r"\d*[.,]\d+", value):
-        raise _Invalid(f'Use um número inteiro de pessoas, sem casas decimais: "{text}".')
-    raise _Invalid(f'"{text}" não é um número. Informe quantas pessoas apoiaram, por exemplo 12.')
+        raise _Invalid(_('Use um número inteiro de pessoas, sem casas decimais: "%(text)s".', text=text))
+    raise _Invalid(_('"%(text)s" não é um número. Informe quantas pessoas apoiaram, por exemplo 12.', text=text))
 
 
 def _body_limit() -> int:
@@ -778,14 +771,13 @@ def parse_inputs(data: bytes, filename: str, consultation: Consultation) -> Pars
             earlier[1] += 1
             row.occurrence = earlier[1]
             if row.occurrence > 1:
-                result.warnings.append(f"A linha {line} repete a linha {earlier[0]}; as duas serão importadas "
-                                       "(apague uma delas se for cópia por engano).")
+                result.warnings.append(_("A linha %(line)s repete a linha %(earlier)s; as duas serão importadas (apague uma delas se for cópia por engano).", line=line, earlier=earlier[0]))
             result.rows.append(row)
     except _FileError as error:
         result.errors.append(RowError(error.line, None, str(error)))
         result.rows.clear()
         return result
-    return _finish(result, "escreva o texto de pelo menos uma contribuição na coluna \"texto\".")
+    return _finish(result, _("escreva o texto de pelo menos uma contribuição na coluna \"texto\"."))
 
 
 def _input_row(line: int, record: dict[str, str], articles: _Articles, limit: int,
@@ -805,19 +797,18 @@ def _input_row(line: int, record: dict[str, str], articles: _Articles, limit: in
     proposed = record.get("texto_proposto", "") or None
     kind = checked("tipo", _kind, record.get("tipo", ""), proposed is not None)
     if proposed is not None and kind not in (None, ContributionKind.NEW_WORDING):
-        problems.append(RowError(line, "texto_proposto", f'Há texto proposto, mas o tipo é "{kind.label}". Use o '
-                                                         'tipo "Nova redação" ou deixe "texto_proposto" vazio.'))
+        problems.append(RowError(line, "texto_proposto", _('Há texto proposto, mas o tipo é "%(label)s". Use o tipo "Nova redação" ou deixe "texto_proposto" vazio.', label=kind.label)))
     stance = checked("posicao", _stance, record.get("posicao", ""))
     body = record.get("texto", "")
     if not body:
-        problems.append(RowError(line, "texto", "Escreva o texto da contribuição."))
+        problems.append(RowError(line, "texto", _("Escreva o texto da contribuição.")))
     for column, value in (("texto", body), ("texto_proposto", proposed or "")):
         if problem := _too_long(column, value, limit, line):
             problems.append(problem)
     head_count = checked("pessoas_apoiando", _head_count, record.get("pessoas_apoiando", ""))
     group = record.get("grupo", "") or None
     if group and len(group) > GROUP_MAX:
-        problems.append(RowError(line, "grupo", f"O grupo tem {len(group)} caracteres; o limite é {GROUP_MAX}."))
+        problems.append(RowError(line, "grupo", _("O grupo tem %(n)s caracteres; o limite é %(limit)s.", n=len(group), limit=GROUP_MAX)))
     if problems:
         problems.sort(key=lambda problem: INPUT_COLUMNS.index(problem.column))
         errors.extend(problems)
@@ -860,35 +851,34 @@ def parse_attendees(data: bytes, filename: str) -> ParseResult[AttendeeRow]:
                 continue
             first_line = names.setdefault(fold(row.name), line)
             if first_line != line:
-                result.warnings.append(f'A linha {line} repete o nome "{row.name}" da linha {first_line}.')
+                result.warnings.append(_('A linha %(line)s repete o nome "%(name)s" da linha %(first_line)s.', line=line, name=row.name, first_line=first_line))
             result.rows.append(row)
     except _FileError as error:
         result.errors.append(RowError(error.line, None, str(error)))
         result.rows.clear()
         return result
-    return _finish(result, "escreva pelo menos um nome na coluna \"nome\".")
+    return _finish(result, _("escreva pelo menos um nome na coluna \"nome\"."))
 
 
 def _attendee_row(line: int, record: dict[str, str], errors: list[RowError]) -> AttendeeRow | None:
     before = len(errors)
     name = record.get("nome", "")
     if not name:
-        errors.append(RowError(line, "nome", "Informe o nome da pessoa."))
+        errors.append(RowError(line, "nome", _("Informe o nome da pessoa.")))
     elif len(name) > NAME_MAX:
-        errors.append(RowError(line, "nome", f"O nome tem {len(name)} caracteres; o limite é {NAME_MAX}."))
+        errors.append(RowError(line, "nome", _("O nome tem %(n)s caracteres; o limite é %(limit)s.", n=len(name), limit=NAME_MAX)))
     organization = record.get("organizacao", "") or None
     if organization and len(organization) > ORGANIZATION_MAX:
-        errors.append(RowError(line, "organizacao", f"A organização tem {len(organization)} caracteres; "
-                                                    f"o limite é {ORGANIZATION_MAX}."))
+        errors.append(RowError(line, "organizacao", _("A organização tem %(n)s caracteres; o limite é %(limit)s.", n=len(organization), limit=ORGANIZATION_MAX)))
     sector_text = record.get("setor", "")
     sector = parse_sector(sector_text) if sector_text else None
     if sector_text and sector is None:
-        errors.append(RowError(line, "setor", f'Setor "{sector_text}" não reconhecido. Use um destes: '
+        errors.append(RowError(line, "setor", _('Setor "%(sector_text)s" não reconhecido. Use um destes: ', sector_text=sector_text)
                                               + "; ".join(s.label for s in Sector) + "."))
     uf_text = record.get("uf", "")
     uf = parse_uf(uf_text) if uf_text else None
     if uf_text and uf is None:
-        errors.append(RowError(line, "uf", f'UF "{uf_text}" não reconhecida. Use a sigla, por exemplo SP ou DF.'))
+        errors.append(RowError(line, "uf", _('UF "%(uf_text)s" não reconhecida. Use a sigla, por exemplo SP ou DF.', uf_text=uf_text)))
     if len(errors) > before:
         return None
     return AttendeeRow(line=line, name=name, organization=organization, sector=sector, uf=uf)

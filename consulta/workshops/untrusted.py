@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from xml.etree.ElementTree import ParseError
 
 from defusedxml.ElementTree import iterparse
+from flask_babel import format_number
+from flask_babel import gettext as _
 
 MAX_UNCOMPRESSED_BYTES = 20 * 1024 * 1024  # all members of the XLSX together, as declared
 MAX_SHARED_STRINGS = 100_000
@@ -35,35 +37,30 @@ def check_archive(archive: zipfile.ZipFile) -> None:
     """Refuse an XLSX whose members inflate past MAX_UNCOMPRESSED_BYTES or that has too many shared strings."""
     total = sum(info.file_size for info in archive.infolist())
     if total > MAX_UNCOMPRESSED_BYTES:
-        raise FileRefused(f"A planilha descompactada passa de {MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB "
-                          "(tem linhas, colunas ou textos demais). Apague as linhas e colunas vazias ou divida "
-                          "o arquivo em partes menores.")
+        raise FileRefused(_("A planilha descompactada passa de %(size)s MB (tem linhas, colunas ou textos demais). Apague as linhas e colunas vazias ou divida o arquivo em partes menores.", size=MAX_UNCOMPRESSED_BYTES // (1024 * 1024)))
     if SHARED_STRINGS in archive.namelist():
         count = 0
         try:
             with archive.open(SHARED_STRINGS) as stream:
-                for _, element in iterparse(stream, events=("end",)):
+                for _event, element in iterparse(stream, events=("end",)):
                     if element.tag.rpartition("}")[2] == "si":
                         count += 1
                         element.clear()
                         if count > MAX_SHARED_STRINGS:
-                            raise FileRefused(f"A planilha tem mais de {MAX_SHARED_STRINGS:,} textos diferentes; "
-                                              "divida-a em arquivos menores.".replace(",", "."))
+                            raise FileRefused(_("A planilha tem mais de %(limit)s textos diferentes; divida-a em arquivos menores.", limit=format_number(MAX_SHARED_STRINGS)))
         except (ParseError, ValueError, zipfile.BadZipFile, OSError, EOFError) as error:  # defusedxml: ValueError
-            raise FileRefused("Não foi possível ler a planilha XLSX: o arquivo parece corrompido. Salve a planilha "
-                              "como .xlsx ou como CSV UTF-8 e envie de novo.") from error
+            raise FileRefused(_("Não foi possível ler a planilha XLSX: o arquivo parece corrompido. Salve a planilha "
+                              "como .xlsx ou como CSV UTF-8 e envie de novo.")) from error
 
 
 def bounded_rows(rows: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
     """`rows`, stopping with FileRefused past MAX_LINES lines or at a row of more than MAX_COLUMNS filled columns."""
     for line, cells in rows:
         if line > MAX_LINES:
-            raise FileRefused(f"O arquivo passa de {MAX_LINES:,} linhas (contando as vazias); apague as linhas "
-                              "vazias do fim ou divida-o em arquivos menores.".replace(",", "."), line)
+            raise FileRefused(_("O arquivo passa de %(limit)s linhas (contando as vazias); apague as linhas vazias do fim ou divida-o em arquivos menores.", limit=format_number(MAX_LINES)), line)
         if len(cells) > MAX_COLUMNS:
             while cells and not cells[-1]:
                 cells.pop()
             if len(cells) > MAX_COLUMNS:
-                raise FileRefused(f"A linha tem mais de {MAX_COLUMNS} colunas preenchidas; use só as colunas da "
-                                  "planilha-modelo.", line)
+                raise FileRefused(_("A linha tem mais de %(limit)s colunas preenchidas; use só as colunas da planilha-modelo.", limit=MAX_COLUMNS), line)
         yield line, cells

@@ -6,6 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -53,9 +56,9 @@ from consulta.workshops.forms import (
 
 # The buttons offered for each status, as (target status, label).
 STATUS_ACTIONS = {
-    WorkshopStatus.PLANNED: [(WorkshopStatus.HELD, "Marcar como realizada")],
-    WorkshopStatus.HELD: [(WorkshopStatus.REPORTED, "Enviar relato")],
-    WorkshopStatus.REPORTED: [(WorkshopStatus.HELD, "Reabrir o relato para correções")],
+    WorkshopStatus.PLANNED: [(WorkshopStatus.HELD, _l("Marcar como realizada"))],
+    WorkshopStatus.HELD: [(WorkshopStatus.REPORTED, _l("Enviar relato"))],
+    WorkshopStatus.REPORTED: [(WorkshopStatus.HELD, _l("Reabrir o relato para correções"))],
 }
 
 
@@ -221,7 +224,7 @@ def new(slug: str):
             _attach(form, error, problems)
         else:
             db.session.commit()
-            flash("Oficina registrada. Depois do evento, registre a presença e o que foi dito.", "success")
+            flash(_("Oficina registrada. Depois do evento, registre a presença e o que foi dito."), "success")
             return redirect(_workshop_url(workshop), 303)
     return render_template("workshops/form.html", form=form, consultation=consultation, workshop=None,
                            problems=problems, options=_municipality_choices(form)), form_status()
@@ -248,7 +251,7 @@ def edit(workshop_id: int):
             _attach(form, error, problems)
         else:
             db.session.commit()
-            flash("Dados da oficina salvos.", "success")
+            flash(_("Dados da oficina salvos."), "success")
             return redirect(_workshop_url(workshop), 303)
     return render_template("workshops/form.html", form=form, consultation=workshop.consultation, workshop=workshop,
                            problems=problems, options=_municipality_choices(form)), form_status()
@@ -280,7 +283,7 @@ def set_status(workshop_id: int):
     form = StatusForm()
     target = safe_next(form.next.data, _workshop_url(workshop))
     if not form.validate_on_submit():
-        flash("Escolha a nova situação da oficina.", "error")
+        flash(_("Escolha a nova situação da oficina."), "error")
         return redirect(target, 303)
     try:
         services.set_status(current_user, workshop, WorkshopStatus(form.status.data))
@@ -289,7 +292,7 @@ def set_status(workshop_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(f"Situação da oficina: {workshop.status.label}.", "success")
+        flash(_("Situação da oficina: %(label)s.", label=workshop.status.label), "success")
     return redirect(target, 303)
 
 
@@ -328,7 +331,7 @@ def attendance(workshop_id: int):
             _attach(form, error, problems)
         else:
             db.session.commit()
-            flash("Presença registrada.", "success")
+            flash(_("Presença registrada."), "success")
             return redirect(_workshop_url(workshop), 303)
     return _attendance_page(workshop, form, AttendeeUploadForm(formdata=None), problems=problems,
                             status=form_status())
@@ -355,7 +358,8 @@ def attendee_list(workshop_id: int):
                 db.session.commit()
                 _flash_warnings(report)
                 n = len(report.rows)
-                flash(f"Lista de presença salva: {n} {'pessoa' if n == 1 else 'pessoas'}.", "success")
+                flash(ngettext("Lista de presença salva: %(num)d pessoa.", "Lista de presença salva: %(num)d pessoas.", n),
+                      "success")
                 return redirect(url_for("workshops.attendance", workshop_id=workshop.id), 303)
     return _attendance_page(workshop, _saved_attendance(workshop), upload_form, problems=problems, report=report,
                             status=invalid_form_status())
@@ -402,15 +406,15 @@ def report(workshop_id: int):
     if form.validate_on_submit():
         filled = form.filled_rows()
         if not filled:
-            problems.append("Preencha pelo menos uma linha: o dispositivo e o que foi dito.")
+            problems.append(_("Preencha pelo menos uma linha: o dispositivo e o que foi dito."))
         else:
             saved = _save_rows(workshop, form, filled)
             if saved is not None:
                 db.session.commit()
                 created, repeated = saved
-                message = f"{created} {'contribuição registrada' if created == 1 else 'contribuições registradas'}"
+                message = ngettext("%(num)d contribuição registrada", "%(num)d contribuições registradas", created)
                 if repeated:
-                    message += f" ({repeated} já tinham sido enviadas)"
+                    message += _(" (%(n)s já tinham sido enviadas)", n=repeated)
                 flash(message + ".", "success")
                 return redirect(_workshop_url(workshop) + "#contribuicoes", 303)
     return _report_page(workshop, form, problems=problems, status=invalid_form_status())
@@ -450,7 +454,7 @@ def _row_key(submission_key: str | None, number: int, row: InputRowForm) -> str 
 
 
 def _max_rows_message() -> str:
-    return f"O formulário aceita até {MAX_ROWS} linhas. Salve estas e continue, ou importe uma planilha."
+    return _("O formulário aceita até %(n)s linhas. Salve estas e continue, ou importe uma planilha.", n=MAX_ROWS)
 
 
 @bp.route("/oficinas/<int:workshop_id>/relato/linha")
@@ -505,10 +509,9 @@ def import_inputs(workshop_id: int):
             else:
                 db.session.commit()
                 _flash_warnings(report)
-                created = "1 contribuição importada" if result.created == 1 else \
-                    f"{result.created} contribuições importadas"
-                flash(f"{created}, {result.duplicates} já {'existia' if result.duplicates == 1 else 'existiam'}.",
-                      "success")
+                created = ngettext("%(num)d contribuição importada", "%(num)d contribuições importadas", result.created)
+                flash(ngettext("%(created)s, %(num)d já existia.", "%(created)s, %(num)d já existiam.",
+                               result.duplicates, created=created), "success")
                 return redirect(_workshop_url(workshop) + "#contribuicoes", 303)
     return render_template("workshops/import.html", workshop=workshop, form=form, problems=problems,
                            report=report, columns=spreadsheets.INPUT_COLUMNS), form_status()
@@ -522,7 +525,7 @@ def _read(upload) -> bytes:
 
 def _flash_warnings(report) -> None:
     for warning in report.warnings[:20]:
-        flash(f"Aviso: {warning}", "warning")
+        flash(_("Aviso: %(warning)s", warning=warning), "warning")
 
 
 
