@@ -1,0 +1,81 @@
+"""One interface, two engines: how a list of words becomes a match condition and a relevance score.
+
+Words reach the database only as bound parameters. For SQLite each word is wrapped in double quotes (a
+word never holds one: see `words`), so FTS5 reads it as a string and never as syntax (`NEAR(`, `*`, `-`,
+`:`, `^`, `AND`...). For PostgreSQL each word goes through `plainto_tsquery`, which has no syntax at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import reduce
+
+from sqlalchemy import ColumnElement, Select, column, func, literal_column, table
+
+from consulta.models import Contribution
+from consulta.search.schema import FTS_TABLE, UNACCENT_FUNCTION, VECTOR_COLUMN
+
+MAX_WORDS = 8
+MAX_WORD_LENGTH = 40
+_WORD_RE = re.compile(r"\w+")
+
+
+def words(query: str) -> list[str]:
+    """The words of a typed query (letters and digits only), at most MAX_WORDS, each cut to MAX_WORD_LENGTH."""
+    found: list[str] = []
+    for word in _WORD_RE.findall(query):
+        word = word.strip("_")[:MAX_WORD_LENGTH]
+        if word and word.lower() not in (w.lower() for w in found):
+            found.append(word)
+        if len(found) == MAX_WORDS:
+            break
+    return found
+
+
+@dataclass(frozen=True)
+class Match:
+    """How to narrow a query on `contributions` to the matching rows, and the score to order by (larger first)."""
+
+    apply: Callable[[Select], Select]
+    score: ColumnElement
+
+
+def fts5_query(terms: list[str]) -> str:
+    """The FTS5 MATCH string for `terms`: each one quoted, all required."""
+    return " ".join('"' + term.replace('"', "") + '"' for term in terms)
+
+
+def sqlite_match(terms: list[str]) -> Match:
+    """FTS5: the rows whose indexed text holds every term, scored by bm25 (negated: smaller is better there)."""
+    fts = table(FTS_TABLE, column("rowid"))
+    condition = literal_column(FTS_TABLE).op("MATCH")(fts5_query(terms))
+    return Match(lambda stmt: stmt.join(fts, fts.c.rowid == Contribution.id).where(condition),
+                 -func.bm25(literal_column(FTS_TABLE)))
+
+
+def postgresql_match(terms: list[str]) -> Match:
+    """tsvector: the rows whose stemmed text holds every term (as typed or without accents), by ts_rank."""
+    vector = literal_column(f"contributions.{VECTOR_COLUMN}")
+    per_word = [
+        func.plainto_tsquery(literal_column("'portuguese'::regconfig"), term).op("||")(
+            func.plainto_tsquery(literal_column("'portuguese'::regconfig"), getattr(func, UNACCENT_FUNCTION)(term))
+        )
+        for term in terms
+    ]
+    query = reduce(lambda left, right: left.op("&&")(right), per_word)
+    condition = vector.op("@@")(query)
+    return Match(lambda stmt: stmt.where(condition), func.ts_rank(vector, query))
+
+
+def match(dialect: str, terms: list[str]) -> Match:
+    """The match for this database dialect."""
+    if dialect == "postgresql":
+        return postgresql_match(terms)
+    return sqlite_match(terms)
+
+
+def everything() -> Match:
+    """No words: every row, with no score."""
+    return Match(lambda stmt: stmt, literal_column("0"))
