@@ -23,15 +23,21 @@ _WORD_RE = re.compile(r"\w+")
 
 
 def words(query: str) -> list[str]:
-    """The words of a typed query (letters and digits only), at most MAX_WORDS, each cut to MAX_WORD_LENGTH."""
+    """The words of a typed query: pieces between spaces that hold a letter or digit, without double quotes,
+    at most MAX_WORDS, each cut to MAX_WORD_LENGTH ("gov.br" stays one word: PostgreSQL indexes it whole)."""
     found: list[str] = []
-    for word in _WORD_RE.findall(query):
-        word = word.strip("_")[:MAX_WORD_LENGTH]
-        if word and word.lower() not in (w.lower() for w in found):
-            found.append(word)
+    for piece in query.split():
+        piece = piece.replace('"', "")[:MAX_WORD_LENGTH]
+        if _WORD_RE.search(piece) and piece.lower() not in (w.lower() for w in found):
+            found.append(piece)
         if len(found) == MAX_WORDS:
             break
     return found
+
+
+def plain_words(terms: list[str]) -> list[str]:
+    """The letters-and-digits runs of `terms` (what a snippet marks)."""
+    return [run for term in terms for run in _WORD_RE.findall(term)]
 
 
 @dataclass(frozen=True)
@@ -43,7 +49,8 @@ class Match:
 
 
 def fts5_query(terms: list[str]) -> str:
-    """The FTS5 MATCH string for `terms`: each one quoted, all required."""
+    """The FTS5 MATCH string for `terms`: each one a quoted string (a phrase if it holds several tokens), all
+    required. Inside quotes FTS5 sees no operators; a double quote would end the string, so none is kept."""
     return " ".join('"' + term.replace('"', "") + '"' for term in terms)
 
 

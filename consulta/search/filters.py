@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from consulta.geo import STATES, Region
 from consulta.inputs import page_number, parse_id
 from consulta.models import Channel, ContributionKind, Stance
+from consulta.search.backends import words
 
 MAX_QUERY_LENGTH = 200
 
@@ -48,9 +49,10 @@ class SearchQuery:
     @property
     def order(self) -> str:
         """The sort actually applied: relevance needs words to be relevant to."""
-        if self.sort and (self.sort != "relevancia" or self.q.strip()):
+        has_words = bool(words(self.q))
+        if self.sort and (self.sort != "relevancia" or has_words):
             return self.sort
-        return "relevancia" if self.q.strip() else "recentes"
+        return "relevancia" if has_words else "recentes"
 
     @property
     def filtered(self) -> bool:

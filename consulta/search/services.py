@@ -123,8 +123,9 @@ def search(consultation: Consultation, query: SearchQuery) -> ResultPage:
             joinedload(Contribution.article), joinedload(Contribution.section),
         )
     ).unique()} if ids else {}
-    results = [_result(found[i], terms) for i in ids if i in found]
-    return ResultPage(results=results, total=total, more=more, page=query.page, pages=pages, terms=terms)
+    marked = backends.plain_words(terms)
+    results = [_result(found[i], marked) for i in ids if i in found]
+    return ResultPage(results=results, total=total, more=more, page=query.page, pages=pages, terms=marked)
 
 
 def _result(contribution: Contribution, terms: list[str]) -> Result:
