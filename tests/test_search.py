@@ -13,6 +13,7 @@ from consulta.models import (
     AccountKind,
     Article,
     Channel,
+    Consultation,
     Contribution,
     ContributionKind,
     ResponseStatus,
@@ -26,6 +27,7 @@ from consulta.models import (
 from consulta.search import backends, snippets
 from consulta.search.filters import query_from_args
 from tests.conftest import POSTGRES_URL
+from tests.test_migrations import empty_database_url  # noqa: F401  (fixture)
 
 RESULT_ID = re.compile(r'id="resultado-(\d+)"')
 
@@ -327,3 +329,43 @@ def test_the_index_has_the_expected_engine(app):
         else:
             sql = db.session.scalar(text("SELECT sql FROM sqlite_master WHERE name = 'contributions_fts'"))
             assert "fts5" in sql and "remove_diacritics 2" in sql
+
+
+def test_the_migration_indexes_the_contributions_already_there(empty_database_url):
+    """search0001 on a database with contributions: they are found (masked), the index follows new writes."""
+    from flask_migrate import downgrade, upgrade
+
+    from consulta import create_app
+    from consulta.search import services as search_services
+    from consulta.search.filters import SearchQuery
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "x", "TESTING": True,
+                      "RATELIMIT_STORAGE_URI": "memory://"})
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    with app.app_context():
+        upgrade(revision="mail0001")
+        with db.engine.begin() as connection:
+            consultation_id = connection.execute(text(
+                "INSERT INTO consultations (slug, title, summary, intro, status, created_at, updated_at) "
+                "VALUES ('antiga', 'Antiga', '', '', 'open', :now, :now) RETURNING id"), {"now": now}).scalar()
+            article_id = connection.execute(text(
+                "INSERT INTO articles (consultation_id, position, kind, number, label, body, body_html, "
+                "accepts_votes, accepts_contributions) VALUES (:c, 1, 'article', '1', 'Art. 1º', 'Texto', "
+                "'<p>Texto</p>', false, true) RETURNING id"), {"c": consultation_id}).scalar()
+            for body in ("Contribuição antiga sobre interoperabilidade, CPF 529.982.247-25.", "Outra sobre prazos."):
+                connection.execute(text(
+                    "INSERT INTO contributions (consultation_id, article_id, kind, stance, channel, body, visibility, "
+                    "support_count, reply_count, report_count, created_at) VALUES (:c, :a, 'comment', 'none', "
+                    "'online', :body, 'visible', 0, 0, 0, :now)"), {"c": consultation_id, "a": article_id,
+                                                                    "body": body, "now": now})
+        upgrade()
+        consultation = db.session.get(Consultation, consultation_id)
+        hits = search_services.search(consultation, SearchQuery(q="interoperabilidade")).results
+        assert [r.contribution.body[:22] for r in hits] == ["Contribuição antiga so"]
+        assert search_services.search(consultation, SearchQuery(q="529")).results == []
+        db.session.add(Contribution(consultation_id=consultation_id, article_id=article_id, body="nova sobre prazos"))
+        db.session.commit()
+        assert len(search_services.search(consultation, SearchQuery(q="prazos")).results) == 2
+        db.session.remove()
+        downgrade(revision="mail0001")
+        db.engine.dispose()
