@@ -10,6 +10,8 @@ Subcommands:
   one with 100,000 and 1,000,000, in interleaved rounds, per database (``--no-fail`` to always exit 0).
 * ``jobs``: analysis runs through the job queue on Redis with 1, 2 and 4 worker processes: jobs/s, scaling
   ratios, and the enqueue latency of the web request that starts a run (``--no-fail`` to always exit 0).
+* ``search``: the contribution search of a consultation with 200,000 contributions, a mix of searches with and
+  without filters: p50/p95 per database, PASS when p95 < 50 ms (``--no-fail`` to always exit 0).
 * ``analysis NAME [ARGS...]``: runs ``bench/analysis_NAME.py``'s ``main()`` (found at run time), e.g.
   ``python -m bench analysis quality``; those scripts also run directly.
 
@@ -187,6 +189,27 @@ def jobs(argv: list[str]) -> int:
     return 0 if passed or args.no_fail else 1
 
 
+def search(argv: list[str]) -> int:
+    from bench.search import Options, run
+
+    defaults = Options(databases=[])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench search",
+        description="Full-text search and filters of a consultation's contributions (200,000 by default): a fixed "
+                    "mix of searches in interleaved rounds, p50/p95 per database; PASS when p95 < 50 ms.",
+    )
+    _common(parser)
+    parser.add_argument("--contributions", type=int, default=defaults.contributions,
+                        help="contributions in the consultation (default %(default)s)")
+    parser.add_argument("--authors", type=int, default=defaults.authors, help="participants (default %(default)s)")
+    parser.add_argument("--rounds", type=int, default=defaults.rounds,
+                        help="measured rounds of the whole mix (default %(default)s)")
+    args = parser.parse_args(argv)
+    opts = Options(databases=_databases(args.db), contributions=max(1_000, args.contributions),
+                   authors=max(12, args.authors), rounds=max(1, args.rounds), keep=args.keep)
+    return 0 if run(opts) or args.no_fail else 1
+
+
 def analysis(argv: list[str]) -> int:
     available = sorted(p.stem.removeprefix("analysis_") for p in BENCH_DIR.glob("analysis_*.py"))
     if not argv or argv[0] in ("-h", "--help"):
@@ -215,6 +238,7 @@ SUBCOMMANDS: dict[str, Callable[[list[str]], int]] = {
     "opendata": opendata,
     "results": results,
     "jobs": jobs,
+    "search": search,
     "analysis": analysis,
 }
 

@@ -96,6 +96,11 @@ class Contribution(db.Model):
         Index("ix_contributions_consultation", "consultation_id", "created_at"),
         # Open data and the API walk a consultation's contributions in id order (keyset pages, streams).
         Index("ix_contributions_consultation_id", "consultation_id", "id"),
+        # The search page (consulta.search) without words: a consultation's contributions by support or replies,
+        # and an article's contributions with their replies, newest first.
+        Index("ix_contributions_consultation_support", "consultation_id", "support_count", "id"),
+        Index("ix_contributions_consultation_replies", "consultation_id", "reply_count", "id"),
+        Index("ix_contributions_article_created", "article_id", "created_at"),
         UniqueConstraint("author_id", "submission_key"),
         UniqueConstraint("workshop_id", "import_key"),
         CheckConstraint("article_id IS NOT NULL OR section_id IS NOT NULL", name="has_target"),

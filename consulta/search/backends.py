@@ -46,6 +46,22 @@ class Match:
 
     apply: Callable[[Select], Select]
     score: ColumnElement
+    # SQLite: whether the query must start from the full-text index. Without statistics its planner takes
+    # the index on `consultation_id` (or `visibility`) instead and runs MATCH once per row of the consultation;
+    # `column()` hides those columns from it (a unary + keeps the value and drops the index).
+    from_index: bool = False
+    # The order in which the engine yields matches cheaply, newest first (FTS5 walks its rowids backwards).
+    newest: ColumnElement | None = None
+
+    def column(self, attribute) -> ColumnElement:
+        """`attribute` (a Contribution column) as the WHERE clause should read it for this match."""
+        return unindexed(attribute) if self.from_index else attribute
+
+
+def unindexed(attribute) -> ColumnElement:
+    """A Contribution column that SQLite's planner will not pick an index for (the same value under a unary +;
+    PostgreSQL's planner has statistics and reads it the same way)."""
+    return literal_column(f"+contributions.{attribute.key}", type_=attribute.type)
 
 
 def fts5_query(terms: list[str]) -> str:
@@ -59,7 +75,8 @@ def sqlite_match(terms: list[str]) -> Match:
     fts = table(FTS_TABLE, column("rowid"))
     condition = literal_column(FTS_TABLE).op("MATCH")(fts5_query(terms))
     return Match(lambda stmt: stmt.join(fts, fts.c.rowid == Contribution.id).where(condition),
-                 -func.bm25(literal_column(FTS_TABLE)))
+                 -func.bm25(literal_column(FTS_TABLE)), from_index=True,
+                 newest=literal_column(f"{FTS_TABLE}.rowid").desc())
 
 
 def postgresql_match(terms: list[str]) -> Match:
@@ -73,7 +90,7 @@ def postgresql_match(terms: list[str]) -> Match:
     ]
     query = reduce(lambda left, right: left.op("&&")(right), per_word)
     condition = vector.op("@@")(query)
-    return Match(lambda stmt: stmt.where(condition), func.ts_rank(vector, query))
+    return Match(lambda stmt: stmt.where(condition), func.ts_rank(vector, query), newest=Contribution.id.desc())
 
 
 def match(dialect: str, terms: list[str]) -> Match:

@@ -55,68 +55,58 @@ class ResultPage:
     terms: list[str]
 
 
-def _answered():
-    return Contribution.response_status.is_not(None) & (Contribution.response_status != ResponseStatus.UNDER_REVIEW)
-
-
 def filtered(consultation: Consultation, query: SearchQuery, match: backends.Match) -> Select:
     """The ids of the consultation's public contributions that match the words and the filters."""
-    stmt = match.apply(select(Contribution.id).where(
-        Contribution.consultation_id == consultation.id, Contribution.visibility == Visibility.VISIBLE,
-    ))
-    if query.stance is not None:
-        stmt = stmt.where(Contribution.stance == query.stance)
-    if query.channel is not None:
-        stmt = stmt.where(Contribution.channel == query.channel)
-    if query.kind is not None:
-        stmt = stmt.where(Contribution.kind == query.kind)
-    if query.article_id is not None:
-        stmt = stmt.where(Contribution.article_id == query.article_id)
+    col = match.column
     ufs = [query.uf] if query.uf else []
     if query.region is not None:
         ufs = [uf for uf, (_, region) in STATES.items() if region is query.region and (not ufs or uf in ufs)] or ["--"]
+    # A state or region means a few workshops: their rows are found by workshop_id, not among the consultation's.
+    scope = backends.unindexed if ufs else col
+    stmt = match.apply(select(Contribution.id).where(
+        scope(Contribution.consultation_id) == consultation.id, scope(Contribution.visibility) == Visibility.VISIBLE,
+    ))
+    if query.stance is not None:
+        stmt = stmt.where(col(Contribution.stance) == query.stance)
+    if query.channel is not None:
+        stmt = stmt.where(col(Contribution.channel) == query.channel)
+    if query.kind is not None:
+        stmt = stmt.where(col(Contribution.kind) == query.kind)
+    if query.article_id is not None:
+        stmt = stmt.where(col(Contribution.article_id) == query.article_id)
     if ufs:
-        stmt = stmt.where(Contribution.workshop_id.in_(
+        stmt = stmt.where(col(Contribution.workshop_id).in_(
             select(Workshop.id).where(Workshop.consultation_id == consultation.id, Workshop.uf.in_(ufs))
         ))
     if query.author is not None:
         kind = AccountKind.ORGANIZATION if query.author == "organizacao" else AccountKind.PERSON
         stmt = stmt.join(User, User.id == Contribution.author_id).where(
-            Contribution.workshop_id.is_(None), User.kind == kind, User.deleted_at.is_(None)
+            col(Contribution.workshop_id).is_(None), User.kind == kind, User.deleted_at.is_(None)
         )
+    status = col(Contribution.response_status)
     if query.answered == "com":
-        stmt = stmt.where(_answered())
+        stmt = stmt.where(status.is_not(None), status != ResponseStatus.UNDER_REVIEW)
     elif query.answered == "sem":
-        stmt = stmt.where(Contribution.parent_id.is_(None),
-                          or_(Contribution.response_status.is_(None),
-                              Contribution.response_status == ResponseStatus.UNDER_REVIEW))
+        stmt = stmt.where(col(Contribution.parent_id).is_(None),
+                          or_(status.is_(None), status == ResponseStatus.UNDER_REVIEW))
     return stmt
 
 
-def _ordered(stmt: Select, order: str, match: backends.Match) -> Select:
-    column = {
-        "relevancia": match.score,
-        "apoiadas": Contribution.support_count,
-        "respostas": Contribution.reply_count,
-        "recentes": Contribution.created_at,
-    }[order]
-    return stmt.order_by(column.desc(), Contribution.id.desc())
-
-
 def search(consultation: Consultation, query: SearchQuery) -> ResultPage:
-    """One page of the consultation's public contributions that match `query` (three queries)."""
+    """One page of the consultation's public contributions that match `query`.
+
+    Without words the database orders and pages them (indexes serve each order). With words, the newest
+    COUNT_LIMIT + 1 matches (after the filters) are read once with their score and counters, in the order the
+    full-text index yields them, and ordered here: ranking every match of a common word would cost time
+    in proportion to the consultation's size, and a search that finds more than COUNT_LIMIT asks to be refined.
+    """
     terms = backends.words(query.q)
-    match = backends.match(db.engine.dialect.name, terms) if terms else backends.everything()
-    stmt = filtered(consultation, query, match)
-    total = db.session.scalar(select(func.count()).select_from(stmt.limit(COUNT_LIMIT + 1).subquery())) or 0
-    more = total > COUNT_LIMIT
-    total = min(total, COUNT_LIMIT)
+    if terms:
+        match = backends.match(db.engine.dialect.name, terms)
+        total, more, ids = _ranked(filtered(consultation, query, match), query, match)
+    else:
+        total, more, ids = _paged(filtered(consultation, query, backends.everything()), query)
     pages = max(1, math.ceil(total / PER_PAGE))
-    ids: list[int] = []
-    if total and query.page <= pages:
-        ids = list(db.session.scalars(
-            _ordered(stmt, query.order, match).limit(PER_PAGE).offset((query.page - 1) * PER_PAGE)
-        ))
     found = {c.id: c for c in db.session.scalars(
         select(Contribution).where(Contribution.id.in_(ids)).options(
             joinedload(Contribution.author), joinedload(Contribution.workshop),
@@ -126,6 +116,38 @@ def search(consultation: Consultation, query: SearchQuery) -> ResultPage:
     marked = backends.plain_words(terms)
     results = [_result(found[i], marked) for i in ids if i in found]
     return ResultPage(results=results, total=total, more=more, page=query.page, pages=pages, terms=marked)
+
+
+def _paged(stmt: Select, query: SearchQuery) -> tuple[int, bool, list[int]]:
+    """(count up to COUNT_LIMIT, whether there are more, the page's ids) with the database doing the order."""
+    total = db.session.scalar(select(func.count()).select_from(stmt.limit(COUNT_LIMIT + 1).subquery())) or 0
+    ids: list[int] = []
+    if total and query.page <= math.ceil(min(total, COUNT_LIMIT) / PER_PAGE):
+        column = {"apoiadas": Contribution.support_count, "respostas": Contribution.reply_count}.get(
+            query.order, Contribution.created_at)
+        ids = list(db.session.scalars(stmt.order_by(column.desc(), Contribution.id.desc())
+                                      .limit(PER_PAGE).offset((query.page - 1) * PER_PAGE)))
+    return min(total, COUNT_LIMIT), total > COUNT_LIMIT, ids
+
+
+def _ranked(stmt: Select, query: SearchQuery, match: backends.Match) -> tuple[int, bool, list[int]]:
+    """(count up to COUNT_LIMIT, whether there are more, the page's ids) from the newest matches, ordered here."""
+    rows = db.session.execute(
+        stmt.add_columns(match.score.label("score"), Contribution.support_count, Contribution.reply_count,
+                         Contribution.created_at)
+        .order_by(match.newest).limit(COUNT_LIMIT + 1)
+    ).all()
+    more = len(rows) > COUNT_LIMIT
+    rows = rows[:COUNT_LIMIT]
+    key = {
+        "relevancia": lambda r: (r.score or 0, r.id),
+        "apoiadas": lambda r: (r.support_count, r.id),
+        "respostas": lambda r: (r.reply_count, r.id),
+        "recentes": lambda r: (r.created_at, r.id),
+    }[query.order]
+    rows.sort(key=key, reverse=True)
+    start = (query.page - 1) * PER_PAGE
+    return len(rows), more, [r.id for r in rows[start:start + PER_PAGE]]
 
 
 def _result(contribution: Contribution, terms: list[str]) -> Result:

@@ -23,9 +23,13 @@ def _fold_char(ch: str) -> str:
     return folded or ch
 
 
+# Latin letters (ASCII capitals, Latin-1, Latin Extended-A and B) folded once; other characters stay as they are.
+_FOLDED = {code: _fold_char(chr(code)) for code in range(0x41, 0x250)}
+
+
 def fold(text: str) -> str:
     """`text` lowercased and without accents, one character for each character (positions are kept)."""
-    return "".join(_fold_char(ch) for ch in text)
+    return text.translate(_FOLDED)
 
 
 def _stem(term: str) -> str:

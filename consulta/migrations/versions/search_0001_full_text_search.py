@@ -47,6 +47,9 @@ def upgrade():
     from consulta.search import schema
 
     op.add_column('contributions', sa.Column('search_text', sa.Text(), nullable=True))
+    op.create_index('ix_contributions_consultation_support', 'contributions', ['consultation_id', 'support_count', 'id'])
+    op.create_index('ix_contributions_consultation_replies', 'contributions', ['consultation_id', 'reply_count', 'id'])
+    op.create_index('ix_contributions_article_created', 'contributions', ['article_id', 'created_at'])
     connection = op.get_bind()
     _backfill(connection)
     schema.create(connection, rebuild=True)
@@ -56,5 +59,8 @@ def downgrade():
     from consulta.search import schema
 
     schema.drop(op.get_bind())
+    op.drop_index('ix_contributions_article_created', table_name='contributions')
+    op.drop_index('ix_contributions_consultation_replies', table_name='contributions')
+    op.drop_index('ix_contributions_consultation_support', table_name='contributions')
     with op.batch_alter_table('contributions', schema=None) as batch_op:
         batch_op.drop_column('search_text')
