@@ -331,7 +331,7 @@ def test_the_index_has_the_expected_engine(app):
             assert "fts5" in sql and "remove_diacritics 2" in sql
 
 
-def test_the_migration_indexes_the_contributions_already_there(empty_database_url):
+def test_the_migration_indexes_the_contributions_already_there(empty_database_url):  # noqa: F811 (the fixture)
     """search0001 on a database with contributions: they are found (masked), the index follows new writes."""
     from flask_migrate import downgrade, upgrade
 

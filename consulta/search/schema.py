@@ -52,20 +52,20 @@ def create_sqlite(connection: Connection, *, rebuild: bool = False) -> None:
         "content_rowid='id', tokenize='unicode61 remove_diacritics 2')"
     ))
     connection.execute(text(
-        f"CREATE TRIGGER IF NOT EXISTS contributions_fts_insert AFTER INSERT ON contributions BEGIN "
+        f"CREATE TRIGGER IF NOT EXISTS contributions_fts_insert AFTER INSERT ON contributions BEGIN "  # noqa: S608
         f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text); END"
     ))
     connection.execute(text(
-        f"CREATE TRIGGER IF NOT EXISTS contributions_fts_delete AFTER DELETE ON contributions BEGIN "
+        f"CREATE TRIGGER IF NOT EXISTS contributions_fts_delete AFTER DELETE ON contributions BEGIN "  # noqa: S608
         f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.id, old.search_text); END"
     ))
     connection.execute(text(
-        f"CREATE TRIGGER IF NOT EXISTS contributions_fts_update AFTER UPDATE OF search_text ON contributions BEGIN "
+        f"CREATE TRIGGER IF NOT EXISTS contributions_fts_update AFTER UPDATE OF search_text ON contributions BEGIN "  # noqa: S608
         f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.id, old.search_text); "
         f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text); END"
     ))
     if rebuild:
-        connection.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"))
+        connection.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"))  # noqa: S608
 
 
 def drop_sqlite(connection: Connection) -> None:
