@@ -53,15 +53,14 @@ class Match:
     # The order in which the engine yields matches cheaply, newest first (FTS5 walks its rowids backwards).
     newest: ColumnElement | None = None
 
-    def column(self, attribute) -> ColumnElement:
-        """`attribute` (a Contribution column) as the WHERE clause should read it for this match."""
-        return unindexed(attribute) if self.from_index else attribute
+    sqlite: bool = False
 
-
-def unindexed(attribute) -> ColumnElement:
-    """A Contribution column that SQLite's planner will not pick an index for (the same value under a unary +;
-    PostgreSQL's planner has statistics and reads it the same way)."""
-    return literal_column(f"+contributions.{attribute.key}", type_=attribute.type)
+    def column(self, attribute, *, unindexed: bool = False) -> ColumnElement:
+        """`attribute` (a Contribution column) as the WHERE clause should read it for this match; `unindexed`
+        hides it from SQLite's planner even without words (PostgreSQL's planner has statistics)."""
+        if self.sqlite and (self.from_index or unindexed):
+            return literal_column(f"+contributions.{attribute.key}", type_=attribute.type)  # same value, no index
+        return attribute
 
 
 def fts5_query(terms: list[str]) -> str:
@@ -76,7 +75,7 @@ def sqlite_match(terms: list[str]) -> Match:
     condition = literal_column(FTS_TABLE).op("MATCH")(fts5_query(terms))
     return Match(lambda stmt: stmt.join(fts, fts.c.rowid == Contribution.id).where(condition),
                  -func.bm25(literal_column(FTS_TABLE)), from_index=True,
-                 newest=literal_column(f"{FTS_TABLE}.rowid").desc())
+                 newest=literal_column(f"{FTS_TABLE}.rowid").desc(), sqlite=True)
 
 
 def postgresql_match(terms: list[str]) -> Match:
@@ -100,6 +99,6 @@ def match(dialect: str, terms: list[str]) -> Match:
     return sqlite_match(terms)
 
 
-def everything() -> Match:
+def everything(dialect: str) -> Match:
     """No words: every row, with no score."""
-    return Match(lambda stmt: stmt, literal_column("0"))
+    return Match(lambda stmt: stmt, literal_column("0"), sqlite=dialect == "sqlite")

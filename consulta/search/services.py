@@ -62,9 +62,10 @@ def filtered(consultation: Consultation, query: SearchQuery, match: backends.Mat
     if query.region is not None:
         ufs = [uf for uf, (_, region) in STATES.items() if region is query.region and (not ufs or uf in ufs)] or ["--"]
     # A state or region means a few workshops: their rows are found by workshop_id, not among the consultation's.
-    scope = backends.unindexed if ufs else col
+    few = bool(ufs)
     stmt = match.apply(select(Contribution.id).where(
-        scope(Contribution.consultation_id) == consultation.id, scope(Contribution.visibility) == Visibility.VISIBLE,
+        col(Contribution.consultation_id, unindexed=few) == consultation.id,
+        col(Contribution.visibility, unindexed=few) == Visibility.VISIBLE,
     ))
     if query.stance is not None:
         stmt = stmt.where(col(Contribution.stance) == query.stance)
@@ -105,7 +106,7 @@ def search(consultation: Consultation, query: SearchQuery) -> ResultPage:
         match = backends.match(db.engine.dialect.name, terms)
         total, more, ids = _ranked(filtered(consultation, query, match), query, match)
     else:
-        total, more, ids = _paged(filtered(consultation, query, backends.everything()), query)
+        total, more, ids = _paged(filtered(consultation, query, backends.everything(db.engine.dialect.name)), query)
     pages = max(1, math.ceil(total / PER_PAGE))
     found = {c.id: c for c in db.session.scalars(
         select(Contribution).where(Contribution.id.in_(ids)).options(
