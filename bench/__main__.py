@@ -13,6 +13,8 @@ Subcommands:
 * ``profile``: pyinstrument call trees of a signed-in vote and article page, in-process (#15).
 * ``scale``: PostgreSQL with 100,000 accounts, 200,000 contributions and 1,000,000 votes against demo-sized
   data: the signed-in article page, a vote, the results page and the open-data export (#15).
+* ``search``: the contribution search of a consultation with 200,000 contributions, a mix of searches with and
+  without filters: p50/p95 per database, PASS when p95 < 50 ms (``--no-fail`` to always exit 0).
 * ``analysis NAME [ARGS...]``: runs ``bench/analysis_NAME.py``'s ``main()`` (found at run time), e.g.
   ``python -m bench analysis quality``; those scripts also run directly.
 
@@ -200,6 +202,25 @@ def scale(argv: list[str]) -> int:
     from bench.scale import main
 
     return main(argv)
+def search(argv: list[str]) -> int:
+    from bench.search import Options, run
+
+    defaults = Options(databases=[])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench search",
+        description="Full-text search and filters of a consultation's contributions (200,000 by default): a fixed "
+                    "mix of searches in interleaved rounds, p50/p95 per database; PASS when p95 < 50 ms.",
+    )
+    _common(parser)
+    parser.add_argument("--contributions", type=int, default=defaults.contributions,
+                        help="contributions in the consultation (default %(default)s)")
+    parser.add_argument("--authors", type=int, default=defaults.authors, help="participants (default %(default)s)")
+    parser.add_argument("--rounds", type=int, default=defaults.rounds,
+                        help="measured rounds of the whole mix (default %(default)s)")
+    args = parser.parse_args(argv)
+    opts = Options(databases=_databases(args.db), contributions=max(1_000, args.contributions),
+                   authors=max(12, args.authors), rounds=max(1, args.rounds), keep=args.keep)
+    return 0 if run(opts) or args.no_fail else 1
 
 
 def analysis(argv: list[str]) -> int:
@@ -230,6 +251,7 @@ SUBCOMMANDS: dict[str, Callable[[list[str]], int]] = {
     "opendata": opendata,
     "results": results,
     "jobs": jobs,
+    "search": search,
     "analysis": analysis,
     "profile": profile,
     "scale": scale,

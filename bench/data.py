@@ -325,6 +325,8 @@ def contribution_rows(rng: random.Random, consultation_id: int, articles: list, 
                       *, start: datetime, end: datetime, mix: Mix | None = None,
                       workshops: list[tuple[int, int]] = ()) -> list[dict]:
     """`count` top-level contributions on `articles`, spread evenly from `start` to `end`."""
+    from consulta.models.participation import searchable_text
+
     mix = mix or Mix()
     visibilities, visibility_weights = list(mix.visibility), list(mix.visibility.values())
     step = (end - start) / max(count, 1)
@@ -347,6 +349,7 @@ def contribution_rows(rng: random.Random, consultation_id: int, articles: list, 
             "withdrawn_at": end if visibility == "withdrawn" else None, "workshop_id": None, "head_count": None,
             "group_label": None, "response_status": None, "response_text": None, "responded_at": None,
         }
+        row["search_text"] = searchable_text(body, row["proposed_text"])
         if workshops and rng.random() < mix.workshop_share:
             row["workshop_id"], row["author_id"] = rng.choice(workshops)
             row.update(channel="workshop", head_count=rng.randint(3, 40), group_label=f"Mesa {rng.randint(1, 6)}")
@@ -378,6 +381,7 @@ def _insert_contributions(db, rng: random.Random, article, consultation_id: int,
                           author_ids: list[int]) -> tuple[int, int]:
     """`count` top-level contributions on `article`, then replies (about 1 per 10) and supports."""
     from consulta.models import Contribution, Support
+    from consulta.models.participation import searchable_text
 
     table = Contribution.__table__
     end = datetime.now(UTC) - timedelta(hours=2)
@@ -397,6 +401,7 @@ def _insert_contributions(db, rng: random.Random, article, consultation_id: int,
                 "channel": "online", "body": textgen.reply_body(rng), "visibility": "visible",
                 "created_at": created_at + timedelta(minutes=5 + 15 * n),
             })
+            replies[-1]["search_text"] = searchable_text(replies[-1]["body"], None)
     _with_rendered_html(replies, {article.id: article.body})
     _chunked_insert(db, table, replies)
     supports = []

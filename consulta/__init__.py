@@ -75,6 +75,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     from consulta.ops import bp as ops_bp
     from consulta.participation import bp as participation_bp
     from consulta.results import bp as results_bp
+    from consulta.search import bp as search_bp
     from consulta.versions import bp as versions_bp
     from consulta.workshops import bp as workshops_bp
 
@@ -91,6 +92,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     app.register_blueprint(ops_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(accessibility_bp)
+    app.register_blueprint(search_bp)
 
     from consulta.cli import consulta_cli
     from consulta.jobs import cli as _job_commands  # noqa: F401  (adds `worker` and `jobs` to consulta_cli)

@@ -112,8 +112,8 @@ def test_load_demo_with_accounts_registers_the_regional_workshops(app, runner):
     runner.invoke(args=["consulta", "load-demo", "--accounts"])  # idempotent
     with app.app_context():
         workshops = db.session.scalars(select(Workshop)).all()
-        assert len(workshops) == 9
-        assert {w.uf for w in workshops if w.uf} == {"RS", "CE", "RJ", "AM", "GO"}
+        assert len(workshops) == 10
+        assert {w.uf for w in workshops if w.uf} == {"RS", "CE", "RJ", "AM", "GO", "PA"}
         assert all(w.status is WorkshopStatus.REPORTED for w in workshops)
         assert 850 <= sum(w.attendance_total for w in workshops) <= 950
         inputs = db.session.scalars(select(Contribution).where(Contribution.workshop_id.is_not(None))).all()

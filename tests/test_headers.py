@@ -21,7 +21,7 @@ PUBLIC_ENDPOINTS = {
     "results.opendata_states", "results.opendata_workshops", "results.opendata_sectors",
     "results.opendata_text", "results.opendata_votes", "results.opendata_votes_by_level",
     "versions.comparison", "versions.article_changes", "versions.devolutiva", "versions.comparison_xlsx",
-    "versions.comparison_json", "versions.devolutiva_xlsx",
+    "versions.comparison_json", "versions.devolutiva_xlsx", "search.search",
 }
 STAFF_DOWNLOADS = {"insights.download_xlsx", "insights.download_clusters_csv", "insights.download_contributions_csv",
                    "insights.download_campaigns_csv", "insights.download_json", "insights.report",

@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 
 from consulta import create_app, normalize_database_url
 from consulta.extensions import db
+from consulta.search import schema as search_schema
 from tests.conftest import POSTGRES_URL
 
 
@@ -39,7 +40,8 @@ def test_migrations_produce_the_models_schema(empty_database_url, tmp_path):
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(connection, opts={"compare_type": True,
+                                                                  "include_object": search_schema.include_object})
             diff = compare_metadata(context, db.metadata)
         assert diff == [], f"models and migrations differ: {diff}"
         tables = set(inspect(db.engine).get_table_names())

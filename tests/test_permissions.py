@@ -45,6 +45,8 @@ MATRIX = [
     ("consultations.section", "GET", "/consultas/{draft}/secoes/{draft_section}", DRAFT_VISIBLE),
     ("participation.propose_article", "POST", "/consultas/{open}/secoes/{open_section}/propostas", LOGGED_IN_FORM),
     ("consultations.full_text", "GET", "/consultas/{draft}/texto", DRAFT_VISIBLE),
+    ("search.search", "GET", "/consultas/{open}/busca?q=acesso", PUBLIC),
+    ("search.search", "GET", "/consultas/{draft}/busca?q=acesso", DRAFT_VISIBLE),
     ("auth.login", "GET", "/entrar", GUEST_ONLY),
     ("auth.register_account", "GET", "/cadastro", GUEST_ONLY),
     ("auth.logout", "POST", "/sair", dict.fromkeys(ROLES, 303)),

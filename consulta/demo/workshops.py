@@ -1,4 +1,4 @@
-"""Demo workshops for the demo consultation: one in person in each region and four remote ones, reported.
+"""Demo workshops for the demo consultation: one in person in each region, a small one in Pará, four remote, reported.
 
 Modelled on the ENGD 2024-2027 consultation (five regional workshops plus remote ones for sectors, close to
 900 participants); the input below is written for this project. Development data only.
@@ -61,6 +61,17 @@ WORKSHOPS = [
       ("Recomendação 1.4", ContributionKind.COMMENT, Stance.AGREE,
        "A recuperação da conta gov.br precisa de alternativa presencial nos municípios do interior.", 38,
        "Roda de conversa")]),
+    ("Escuta no Pará", WorkshopFormat.IN_PERSON, "PA", "Belém", "Biblioteca Pública Arthur Vianna",
+     Audience.GENERAL, datetime(2024, 5, 2, 13, tzinfo=UTC),
+     {Sector.STATE_MUNICIPAL: 4, Sector.CITIZEN: 6},
+     [("Recomendação 1.1", ContributionKind.COMMENT, Stance.PARTLY,
+       "Muita gente nas ilhas de Belém ainda não tem CPF regularizado; o CPF só pode ser o identificador único "
+       "se houver mutirões de emissão e regularização nos municípios.", 8, None),
+      ("Recomendação 1.4", ContributionKind.COMMENT, Stance.AGREE,
+       "Quem perde o acesso à conta gov.br precisa recuperá-la num posto presencial informando só o CPF, sem "
+       "depender de celular com internet.", 6, None),
+      ("Recomendação 4.4", ContributionKind.COMMENT, Stance.AGREE,
+       "A conectividade das escolas ribeirinhas do Marajó deve entrar como meta com prazo.", 10, None)]),
     ("Oficina regional Centro-Oeste", WorkshopFormat.IN_PERSON, "GO", "Goiânia", "Palácio Pedro Ludovico",
      Audience.GENERAL, datetime(2024, 5, 6, 13, tzinfo=UTC),
      {Sector.STATE_MUNICIPAL: 60, Sector.PUBLIC_IT: 20, Sector.CITIZEN: 15},

@@ -97,6 +97,11 @@ class Contribution(db.Model):
         Index("ix_contributions_consultation", "consultation_id", "created_at"),
         # Open data and the API walk a consultation's contributions in id order (keyset pages, streams).
         Index("ix_contributions_consultation_id", "consultation_id", "id"),
+        # The search page (consulta.search) without words: a consultation's contributions by support or replies,
+        # and an article's contributions with their replies, newest first.
+        Index("ix_contributions_consultation_support", "consultation_id", "support_count", "id"),
+        Index("ix_contributions_consultation_replies", "consultation_id", "reply_count", "id"),
+        Index("ix_contributions_article_created", "article_id", "created_at"),
         UniqueConstraint("author_id", "submission_key"),
         UniqueConstraint("workshop_id", "import_key"),
         CheckConstraint("article_id IS NOT NULL OR section_id IS NOT NULL", name="has_target"),
@@ -119,6 +124,9 @@ class Contribution(db.Model):
     # Rendered once when written (consulta.text), not on every page view; see render_contribution().
     body_html: Mapped[str | None] = mapped_column(Text)
     proposal_html: Mapped[str | None] = mapped_column(Text)
+    # What full-text search indexes: body and proposed text with personal data masked (consulta.search), so a
+    # search for a CPF or e-mail can never find a contribution whose page shows it masked.
+    search_text: Mapped[str | None] = mapped_column(Text)
     head_count: Mapped[int | None]  # how many people in a workshop room backed it
     workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
     group_label: Mapped[str | None] = mapped_column(String(120))  # the workshop table or group it came from
@@ -273,6 +281,13 @@ def rendered_html(body: str, proposed_text: str | None, kind: ContributionKind,
     return body_html, str(render_plain(proposed_text))
 
 
+def searchable_text(body: str | None, proposed_text: str | None) -> str:
+    """What search indexes for a contribution: its text and proposed text, personal data masked."""
+    from consulta.privacy import masked
+
+    return masked("\n".join(part for part in (body, proposed_text) if part))
+
+
 def render_contribution(contribution: Contribution, article_body: str | None) -> None:
     """Fill a contribution's stored HTML from its text."""
     contribution.body_html, contribution.proposal_html = rendered_html(
@@ -286,6 +301,8 @@ def _render_before_write(mapper, connection, contribution: Contribution) -> None
     """Keep the stored HTML in step with the text whenever the ORM writes a contribution."""
     state = db.inspect(contribution)
     changed = any(getattr(state.attrs, name).history.has_changes() for name in ("body", "proposed_text", "part"))
+    if contribution.search_text is None or changed:
+        contribution.search_text = searchable_text(contribution.body, contribution.proposed_text)
     if contribution.body_html is not None and not changed:
         return
     article_body = None

@@ -60,7 +60,7 @@ from consulta.models import (
     record,
     utcnow,
 )
-from consulta.models.participation import rendered_html
+from consulta.models.participation import rendered_html, searchable_text
 from consulta.participation import gate
 from consulta.participation.services import STANCE_COLUMNS, _count_in_tallies
 from consulta.workshops.spreadsheets import (
@@ -470,6 +470,7 @@ def import_inputs(actor: User, workshop: Workshop, rows: list[InputRow]) -> Impo
             "section_id": articles[row.article_id].section_id, "parent_id": None, "author_id": actor.id,
             "kind": row.kind, "stance": row.stance, "channel": Channel.WORKSHOP, "body": row.body.strip(),
             "proposed_text": proposed, "body_html": body_html, "proposal_html": proposal_html,
+            "search_text": searchable_text(row.body.strip(), proposed),
             "head_count": row.head_count,
             "workshop_id": workshop.id, "group_label": row.group_label, "import_key": key,
             "visibility": Visibility.VISIBLE, "support_count": 0, "reply_count": 0, "report_count": 0,
