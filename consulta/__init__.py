@@ -62,6 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     from consulta.ops import bp as ops_bp
     from consulta.participation import bp as participation_bp
     from consulta.results import bp as results_bp
+    from consulta.share import bp as share_bp
     from consulta.versions import bp as versions_bp
     from consulta.workshops import bp as workshops_bp
 
@@ -73,6 +74,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     app.register_blueprint(workshops_bp)
     app.register_blueprint(insights_bp)
     app.register_blueprint(results_bp)
+    app.register_blueprint(share_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(versions_bp)
     app.register_blueprint(ops_bp)
