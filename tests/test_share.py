@@ -134,8 +134,9 @@ def test_each_contribution_has_a_plain_copy_link_to_its_place(client, place):
         f"/consultas/{place['slug']}/artigos/{place['article']}#contribuicao-{place['contribution']}")
 
 
-def test_article_canonical_is_the_article_whatever_route_rendered_it(client, place):
+def test_article_canonical_is_the_article_whatever_route_rendered_it(client, auth, create_user, place):
     article = f"/consultas/{place['slug']}/artigos/{place['article']}"
-    response = client.get(article + "/contribuicoes?pagina=1")  # the "carregar mais" URL, as a full page
-    assert response.status_code == 200
+    auth.login(create_user())
+    response = client.post(article + "/contribuicoes", data={"body": ""})  # an invalid form: the page again
+    assert response.status_code == 422
     assert _meta(response.get_data(as_text=True))["canonical"] == PUBLIC + article
