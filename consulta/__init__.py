@@ -54,6 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
 
     from consulta.admin import bp as admin_bp
     from consulta.api import bp as api_bp
+    from consulta.api.docs import bp as api_docs_bp
     from consulta.auth import bp as auth_bp
     from consulta.consultations import bp as consultations_bp
     from consulta.insights import bp as insights_bp
@@ -76,6 +77,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     app.register_blueprint(results_bp)
     app.register_blueprint(share_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(api_docs_bp)
     app.register_blueprint(versions_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(notifications_bp)

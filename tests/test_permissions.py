@@ -211,7 +211,7 @@ MATRIX = [
     # The JSON API ignores the session: every role gets what an anonymous visitor gets (drafts are 404).
     ("api.index", "GET", "/api/v1/", PUBLIC),
     ("api.openapi_document", "GET", "/api/v1/openapi.json", PUBLIC),
-    ("api.documentation", "GET", "/api/v1/documentacao", PUBLIC),
+    ("api_docs.documentation", "GET", "/api/v1/documentacao", PUBLIC),
     ("results.catalogue_json", "GET", "/dados/catalogo.json", PUBLIC),
     ("results.consultation_catalogue", "GET", "/consultas/{open}/dados/catalogo.json", PUBLIC),
     ("results.consultation_catalogue", "GET", "/consultas/{draft}/dados/catalogo.json", DRAFT_VISIBLE),

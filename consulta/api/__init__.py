@@ -38,4 +38,4 @@ def _allow_cross_origin_reads(state: BlueprintSetupState) -> None:
 
 limiter.shared_limit(_rate_limit, scope="api")(bp)  # one budget for the whole API
 
-from consulta.api import docs, errors, views  # noqa: E402,F401  (handlers and routes attach to bp)
+from consulta.api import errors, views  # noqa: E402,F401  (handlers and routes attach to bp)

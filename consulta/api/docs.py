@@ -12,15 +12,18 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import current_app, render_template, url_for
+from flask import Blueprint, current_app, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from consulta.api import bp, openapi
+from consulta.api import openapi
 from consulta.api.errors import ERRORS
 from consulta.api.examples import EXAMPLES
 from consulta.web import anonymous_page_cache
 
+# A page for people, not an API operation: its own blueprint, so the API's JSON error handlers and its rate
+# limit stay the API's (the path is under /api/v1/ so people find it beside the document it describes).
+bp = Blueprint("api_docs", __name__, url_prefix="/api/v1")
 Schema = dict[str, Any]
 TYPE_LABELS = {"string": _l("texto"), "integer": _l("inteiro"), "boolean": _l("booleano"), "object": _l("objeto"),
                "array": _l("lista"), "null": "null", "number": _l("número")}

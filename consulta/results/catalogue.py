@@ -154,7 +154,7 @@ def api_service() -> Json:
                              "consulta, paginada por cursor."),
         "dcat:endpointURL": {"@id": _absolute(url_for("api.index"))},
         "dcat:endpointDescription": {"@id": _absolute(url_for("api.openapi_document"))},
-        "dcat:landingPage": {"@id": _absolute(url_for("api.documentation"))},
+        "dcat:landingPage": {"@id": _absolute(url_for("api_docs.documentation"))},
         "dct:conformsTo": {"@id": "https://spec.openapis.org/oas/v3.1.0"},
         "dct:license": licence(),
         "dct:publisher": _publisher(None),

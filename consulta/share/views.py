@@ -83,11 +83,12 @@ def article_card(article: Article) -> Card:
                 footer=_site())
 
 
-def results_card(consultation: Consultation) -> Card:
-    """The results page: participants, contributions, votes and workshops from the results snapshot."""
+def results_card(consultation: Consultation, results=None) -> Card:
+    """The results page: participants, contributions, votes and workshops from the results snapshot (the one
+    the page already holds, if given)."""
     from consulta.results.services import snapshot_results
 
-    totals = snapshot_results(consultation).totals
+    totals = (results or snapshot_results(consultation)).totals
     return Card(kicker=_("Resultados da participação"), title=consultation.title, excerpt="",
                 counts=(_plural(totals.participants, _("participante"), _("participantes")),
                         _plural(totals.contributions, _("contribuição"), _("contribuições")),
@@ -96,13 +97,13 @@ def results_card(consultation: Consultation) -> Card:
                 footer=_site())
 
 
-def share_image_url(consultation: Consultation, article: Article | None = None, *, results: bool = False) -> str:
+def share_image_url(consultation: Consultation, article: Article | None = None, *, results=None) -> str:
     """The absolute URL of the page's preview image, versioned by the digest of what it shows."""
     slug = consultation.slug
     if article is not None:
         card, endpoint, args = article_card(article), "share.article_image", {"article_id": article.id}
-    elif results:
-        card, endpoint, args = results_card(consultation), "share.results_image", {}
+    elif results is not None:
+        card, endpoint, args = results_card(consultation, results), "share.results_image", {}
     else:
         card, endpoint, args = consultation_card(consultation), "share.consultation_image", {}
     return absolute_url(url_for(endpoint, slug=slug, v=card.digest, **args))
