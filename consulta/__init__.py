@@ -67,6 +67,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     from consulta.accessibility import bp as accessibility_bp
     from consulta.admin import bp as admin_bp
     from consulta.api import bp as api_bp
+    from consulta.api.docs import bp as api_docs_bp
     from consulta.auth import bp as auth_bp
     from consulta.consultations import bp as consultations_bp
     from consulta.insights import bp as insights_bp
@@ -76,6 +77,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     from consulta.participation import bp as participation_bp
     from consulta.results import bp as results_bp
     from consulta.search import bp as search_bp
+    from consulta.share import bp as share_bp
     from consulta.versions import bp as versions_bp
     from consulta.workshops import bp as workshops_bp
 
@@ -87,7 +89,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     app.register_blueprint(workshops_bp)
     app.register_blueprint(insights_bp)
     app.register_blueprint(results_bp)
+    app.register_blueprint(share_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(api_docs_bp)
     app.register_blueprint(versions_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(notifications_bp)

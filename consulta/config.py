@@ -97,6 +97,9 @@ class Defaults:
     # Where the site is reached from outside: links in e-mails (and List-Unsubscribe) start with it.
     # Production sets an https address.
     PUBLIC_URL = "http://localhost:5000"
+    # The licence of the open data (downloads, API), named in the DCAT catalogue and on the results page.
+    OPEN_DATA_LICENSE = ("Creative Commons Atribuição 4.0 Internacional (CC BY 4.0)",
+                         "https://creativecommons.org/licenses/by/4.0/")
 
     # E-mail accounts: how long each link stays valid, and how often a person may ask for a mail.
     EMAIL_VERIFY_MAX_AGE = timedelta(hours=48)

@@ -22,6 +22,8 @@ PUBLIC_ENDPOINTS = {
     "results.opendata_text", "results.opendata_votes", "results.opendata_votes_by_level",
     "versions.comparison", "versions.article_changes", "versions.devolutiva", "versions.comparison_xlsx",
     "versions.comparison_json", "versions.devolutiva_xlsx", "search.search",
+    "api_docs.documentation", "results.catalogue_json", "results.consultation_catalogue", "share.consultation_image",
+    "share.article_image", "share.results_image",
 }
 STAFF_DOWNLOADS = {"insights.download_xlsx", "insights.download_clusters_csv", "insights.download_contributions_csv",
                    "insights.download_campaigns_csv", "insights.download_json", "insights.report",

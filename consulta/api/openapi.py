@@ -25,7 +25,12 @@ def _ref(name: str, kind: str = "schemas") -> Schema:
 
 
 def _nullable(schema: Schema) -> Schema:
-    return {"oneOf": [schema, {"type": "null"}]} if "$ref" in schema else {**schema, "type": [schema["type"], "null"]}
+    if "$ref" in schema:
+        return {"oneOf": [schema, {"type": "null"}]}
+    nullable = {**schema, "type": [schema["type"], "null"]}
+    if "enum" in schema:  # an enum restricts every type: null must be one of its values too
+        nullable["enum"] = [*schema["enum"], None]
+    return nullable
 
 
 def _object(properties: dict[str, Schema], description: str | None = None) -> Schema:

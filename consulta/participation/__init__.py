@@ -4,4 +4,6 @@ from flask import Blueprint
 
 bp = Blueprint("participation", __name__)
 
-from consulta.participation import views  # noqa: E402,F401  (routes attach to bp)
+from consulta.participation import stats, views  # noqa: E402,F401  (routes attach to bp)
+
+bp.add_app_template_global(stats.article_statistics, "article_statistics")

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("results", __name__)
 
-from consulta.results import opendata, views  # noqa: E402,F401  (routes attach to bp)
+from consulta.results import catalogue, opendata, views  # noqa: E402,F401  (routes attach to bp)

@@ -34,3 +34,22 @@ document.addEventListener("htmx:afterSettle", function (event) {
     focusable.focus();
   }
 });
+
+// "Copiar link" on a contribution: a plain link to the contribution (it works without this file); here a
+// click copies its address instead and the #aviso live region says so. If the clipboard is refused, the
+// link is simply followed.
+document.addEventListener("click", function (event) {
+  var link = event.target.closest ? event.target.closest("a[data-copy-link]") : null;
+  if (!link || !navigator.clipboard || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) { return; }
+  event.preventDefault();
+  navigator.clipboard.writeText(link.href).then(function () {
+    var live = document.getElementById("aviso");
+    if (live) {
+      live.textContent = "";
+      window.setTimeout(function () { live.textContent = link.getAttribute("data-copied") || link.href; }, 50);
+    }
+    link.classList.add("copy-link--done");
+  }, function () {
+    window.location.assign(link.href);
+  });
+});
