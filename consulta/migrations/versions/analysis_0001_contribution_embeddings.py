@@ -1,7 +1,7 @@
 """contribution embeddings (cache of sentence embeddings per contribution and model)
 
 Revision ID: analysis0001
-Revises: mail0001
+Revises: search0001
 Create Date: 2026-12-07 19:20:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'analysis0001'
-down_revision = 'mail0001'
+down_revision = 'search0001'
 branch_labels = None
 depends_on = None
 

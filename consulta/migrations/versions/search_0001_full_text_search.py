@@ -1,7 +1,7 @@
 """full-text search of contributions
 
 Revision ID: search0001
-Revises: mail0001
+Revises: speed0001
 Create Date: 2026-12-07 19:10:00.000000
 
 Adds `contributions.search_text` (body and proposed text with personal data masked), fills it for the rows
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'search0001'
-down_revision = 'mail0001'
+down_revision = 'speed0001'
 branch_labels = None
 depends_on = None
 
