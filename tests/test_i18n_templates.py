@@ -9,7 +9,7 @@ import pytest
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "consulta" / "templates"
 # Words that stay the same in every language: names of the product, services and formats.
-ALLOWED = {"Consulta", "C", "gov.br", "API", "CSV", "JSON", "XLSX", "PDF", "DOCX", "TOTP", "LGPD", "IBGE", "UF",
+ALLOWED = {"Consulta", "C", "gov.br", "API", "GET", "CSV", "JSON", "XLSX", "PDF", "DOCX", "TOTP", "LGPD", "IBGE", "UF",
            "htmx", "Redis", "VLibras", "OpenAPI", "Libras", "DCAT", "SVG", "OK"}
 ATTRIBUTES = ("alt", "title", "aria-label", "placeholder")
 # Scripts, styles and code samples (what a person types, as the importer reads it) are not translated.
