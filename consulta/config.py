@@ -145,3 +145,10 @@ class Defaults:
     JOBS_LEASE_SECONDS = 60  # a running job without a heartbeat this long is retried or failed
     JOBS_RETRY_BACKOFF = 30  # seconds before the 2nd attempt, doubled for each further one
     JOBS_KEEP_DAYS = 30  # finished jobs are deleted after this many days
+
+    # Untrusted uploads (workshop spreadsheets, draft files): stored, then read by a job in a child process
+    # with these hard limits (consulta/uploads/sandbox.py), behind the caps of consulta/uploads/sheets.py.
+    UPLOAD_PARSE_SECONDS = 60  # the child's CPU time (RLIMIT_CPU) and wall-clock time (killed after it)
+    UPLOAD_PARSE_MEMORY_MB = 512  # the child's address space (RLIMIT_AS)
+    UPLOAD_KEEP_HOURS = 24  # an upload and its result are deleted this long after it was sent
+    UPLOAD_SHEET_CAPS: dict = {}  # overrides of the caps of consulta/uploads/sheets.py, e.g. {"MAX_LINES": 80000}

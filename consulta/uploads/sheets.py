@@ -110,6 +110,8 @@ def _cell_text(value: object) -> str:
 def _xlsx_rows(data: bytes, warnings: list[str], wanted: str | None) -> Iterator[tuple[int, list[str]]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except MemoryError:  # the sandbox's memory limit: not a damaged file
+        raise
     except Exception as error:  # openpyxl raises many kinds of errors for damaged files
         raise FileRefused(f"Não foi possível ler a planilha XLSX: o arquivo parece corrompido. {_SAVE_AS}") from error
     try:
@@ -125,6 +127,8 @@ def _xlsx_rows(data: bytes, warnings: list[str], wanted: str | None) -> Iterator
             # Cells right of MAX_COLUMNS + 1 are never built: a row reaching that far is refused anyway.
             for line, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1), start=1):
                 yield line, [_cell_text(value).strip() for value in values]
+        except MemoryError:  # the sandbox's memory limit: not a damaged file
+            raise
         except Exception as error:  # a damaged sheet fails while streaming, with openpyxl's or lxml's errors
             raise FileRefused(f"A planilha XLSX está corrompida a partir desta linha. {_SAVE_AS}", line + 1) from error
     finally:

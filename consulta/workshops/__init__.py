@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("workshops", __name__)
 
-from consulta.workshops import views  # noqa: E402,F401  (routes attach to bp)
+from consulta.workshops import imports, views  # noqa: E402,F401  (routes attach to bp)
