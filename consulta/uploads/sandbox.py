@@ -43,17 +43,17 @@ def run(kind: str, data: bytes, *, seconds: float, memory_bytes: int, **options:
     arguments = {**options, "kind": kind, "cpu_seconds": max(1, int(seconds)), "memory_bytes": int(memory_bytes)}
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [PACKAGE_ROOT, os.environ.get("PYTHONPATH")]))}
     started = time.monotonic()
-    child = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
+    with subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
         [sys.executable, "-m", "consulta.uploads.child", json.dumps(arguments)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, close_fds=True,
         start_new_session=True,
-    )
-    try:
-        output, errors = child.communicate(data, timeout=seconds)
-    except subprocess.TimeoutExpired:
-        child.kill()
-        child.communicate()
-        raise LimitExceeded("time", time.monotonic() - started) from None
+    ) as child:  # leaving the block closes the pipes and reaps the child
+        try:
+            output, errors = child.communicate(data, timeout=seconds)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.communicate()
+            raise LimitExceeded("time", time.monotonic() - started) from None
     elapsed = time.monotonic() - started
     if child.returncode == 0:
         return json.loads(output)
