@@ -80,6 +80,7 @@ MATRIX = [
     ("admin.edit_consultation", "GET", "/admin/consultas/{draft}", ADMIN_ONLY),
     ("admin.import_text", "GET", "/admin/consultas/{draft}/importar", ADMIN_ONLY),
     ("admin.confirm_import", "POST", "/admin/consultas/{draft}/importar/confirmar", ADMIN_ONLY_POST),
+    ("admin.import_upload", "GET", "/admin/consultas/{draft}/importar/desconhecido", {**ADMIN_ONLY, "admin": 404}),
     ("admin.change_status", "POST", "/admin/consultas/{draft}/abrir", ADMIN_ONLY_POST),
     ("admin.change_status", "GET", "/admin/consultas/{open}/encerrar", ADMIN_ONLY),  # the confirmation page
     ("admin.extend", "POST", "/admin/consultas/{open}/prorrogar", {**ADMIN_ONLY, "admin": 422}),

@@ -313,3 +313,28 @@ def test_deleting_an_account_deletes_its_uploads(app, facilitator, workshop_id):
         db.session.commit()
         assert db.session.scalar(select(func.count()).select_from(Upload)) == 0
 
+
+
+def test_a_word_document_bomb_ends_with_the_limit_message(make_app, create_user, create_consultation):
+    from tests.test_draft_corpus import build_docx
+
+    paragraph = b"<w:p><w:r><w:t>" + b"palavra " * 1000 + b"</w:t></w:r></w:p>"
+    body = (b'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+            b'wordprocessingml/2006/main"><w:body>' + paragraph * 30_000 + b"</w:body></w:document>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(build_docx())) as old, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            new.writestr(info.filename, body if info.filename == "word/document.xml" else old.read(info.filename))
+    assert len(out.getvalue()) < 2 * 1024 * 1024  # under the importer's own 2 MB limit
+    app = make_app(**LIMITS)
+    client = app.test_client()
+    _login(client, create_user("admin"))
+    consultation = create_consultation("draft", text="")
+    response = _post_file(client, f"/admin/consultas/{consultation.slug}/importar", out.getvalue(), "decreto.docx")
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 422
+    text = page.get_data(as_text=True)
+    assert "O documento excedeu o limite de" in text and "Nada foi salvo" in text
+    upload = _upload(app, response.headers["Location"].rsplit("/", 1)[1])
+    assert upload.content is None and upload.seconds <= LIMIT_SECONDS + 1.5

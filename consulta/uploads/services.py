@@ -13,13 +13,15 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from flask import current_app
+from flask import Response, current_app
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from consulta.extensions import db
 from consulta.models import Upload, UploadPurpose, UploadState, User, utcnow
 from consulta.security import log_event
 from consulta.uploads import sandbox
+from consulta.web import is_htmx_partial
 
 log = logging.getLogger(__name__)
 
@@ -89,3 +91,33 @@ def expire() -> int:
     cutoff = utcnow() - timedelta(hours=float(current_app.config["UPLOAD_KEEP_HOURS"]))
     return db.session.execute(delete(Upload).where(Upload.created_at < cutoff)
                               .execution_options(synchronize_session=False)).rowcount
+
+
+def limit_message(upload: Upload) -> str:
+    """Why a failed upload has no result, in Portuguese."""
+    config = current_app.config
+    sheet = upload.purpose.kind == "sheet"
+    if upload.error == "time":
+        seconds = config["UPLOAD_PARSE_SECONDS"]
+        return (_("A planilha excedeu o limite de tempo de leitura (%(seconds)s segundos). Apague as linhas e "
+                  "colunas vazias ou divida o arquivo em partes menores e envie de novo. Nada foi salvo.",
+                  seconds=seconds) if sheet else
+                _("O documento excedeu o limite de tempo de leitura (%(seconds)s segundos). Divida-o em partes "
+                  "menores ou envie o texto como Markdown (.md). Nada foi salvo.", seconds=seconds))
+    if upload.error == "memory":
+        mb = config["UPLOAD_PARSE_MEMORY_MB"]
+        return (_("A planilha excedeu o limite de memória de leitura (%(mb)s MB). Apague as linhas e colunas vazias "
+                  "ou divida o arquivo em partes menores e envie de novo. Nada foi salvo.", mb=mb) if sheet else
+                _("O documento excedeu o limite de memória de leitura (%(mb)s MB). Divida-o em partes menores ou "
+                  "envie o texto como Markdown (.md). Nada foi salvo.", mb=mb))
+    return _("Não foi possível ler o arquivo. Salve-o de novo (a planilha como .xlsx ou CSV UTF-8, o documento como "
+             ".docx, .odt ou .md) e envie. Nada foi salvo.")
+
+
+def reload_when_read() -> Response | None:
+    """For an htmx poll of a waiting page that finds the upload read: reload the whole page (HX-Refresh)."""
+    if is_htmx_partial():
+        response = Response(status=204)
+        response.headers["HX-Refresh"] = "true"
+        return response
+    return None

@@ -4,7 +4,7 @@ sees the report of every problem (nothing saved) or a preview to confirm, which 
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -33,36 +33,12 @@ def _too_big_message() -> str:
     return _("O arquivo passa de %(mb)s MB; divida-o em arquivos menores.", mb=MAX_FILE_BYTES // (1024 * 1024))
 
 
-def limit_message(upload: Upload) -> str:
-    """Why a failed upload has no result, in Portuguese."""
-    config = current_app.config
-    if upload.error == "time":
-        return _("A planilha excedeu o limite de tempo de leitura (%(seconds)s segundos). Apague as linhas e colunas "
-                 "vazias ou divida o arquivo em partes menores e envie de novo. Nada foi salvo.",
-                 seconds=config["UPLOAD_PARSE_SECONDS"])
-    if upload.error == "memory":
-        return _("A planilha excedeu o limite de memória de leitura (%(mb)s MB). Apague as linhas e colunas vazias "
-                 "ou divida o arquivo em partes menores e envie de novo. Nada foi salvo.",
-                 mb=config["UPLOAD_PARSE_MEMORY_MB"])
-    return _("Não foi possível ler o arquivo. Salve a planilha como .xlsx ou como CSV UTF-8 e envie de novo. "
-             "Nada foi salvo.")
-
-
 def _waiting(upload: Upload, workshop: Workshop, title: str, back: str):
     """The "processando…" page (meta refresh without JavaScript, htmx polling with it)."""
     if is_htmx_partial():
-        return render_template("workshops/_upload_waiting.html", upload=upload, url=request.path)
+        return render_template("uploads/_waiting.html", upload=upload, url=request.path)
     return render_template("workshops/upload_waiting.html", upload=upload, workshop=workshop, title=title,
                            back=back, url=request.path, refresh=REFRESH_SECONDS)
-
-
-def _finished_for_htmx() -> Response | None:
-    """An htmx poll that finds the upload read: reload the whole page, which now shows the result."""
-    if is_htmx_partial():
-        response = Response(status=204)
-        response.headers["HX-Refresh"] = "true"
-        return response
-    return None
 
 
 # -- the workshop's input -----------------------------------------------------------------------------------
@@ -108,11 +84,11 @@ def import_inputs_upload(workshop_id: int, token: str):
             return redirect(request.path, 303)
         return _waiting(upload, workshop, _("Importar planilha"),
                         url_for("workshops.import_inputs", workshop_id=workshop.id))
-    if (reload := _finished_for_htmx()) is not None:
+    if (reload := uploads.reload_when_read()) is not None:
         return reload
     empty = UploadForm(formdata=None)
     if upload.state is UploadState.FAILED:
-        return _import_page(workshop, empty, problems=[limit_message(upload)]), 422
+        return _import_page(workshop, empty, problems=[uploads.limit_message(upload)]), 422
     report = spreadsheets.check_inputs(ReadResult.from_json(upload.result or {}), workshop.consultation)
     if not report.ok:
         return _import_page(workshop, empty, report=report), 422
@@ -177,11 +153,11 @@ def attendee_list_upload(workshop_id: int, token: str):
         if request.method == "POST":
             return redirect(request.path, 303)
         return _waiting(upload, workshop, _("Lista de presença"), attendance_url)
-    if (reload := _finished_for_htmx()) is not None:
+    if (reload := uploads.reload_when_read()) is not None:
         return reload
     saved, empty = _saved_attendance(workshop), AttendeeUploadForm(formdata=None)
     if upload.state is UploadState.FAILED:
-        return _attendance_page(workshop, saved, empty, problems=[limit_message(upload)], status=422)
+        return _attendance_page(workshop, saved, empty, problems=[uploads.limit_message(upload)], status=422)
     report = spreadsheets.check_attendees(ReadResult.from_json(upload.result or {}))
     if not report.ok:
         return _attendance_page(workshop, saved, empty, report=report, status=422)
