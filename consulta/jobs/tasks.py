@@ -70,8 +70,11 @@ def read_upload(upload_id: int, sheet: str | None = None) -> None:
 
 @task("clean_up", retries=1)
 def clean_up() -> None:
-    """Delete what expires: uploads kept past UPLOAD_KEEP_HOURS (the workers queue this every hour)."""
+    """Delete what expires: sign-ins past their end, uploads kept past UPLOAD_KEEP_HOURS (the workers queue this
+    every hour)."""
+    from consulta.auth.sessions import expire_sessions
     from consulta.uploads import services
 
+    expire_sessions()
     services.expire()
     db.session.commit()
