@@ -155,7 +155,7 @@ def test_endless_work_is_killed_at_the_wall_clock_limit():
 
 @pytest.mark.parametrize("hostile", [blank_rows, shared_strings_bomb, zip_bomb])
 def test_hostile_spreadsheets_end_with_the_limit_message_and_nothing_saved(make_app, facilitator, workshop_id,
-                                                                          hostile):
+                                                                          hostile, caplog):
     app = make_app(**LIMITS)
     client = app.test_client()
     _login(client, facilitator)
@@ -168,6 +168,8 @@ def test_hostile_spreadsheets_end_with_the_limit_message_and_nothing_saved(make_
     assert upload.state is UploadState.FAILED and upload.error in ("time", "memory")
     assert upload.content is None and upload.seconds <= LIMIT_SECONDS + 1.5  # killed within the limit
     assert _sandbox_children() == []
+    events = [r for r in caplog.records if getattr(r, "event", None) == "upload.limit_exceeded"]
+    assert [e.security["limit"] for e in events] == [upload.error]  # a security event, with no personal data
     page = client.get(response.headers["Location"])
     assert page.status_code == 422
     assert any(message in page.get_data(as_text=True) for message in LIMIT_MESSAGES)

@@ -19,7 +19,7 @@ from sqlalchemy import delete, select
 
 from consulta.extensions import db
 from consulta.models import Upload, UploadPurpose, UploadState, User, utcnow
-from consulta.security import log_event
+from consulta.security import UPLOAD_LIMIT_EXCEEDED, log_event
 from consulta.uploads import sandbox
 from consulta.web import is_htmx_partial
 
@@ -63,7 +63,7 @@ def read(upload_id: int, sheet: str | None = None) -> None:
                                     memory_bytes=int(config["UPLOAD_PARSE_MEMORY_MB"]) * 1024 * 1024, **options)
     except sandbox.LimitExceeded as exceeded:
         upload.state, upload.error, upload.seconds = UploadState.FAILED, exceeded.which, exceeded.seconds
-        log_event("upload.limit_exceeded", level=logging.WARNING, upload_id=upload.id, user_id=upload.user_id,
+        log_event(UPLOAD_LIMIT_EXCEEDED, level=logging.WARNING, upload_id=upload.id, user_id=upload.user_id,
                   purpose=upload.purpose.value, limit=exceeded.which, size=upload.size,
                   seconds=round(exceeded.seconds, 2))
     else:
