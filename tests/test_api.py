@@ -1,7 +1,9 @@
 """The read-only JSON API: shapes, keyset pagination, caching, CORS, JSON errors and no personal data."""
 
+import base64
 import json
 from datetime import UTC, datetime
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -26,6 +28,7 @@ from consulta.models import (
 from consulta.privacy import public_id, public_pseudonym
 
 API = "/api/v1"
+SECRET = "test-secret-key"  # the test app's SECRET_KEY (tests/conftest.py), which signs the cursors
 DAY = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)  # 23:00 of 9 March in Brasília
 SECRET_NAME = "Zuleica Tavares Quintanilha"
 SECRET_EMAIL = "zuleica.quintanilha@exemplo.com.br"
@@ -298,12 +301,26 @@ def test_bad_limit_is_400_naming_it(client, world, limit):
         assert error["parameter"] == "limit" and "limit" in error["message"]
 
 
-@pytest.mark.parametrize("cursor", ["", "zz", "!!!", encode_cursor(5) + "=", "YWJj", "MDU", "A" * 40,
-                                    "ÇÇ", encode_cursor(2**31)])
+@pytest.mark.parametrize("cursor", ["", "zz", "!!!", encode_cursor(5, SECRET) + "=", "YWJj", "MDU", "A" * 40,
+                                    "ÇÇ", encode_cursor(2**31, SECRET), "NQ", encode_cursor(5, "outra-chave"),
+                                    encode_cursor(5, SECRET)[:-1] + "A", encode_cursor("5", SECRET)])
 def test_bad_cursor_is_400_naming_it(client, world, cursor):
     error = _error(client.get(f"{API}/consultations/{world['slug']}/articles", query_string={"cursor": cursor}),
                    400, "invalid_parameter")
     assert error["parameter"] == "cursor"
+
+
+def test_the_cursor_is_signed_not_a_database_id(client, world):
+    url = f"{API}/consultations/{world['slug']}/articles"
+    first = client.get(url, query_string={"limit": 1}).get_json()
+    cursor = dict(parse_qsl(urlsplit(first["links"]["next"]).query))["cursor"]
+    payload, _, signature = cursor.partition(".")
+    key = int(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert len(signature) >= 20 and cursor == encode_cursor(key, SECRET)
+    second = client.get(url, query_string={"limit": 1, "cursor": cursor})
+    assert second.status_code == 200 and second.get_json()["data"][0]["id"] != first["data"][0]["id"]
+    assert client.get(url, query_string={"cursor": payload}).status_code == 400  # the old, unsigned form
+    assert client.get(url, query_string={"cursor": encode_cursor(key + 1, "outra-chave")}).status_code == 400
 
 
 @pytest.mark.parametrize(("path", "name"), [("articles", "section"), ("contributions", "article")])

@@ -49,3 +49,29 @@ def test_migrations_produce_the_models_schema(empty_database_url, tmp_path):
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         db.engine.dispose()
+
+
+def test_totp_secrets_are_encrypted_by_the_migration_and_decrypted_by_its_downgrade(empty_database_url):
+    """uploads0002 encrypts the TOTP keys stored before it with a key derived from SECRET_KEY, and only those."""
+    from consulta import crypto
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "chave-da-migracao",
+                      "TESTING": True})
+    plain = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    with app.app_context():
+        upgrade(revision="uploads0001")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO users (id, display_name, kind, role, created_at, totp_secret) VALUES "
+                "(1, 'Ana', 'person', 'admin', CURRENT_TIMESTAMP, :secret), "
+                "(2, 'Bia', 'person', 'participant', CURRENT_TIMESTAMP, NULL)"), {"secret": plain})
+        upgrade(revision="uploads0002")
+        with db.engine.connect() as connection:
+            stored = dict(connection.execute(text("SELECT id, totp_secret FROM users")).all())
+        assert stored[1] != plain and plain not in stored[1] and crypto.decrypt(stored[1]) == plain
+        assert stored[2] is None
+        downgrade(revision="uploads0001")
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT totp_secret FROM users WHERE id = 1")).scalar() == plain
+        downgrade(revision="base")
+        db.engine.dispose()

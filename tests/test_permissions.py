@@ -86,6 +86,7 @@ MATRIX = [
     ("admin.edit_consultation", "GET", "/admin/consultas/{draft}", ADMIN_ONLY),
     ("admin.import_text", "GET", "/admin/consultas/{draft}/importar", ADMIN_ONLY),
     ("admin.confirm_import", "POST", "/admin/consultas/{draft}/importar/confirmar", ADMIN_ONLY_POST),
+    ("admin.import_upload", "GET", "/admin/consultas/{draft}/importar/desconhecido", {**ADMIN_ONLY, "admin": 404}),
     ("admin.change_status", "POST", "/admin/consultas/{draft}/abrir", ADMIN_ONLY_POST),
     ("admin.change_status", "GET", "/admin/consultas/{open}/encerrar", ADMIN_ONLY),  # the confirmation page
     ("admin.extend", "POST", "/admin/consultas/{open}/prorrogar", {**ADMIN_ONLY, "admin": 422}),
@@ -159,6 +160,12 @@ MATRIX = [
     ("workshops.input_template", "GET", "/oficinas/{workshop}/relato/modelo.xlsx", ADMIN_ONLY),
     ("workshops.import_inputs", "GET", "/oficinas/{workshop}/importar", ADMIN_ONLY),
     ("workshops.import_inputs", "POST", "/oficinas/{workshop}/importar", {**ADMIN_ONLY, "admin": 422}),
+    # an upload is seen only by whoever sent it: anyone else's token (or none) is 404, a confirmation goes back
+    ("workshops.import_inputs_upload", "GET", "/oficinas/{workshop}/importar/desconhecido", {**ADMIN_ONLY, "admin": 404}),
+    ("workshops.import_inputs_upload", "POST", "/oficinas/{workshop}/importar/desconhecido", ADMIN_ONLY_POST),
+    ("workshops.attendee_list_upload", "GET", "/oficinas/{workshop}/presenca/lista/desconhecido",
+     {**ADMIN_ONLY, "admin": 404}),
+    ("workshops.attendee_list_upload", "POST", "/oficinas/{workshop}/presenca/lista/desconhecido", ADMIN_ONLY_POST),
     ("insights.index", "GET", "/analise/", ANALYST_ONLY),
     ("insights.start_run", "POST", "/analise/execucoes", ANALYST_ONLY_FORM),
     ("insights.run", "GET", "/analise/execucoes/{run}", ANALYST_ONLY),

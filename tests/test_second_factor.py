@@ -64,3 +64,33 @@ def test_accounts_without_a_second_factor_sign_in_with_the_password(client, crea
     assert client.get("/entrar/segundo-fator").status_code == 303  # nothing pending: back to the password
     assert _password_step(client, user).status_code == 303  # not enrolled: signed in directly
     assert client.get("/conta").status_code == 200
+
+
+def test_the_totp_key_is_stored_encrypted_and_survives_a_secret_key_rotation(app, make_app, client, auth,
+                                                                              create_user):
+    from sqlalchemy import text
+
+    from consulta import crypto
+    from consulta.extensions import db
+
+    user = create_user("admin")
+    auth.login(user)
+    secret, _ = _enroll(client)
+    auth.logout()
+    with app.app_context():
+        stored = db.session.execute(text("SELECT totp_secret FROM users WHERE id = :id"), {"id": user.id}).scalar()
+        assert secret not in stored and crypto.decrypt(stored) == secret  # a database dump shows no key
+
+    rotated = make_app(SECRET_KEY="uma-chave-nova", SECRET_KEY_FALLBACKS=[app.config["SECRET_KEY"]])
+    other = rotated.test_client()
+    _password_step(other, user)
+    code = pyotp.TOTP(secret).at(time.time() + 30)
+    assert other.post("/entrar/segundo-fator", data={"code": code}).status_code == 303  # read with the old key
+    with rotated.app_context():
+        again = db.session.execute(text("SELECT totp_secret FROM users WHERE id = :id"), {"id": user.id}).scalar()
+        assert again != stored and crypto.rotated(again) is None  # stored again under the new key
+        db.session.execute(text("UPDATE users SET totp_last_step = NULL WHERE id = :id"), {"id": user.id})
+        db.session.commit()  # so that the same code may be used again below
+    without = make_app(SECRET_KEY="uma-chave-nova").test_client()  # the old key no longer needed
+    _password_step(without, user)
+    assert without.post("/entrar/segundo-fator", data={"code": code}).status_code == 303

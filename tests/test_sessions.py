@@ -115,3 +115,21 @@ def test_cookie_from_the_old_format_is_refused(app, create_user):
     with other.session_transaction() as sess:
         sess["_user_id"] = str(user.id)  # what a cookie held before sign-ins became revocable
     assert other.get("/conta").status_code == 302
+
+
+def test_expired_sign_ins_are_deleted_by_the_hourly_clean_up(app, create_user):
+    from consulta.jobs import queue
+    from consulta.models import Job
+
+    user = create_user()
+    with app.app_context():
+        now = utcnow()
+        db.session.add_all([
+            UserSession(user_id=user.id, token_hash="a" * 64, created_at=now - timedelta(days=20),
+                        expires_at=now - timedelta(days=6)),
+            UserSession(user_id=user.id, token_hash="b" * 64, created_at=now, expires_at=now + timedelta(hours=12)),
+        ])
+        db.session.commit()
+        queue.schedule_periodic(now.replace(hour=14, minute=0))  # the workers' minute pass, on the hour
+        assert db.session.scalar(select(Job.state).where(Job.name == "clean_up")).value == "done"
+        assert db.session.scalars(select(UserSession.token_hash)).all() == ["b" * 64]

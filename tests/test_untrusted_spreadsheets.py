@@ -6,7 +6,8 @@ import zipfile
 
 from openpyxl import Workbook
 
-from consulta.workshops import spreadsheets, untrusted
+from consulta.uploads import sheets as untrusted
+from consulta.workshops import spreadsheets
 
 
 def _xlsx(replace: dict[str, bytes] | None = None, add: dict[str, bytes] | None = None) -> bytes:

@@ -116,6 +116,19 @@ def upload(client, url, content: bytes, filename: str):
     return client.post(url, data={"file": (io.BytesIO(content), filename)}, content_type="multipart/form-data")
 
 
+def uploaded(client, response):
+    """The page an upload leads to (the test queue has read the file by the time the POST returns)."""
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return client.get(response.headers["Location"])
+
+
+def upload_and_confirm(client, url, content: bytes, filename: str):
+    """Upload a file, see its preview, confirm it; the confirmation's response."""
+    preview = uploaded(client, upload(client, url, content, filename))
+    assert preview.status_code == 200, preview.get_data(as_text=True)
+    return client.post(preview.request.path, data={})
+
+
 def csv_bytes(rows: list[list[str]]) -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=";").writerows(rows)
@@ -373,7 +386,7 @@ def test_attendee_list_upload_and_names_are_never_public(app, client, auth, faci
     content = csv_bytes([["nome", "organizacao", "setor", "uf"],
                          ["Maria Aparecida Tapajós", "Prefeitura de Manaus", "Estados e municípios", "AM"],
                          ["Joaquim Xavier Nogueira", "", "Cidadão ou cidadã", "PA"]])
-    response = upload(client, f"/oficinas/{workshop_id}/presenca/lista", content, "presenca.csv")
+    response = upload_and_confirm(client, f"/oficinas/{workshop_id}/presenca/lista", content, "presenca.csv")
     assert response.status_code == 303
     assert "Lista de presença salva: 2 pessoas." in flashes(client)
     with app.app_context():
@@ -390,7 +403,7 @@ def test_attendee_list_upload_and_names_are_never_public(app, client, auth, faci
 def test_attendee_list_with_errors_saves_nothing_and_shows_a_report(app, client, auth, facilitator, workshop_id):
     auth.login(facilitator)
     content = csv_bytes([["nome", "setor", "cpf"], ["Ana", "Astronauta", "123"]])
-    response = upload(client, f"/oficinas/{workshop_id}/presenca/lista", content, "presenca.csv")
+    response = uploaded(client, upload(client, f"/oficinas/{workshop_id}/presenca/lista", content, "presenca.csv"))
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "Nada foi salvo." in html and "Problemas encontrados na planilha</caption>" in html
@@ -554,14 +567,14 @@ def test_csv_import_creates_contributions_once(app, client, auth, facilitator, c
         ["Art. 2º", "Supressão", "Discordo", "Retirar o inciso II.", "", "7", "Mesa B"],
         ["Recomendação 1.2", "", "", "", "", "", ""],  # a template row left blank
     ])
-    response = upload(client, f"/oficinas/{workshop_id}/importar", content, "relato.csv")
+    response = upload_and_confirm(client, f"/oficinas/{workshop_id}/importar", content, "relato.csv")
     assert response.status_code == 303
     assert "2 contribuições importadas, 0 já existiam." in flashes(client)
     saved = workshop_contributions(app, workshop_id)
     assert [(c.article_id, c.kind.value, c.stance.value, c.head_count, c.group_label) for c in saved] == [
         (ids["Art. 1º"], "comment", "agree", 25, "Mesa A"), (ids["Art. 2º"], "removal", "disagree", 7, "Mesa B"),
     ]
-    again = upload(client, f"/oficinas/{workshop_id}/importar", content, "relato.csv")
+    again = upload_and_confirm(client, f"/oficinas/{workshop_id}/importar", content, "relato.csv")
     assert again.status_code == 303
     assert "0 contribuições importadas, 2 já existiam." in flashes(client)
     assert len(workshop_contributions(app, workshop_id)) == 2
@@ -577,7 +590,7 @@ def test_xlsx_import_works(app, client, auth, facilitator, consultation, worksho
                   "Garantir acesso digital a todos os municípios.", 14, "Grupo 3"])
     buffer = io.BytesIO()
     book.save(buffer)
-    response = upload(client, f"/oficinas/{workshop_id}/importar", buffer.getvalue(), "relato.xlsx")
+    response = upload_and_confirm(client, f"/oficinas/{workshop_id}/importar", buffer.getvalue(), "relato.xlsx")
     assert response.status_code == 303
     assert "1 contribuição importada, 0 já existiam." in flashes(client)
     [saved] = workshop_contributions(app, workshop_id)
@@ -593,7 +606,7 @@ def test_import_with_errors_shows_line_column_and_message_and_saves_nothing(app,
         ["Art. 99", "Concordo", "Dispositivo que não existe.", "3"],
         ["Art. 2º", "Talvez", "", "dez"],
     ])
-    response = upload(client, f"/oficinas/{workshop_id}/importar", content, "relato.csv")
+    response = uploaded(client, upload(client, f"/oficinas/{workshop_id}/importar", content, "relato.csv"))
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "Nada foi salvo. Corrija os 4 problemas abaixo" in html

@@ -20,11 +20,30 @@ from consulta.auth.services import change_role
 from consulta.authz import Permission, require
 from consulta.consultations import services
 from consulta.consultations.attachments import attachments_of
-from consulta.drafts import DraftDocument, parse_blocks, parse_pasted, read_source, source_text
+from consulta.drafts import (
+    DraftDocument,
+    Problem,
+    parse_blocks,
+    parse_pasted,
+    read_source,
+    source_text,
+    too_large,
+)
 from consulta.extensions import db
 from consulta.inputs import page_number
-from consulta.models import Article, Consultation, Requirement, Role, TransitionError, User
-from consulta.web import form_status, from_zone, in_zone, invalid_form_status
+from consulta.models import (
+    Article,
+    Consultation,
+    Requirement,
+    Role,
+    TransitionError,
+    UploadPurpose,
+    UploadState,
+    User,
+)
+from consulta.uploads import drafts as upload_drafts
+from consulta.uploads import services as uploads
+from consulta.web import form_status, from_zone, in_zone, invalid_form_status, is_htmx_partial
 
 USERS_PER_PAGE = 50
 
@@ -108,6 +127,11 @@ def import_text(slug: str):
         upload = form.file.data
         if upload and upload.filename:
             data = upload.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
+            if data.startswith(b"PK") and not too_large(len(data)):
+                # Word and LibreOffice files are ZIPs of XML, inflated whole by their readers: read in the sandbox.
+                stored = uploads.store(current_user, UploadPurpose.DRAFT, consultation.id, data, upload.filename)
+                db.session.commit()
+                return redirect(url_for("admin.import_upload", slug=consultation.slug, token=stored.token), 303)
             reader, errors = read_source(data)
             draft = parse_blocks(reader) if reader is not None else DraftDocument(errors=errors)
             source = source_text(reader) if reader is not None else ""
@@ -124,6 +148,33 @@ def import_text(slug: str):
     return render_template(
         "admin/import.html", consultation=consultation, form=form, draft=draft
     ), form_status()
+
+
+@bp.route("/consultas/<slug>/importar/<token>")
+@require(Permission.MANAGE_CONSULTATIONS)
+def import_upload(slug: str, token: str):
+    """An uploaded Word or LibreOffice draft: wait while the background job reads it, then the preview."""
+    consultation = services.get_by_slug_or_404(slug)
+    upload = uploads.find(token, current_user, UploadPurpose.DRAFT, consultation.id)
+    if upload is None:
+        abort(404)
+    if upload.state is UploadState.QUEUED:
+        if is_htmx_partial():
+            return render_template("uploads/_waiting.html", upload=upload, url=request.path)
+        return render_template("admin/import_waiting.html", consultation=consultation, upload=upload,
+                               url=request.path, refresh=2)
+    if (reload := uploads.reload_when_read()) is not None:
+        return reload
+    if upload.state is UploadState.FAILED:
+        reader, errors = None, [Problem(None, uploads.limit_message(upload))]
+    else:
+        reader, errors = upload_drafts.source_from(upload.result or {})
+    draft = parse_blocks(reader) if reader is not None else DraftDocument(errors=errors)
+    if draft.ok:
+        return render_template("admin/import_preview.html", consultation=consultation, draft=draft,
+                               confirm_form=ConfirmImportForm(source=source_text(reader)))
+    return render_template("admin/import.html", consultation=consultation, form=ImportForm(formdata=None),
+                           draft=draft), 422
 
 
 @bp.route("/consultas/<slug>/importar/confirmar", methods=["POST"])

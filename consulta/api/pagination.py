@@ -1,14 +1,13 @@
 """Query parameters and answers of the API: keyset pagination (`limit`, opaque `cursor`) and cacheable JSON.
 
 A page asks the database for the rows after the last key of the previous page (`WHERE key > :after ORDER
-BY key LIMIT n + 1`), so page 2,000 costs what page 1 costs. The cursor is that key, base64url-encoded:
-clients pass it back as it came and must not build it themselves.
+BY key LIMIT n + 1`), so page 2,000 costs what page 1 costs. The cursor is that key signed with a key derived
+from the secret key (itsdangerous): clients pass it back as it came and cannot build or alter one, so a
+cursor never lets them walk the table by database ids of their own choosing.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from typing import Any
 
 from flask import Response, current_app, request, url_for
 from flask_babel import gettext as _
+from itsdangerous import BadData, URLSafeSerializer
 
 from consulta.api.errors import InvalidParameter
 from consulta.inputs import MAX_ID
@@ -23,7 +23,7 @@ from consulta.web import public_cache
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
-MAX_CURSOR_LENGTH = 16
+MAX_CURSOR_LENGTH = 64
 _DIGITS = re.compile(r"[0-9]{1,10}")
 
 
@@ -65,23 +65,27 @@ def _integer_parameter(name: str, low: int, high: int) -> int | None:
     return int(raw)
 
 
-def encode_cursor(key: int) -> str:
-    """The opaque cursor for continuing after `key`."""
-    return base64.urlsafe_b64encode(str(key).encode("ascii")).rstrip(b"=").decode("ascii")
+def _signer(secret_key: str | bytes | None = None) -> URLSafeSerializer:
+    return URLSafeSerializer(secret_key or current_app.config["SECRET_KEY"], salt="consulta.api.cursor")
+
+
+def encode_cursor(key: int, secret_key: str | bytes | None = None) -> str:
+    """The opaque cursor for continuing after `key` (signed with the app's secret key, or `secret_key`)."""
+    return _signer(secret_key).dumps(key)
 
 
 def decode_cursor(cursor: str) -> int:
-    """The key inside a cursor made by encode_cursor, or a 400 for anything else."""
+    """The key inside a cursor made by encode_cursor, or a 400 for anything else (altered, forged, foreign)."""
     invalid = InvalidParameter("cursor", _("O parâmetro cursor é inválido: use o valor recebido em links.next."))
     if not cursor or len(cursor) > MAX_CURSOR_LENGTH or not cursor.isascii():
         raise invalid
     try:
-        decoded = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-    except (binascii.Error, UnicodeDecodeError, ValueError):
+        key = _signer().loads(cursor)
+    except BadData:
         raise invalid from None
-    if not _DIGITS.fullmatch(decoded) or int(decoded) > MAX_ID or encode_cursor(int(decoded)) != cursor:
+    if type(key) is not int or not 0 <= key <= MAX_ID or encode_cursor(key) != cursor:
         raise invalid
-    return int(decoded)
+    return key
 
 
 def take_page(rows: Sequence[Any], page: PageRequest, key: str, item: Callable[[Any], dict[str, Any]]) -> Page:

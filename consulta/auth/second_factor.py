@@ -7,6 +7,7 @@
 - A code works once (the last time step used is stored) and is accepted one step early or late (clock drift);
   failures are security events and rate limited like logins.
 - Ten recovery codes are shown once at setup and stored as SHA-256 digests; each works once.
+- The TOTP key is stored encrypted (consulta.crypto: Fernet, key derived from SECRET_KEY).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
-from consulta import security
+from consulta import crypto, security
 from consulta.auth import bp
 from consulta.auth.sessions import sign_in
 from consulta.extensions import db, limiter
@@ -65,13 +66,15 @@ def must_enroll(user: User) -> bool:
 def verify(user: User, code: str) -> bool:
     """Check a TOTP or recovery code for `user`, spending it (flushes); False when wrong or already used."""
     code = (code or "").strip().replace(" ", "")
-    if code.isdigit() and len(code) == 6 and user.totp_secret:
-        totp = pyotp.TOTP(user.totp_secret)
+    key = crypto.decrypt(user.totp_secret)
+    if code.isdigit() and len(code) == 6 and key:
+        totp = pyotp.TOTP(key)
         now = time.time()
         for drift in (0, -1, 1):
             step = totp.timecode(now) + drift
             if step > (user.totp_last_step or -1) and secrets.compare_digest(totp.generate_otp(step), code):
                 user.totp_last_step = step
+                user.totp_secret = crypto.rotated(user.totp_secret) or user.totp_secret  # off an old key
                 db.session.flush()
                 return True
         return False
@@ -133,7 +136,7 @@ def totp_setup():
         code = (form.code.data or "").strip().replace(" ", "")
         if pyotp.TOTP(secret).verify(code, valid_window=1):
             codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _n in range(RECOVERY_CODES)]
-            current_user.totp_secret, current_user.totp_enabled_at = secret, utcnow()
+            current_user.totp_secret, current_user.totp_enabled_at = crypto.encrypt(secret), utcnow()
             current_user.totp_last_step = pyotp.TOTP(secret).timecode(time.time())
             current_user.totp_recovery_codes = [_digest(c) for c in codes]
             db.session.commit()

@@ -167,9 +167,10 @@ def delete_account(user: User) -> None:
     from sqlalchemy import delete, select, update
 
     from consulta.auth.erasure import scrub_personal_data
-    from consulta.models import Contribution, Report, Support, Vote
+    from consulta.models import Contribution, Report, Support, Upload, Vote
 
     scrub_personal_data(user)
+    db.session.execute(delete(Upload).where(Upload.user_id == user.id))  # files and rows not yet confirmed
     db.session.execute(update(Vote).where(Vote.user_id == user.id).values(user_id=None),
                        execution_options={"synchronize_session": False})
     db.session.execute(update(Report).where(Report.user_id == user.id).values(user_id=None),

@@ -143,6 +143,8 @@ def read_docx(data: bytes) -> Source:
 
     try:
         document = docx.Document(io.BytesIO(data))
+    except MemoryError:  # the sandbox's memory limit: not a damaged file
+        raise
     except Exception:  # noqa: BLE001 - python-docx raises many kinds for a damaged package
         return Source([], "Parágrafo", [Problem(None, broken_file(_("do Word")))])
     levels, num_to_abstract = _docx_numbering(document, qn)
@@ -317,6 +319,8 @@ def read_odt(data: bytes) -> Source:
 
     try:
         document = load(io.BytesIO(data))
+    except MemoryError:  # the sandbox's memory limit: not a damaged file
+        raise
     except Exception:  # noqa: BLE001 - odfpy raises many kinds for a damaged package
         return Source([], "Parágrafo", [Problem(None, broken_file("ODT"))])
     reader = _OdtReader(document)

@@ -13,7 +13,7 @@ import logging
 import os
 import socket
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -272,15 +272,20 @@ def settle(app: Flask, job_id: int, attempt: int, reason: str, *, retry: bool = 
             db.session.rollback()
 
 
-PERIODIC = ("send_notifications",)  # tasks the workers' minute pass queues (once: keyed by their name)
+# Tasks the workers' minute pass queues (once: keyed by their name), each every so many minutes of the day.
+PERIODIC = {"send_notifications": 1, "clean_up": 60}
 
 
-def schedule_periodic() -> None:
-    """Queue each periodic task unless it is already queued or running (needs an app context)."""
+def schedule_periodic(now: datetime | None = None) -> None:
+    """Queue each periodic task that is due this minute unless it is already queued or running (needs an app
+    context)."""
     from consulta.jobs import enqueue
 
-    for name in PERIODIC:
-        enqueue(name, key=name)
+    now = now or utcnow()
+    minute = now.hour * 60 + now.minute
+    for name, every in PERIODIC.items():
+        if minute % every == 0:
+            enqueue(name, key=name)
     db.session.commit()
 
 

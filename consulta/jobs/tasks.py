@@ -52,3 +52,29 @@ def deliver_mail(mail_id: int) -> None:
     from consulta.notifications.mail import deliver_stored
 
     deliver_stored(mail_id)
+
+
+def _upload_failed(reason: str, upload_id: int, sheet: str | None = None) -> None:
+    from consulta.uploads import services
+
+    services.mark_failed(upload_id)
+
+
+@task("read_upload", retries=1, on_failure=_upload_failed)
+def read_upload(upload_id: int, sheet: str | None = None) -> None:
+    """Read an untrusted upload in a child process with hard time and memory limits and store the result."""
+    from consulta.uploads import services
+
+    services.read(upload_id, sheet)
+
+
+@task("clean_up", retries=1)
+def clean_up() -> None:
+    """Delete what expires: sign-ins past their end, uploads kept past UPLOAD_KEEP_HOURS (the workers queue this
+    every hour)."""
+    from consulta.auth.sessions import expire_sessions
+    from consulta.uploads import services
+
+    expire_sessions()
+    services.expire()
+    db.session.commit()

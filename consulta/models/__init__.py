@@ -39,6 +39,7 @@ from consulta.models.participation import (
 from consulta.models.security import CspViolation
 from consulta.models.sessions import UserSession
 from consulta.models.types import utcnow
+from consulta.models.uploads import Upload, UploadPurpose, UploadState
 from consulta.models.users import AccountKind, GovbrLevel, Role, Sector, User, VerificationLevel
 from consulta.models.versions import Change, TextVersion, VersionArticle, VersionError
 from consulta.models.workshops import (
@@ -51,6 +52,9 @@ from consulta.models.workshops import (
 )
 
 __all__ = [
+    "Upload",
+    "UploadPurpose",
+    "UploadState",
     "AccountKind",
     "AnalysisRun",
     "ContributionEmbedding",

@@ -147,7 +147,7 @@ class User(UserMixin, db.Model):
     govbr_level: Mapped[GovbrLevel | None] = mapped_column(enum_column(GovbrLevel, "govbr_level"))
     # Second factor (consulta.auth.second_factor): the TOTP secret once confirmed, the last time step used
     # (a code works once), and the unused recovery codes as SHA-256 digests.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_secret: Mapped[str | None] = mapped_column(String(255))  # encrypted: consulta.crypto
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     totp_recovery_codes: Mapped[list[str] | None] = mapped_column(JSON)

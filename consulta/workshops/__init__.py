@@ -4,4 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("workshops", __name__)
 
-from consulta.workshops import views  # noqa: E402,F401  (routes attach to bp)
+from consulta.workshops import views  # noqa: E402,F401,I001  (routes attach to bp; views first: import cycles)
+from consulta.workshops import imports  # noqa: E402,F401

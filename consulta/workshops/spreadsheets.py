@@ -32,7 +32,7 @@ Attendee columns: ``nome`` (required), ``organizacao``, ``setor`` (one of the se
 `consulta.models.users.Sector`), ``uf`` (a UF code or a state name). Nothing else is kept about a person
 (LGPD): a column such as "cpf" or "e-mail" is an error, like any unknown column.
 
-Rules common to both: at most 5 MB and 20,000 rows (plus the caps of `consulta.workshops.untrusted`: inflated
+Rules common to both: at most 5 MB and 20,000 rows (plus the caps of `consulta.uploads.sheets`: inflated
 size, shared strings, lines and columns, checked before and while parsing); CSV in UTF-8 (with or without BOM), UTF-16 with BOM,
 or else read as Windows-1252/Latin-1 with a warning; separator ``;``, ``,`` or tab, detected from the header
 line; blank rows are skipped, and so are the template's prefilled rows whose only filled cell is
@@ -43,40 +43,35 @@ the canonical column name and a Portuguese message; errors about the whole file 
 from __future__ import annotations
 
 import codecs
-import csv
 import hashlib
 import io
 import re
 import unicodedata
-import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from typing import Generic, TypeVar
 
 from flask import current_app, has_app_context
-from flask_babel import format_decimal, format_number
+from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 
-from consulta.drafts import decode_with_fallback
 from consulta.extensions import db
 from consulta.geo import STATES
 from consulta.locale_neutral import in_default_locale
 from consulta.models import Article, ArticleKind, Consultation, ContributionKind, Sector, Stance
 from consulta.municipalities import fold
 from consulta.tabular import csv_writer, safe_row, set_text
-from consulta.workshops.untrusted import MAX_COLUMNS, bounded_rows, check_archive
-from consulta.workshops.untrusted import FileRefused as _FileError
+from consulta.uploads import sheets
+from consulta.uploads.sheets import FileRefused as _FileError
 
 T = TypeVar("T")
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 MAX_ERRORS = 500  # beyond this the list stops and one last error says how many more there were
 MAX_HEAD_COUNT = 100_000
@@ -351,142 +346,6 @@ def _instructions() -> list[list[str]]:
     return rows
 
 
-# -- reading files ------------------------------------------------------------------------------------------
-
-_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_SAVE_AS = _l("Salve a planilha como .xlsx ou como CSV UTF-8 e envie de novo.")
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-
-
-def _cell_text(value: object) -> str:
-    """An XLSX cell as text: integral floats without ".0", dates as dd/mm/aaaa."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "VERDADEIRO" if value else "FALSO"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else str(value)
-    if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y %H:%M") if value.time() != time(0) else value.strftime("%d/%m/%Y")
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    return str(value)
-
-
-def _xlsx_rows(data: bytes, warnings: list[str]) -> Iterator[tuple[int, list[str]]]:
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds of errors for damaged files
-        raise _FileError(_("Não foi possível ler a planilha XLSX: o arquivo parece corrompido. %(SAVE_AS)s", SAVE_AS=_SAVE_AS)) from error
-    try:
-        if INPUT_SHEET in workbook.sheetnames:
-            sheet = workbook[INPUT_SHEET]
-        else:
-            sheet = workbook.worksheets[0]
-            if len(workbook.sheetnames) > 1:
-                warnings.append(_('A planilha não tem a aba "%(INPUT_SHEET)s"; foi lida a primeira aba, "%(title)s".', INPUT_SHEET=INPUT_SHEET, title=sheet.title))
-        sheet.reset_dimensions()  # a wrong <dimension> would cut rows off in read-only mode
-        line = 0
-        try:
-            # Cells right of MAX_COLUMNS + 1 are never built: a row reaching that far is refused anyway.
-            for line, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1), start=1):
-                yield line, [_cell_text(value).strip() for value in values]
-        except Exception as error:  # a damaged sheet fails while streaming, with openpyxl's or lxml's errors
-            raise _FileError(_("A planilha XLSX está corrompida a partir desta linha. %(SAVE_AS)s", SAVE_AS=_SAVE_AS), line + 1) from error
-    finally:
-        workbook.close()
-
-
-def _decode(data: bytes, warnings: list[str]) -> str:
-    """The text of a CSV upload: UTF-8 (BOM or not), UTF-16 with BOM, else Windows-1252/Latin-1 with a warning."""
-    if data.startswith(codecs.BOM_UTF8):
-        try:
-            return data[len(codecs.BOM_UTF8):].decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise _FileError(
-                _("O arquivo se declara UTF-8, mas tem caracteres inválidos perto do byte %(byte)s. %(SAVE_AS)s", byte=error.start + 3, SAVE_AS=_SAVE_AS)) from error
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as error:
-            raise _FileError(_("O arquivo UTF-16 tem caracteres inválidos. %(SAVE_AS)s", SAVE_AS=_SAVE_AS)) from error
-    if b"\x00" in data:
-        raise _FileError(
-            _("O arquivo não é um CSV de texto legível (tem bytes nulos: é binário ou está em UTF-16 sem marca). ")
-            + _SAVE_AS)
-    text, legacy = decode_with_fallback(data)
-    if legacy:
-        warnings.append(_("O arquivo não está em UTF-8 e foi lido como Latin-1 (Windows-1252). "
-                        "Confira se os acentos aparecem certos; se não, salve como CSV UTF-8."))
-    if len(_CONTROL_RE.findall(text[:200_000])) > max(2, len(text[:200_000]) // 200):
-        raise _FileError(_("O arquivo não parece ser uma planilha CSV: tem muitos caracteres de controle. %(SAVE_AS)s", SAVE_AS=_SAVE_AS))
-    return text
-
-
-def _separator(header_line: str) -> str:
-    """The separator of a CSV, from its header line: csv.Sniffer, else the most frequent of ; , and tab."""
-    try:
-        return csv.Sniffer().sniff(header_line, delimiters=";,\t").delimiter
-    except csv.Error:
-        counts = {sep: header_line.count(sep) for sep in ";,\t"}
-        best = max(counts, key=lambda sep: counts[sep])
-        return best if counts[best] else ";"
-
-
-def _csv_rows(data: bytes, warnings: list[str]) -> Iterator[tuple[int, list[str]]]:
-    text = _decode(data, warnings)
-    lines = text.splitlines()
-    offset = 0
-    separator = None
-    first = next((index for index, line in enumerate(lines) if line.strip()), None)
-    if first is not None:
-        hint = lines[first].strip().strip('"').lower()
-        if hint.startswith("sep=") and len(hint) <= 6:  # Excel's "sep=;" first line
-            separator = hint[4:] or ";"
-            offset = first + 1
-            text = "\n".join(lines[offset:])
-            first = next((index for index, line in enumerate(lines[offset:]) if line.strip()), None)
-        if separator is None and first is not None:
-            separator = _separator(lines[offset + first])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator or ";", strict=False)
-    previous = 0
-    try:
-        for values in reader:
-            start = previous + 1
-            previous = reader.line_num
-            yield offset + start, [value.replace("\r\n", "\n").replace("\r", "\n").strip() for value in values]
-    except csv.Error as error:
-        raise _FileError(_("O CSV não pôde ser lido a partir desta linha (%(error)s). Verifique se há aspas sem fechamento.", error=error), offset + previous + 1) from error
-
-
-def _rows(data: bytes, filename: str, warnings: list[str]) -> Iterator[tuple[int, list[str]]]:
-    """(line, cells) of an upload, by content: XLSX, or CSV/text; other formats raise _FileError."""
-    name = (filename or "").lower()
-    if len(data) > MAX_FILE_BYTES:
-        raise _FileError(_("O arquivo tem %(size)s MB; o limite é 5 MB.", size=format_decimal(len(data) / 1024 / 1024, "0.0")))
-    if not data.strip():
-        raise _FileError(_("O arquivo está vazio."))
-    if data.startswith(_OLE2_MAGIC):
-        raise _FileError(_("Arquivos .xls (Excel 97–2003) não são aceitos. %(SAVE_AS)s", SAVE_AS=_SAVE_AS))
-    if data.startswith(b"PK"):
-        try:
-            archive = zipfile.ZipFile(io.BytesIO(data))
-            names = set(archive.namelist())
-            mimetype = archive.read("mimetype").decode("ascii", "replace").strip() if "mimetype" in names else ""
-        except (zipfile.BadZipFile, OSError, ValueError) as error:
-            raise _FileError(_("O arquivo compactado está corrompido. %(SAVE_AS)s", SAVE_AS=_SAVE_AS)) from error
-        if "opendocument" in mimetype:
-            raise _FileError(_("Arquivos .ods (LibreOffice/OpenOffice) não são aceitos. %(SAVE_AS)s", SAVE_AS=_SAVE_AS))
-        if "xl/workbook.xml" not in names:
-            raise _FileError(_("O arquivo é um ZIP, mas não uma planilha XLSX. %(SAVE_AS)s", SAVE_AS=_SAVE_AS))
-        check_archive(archive)
-        return bounded_rows(_xlsx_rows(data, warnings))
-    if data.startswith(b"%PDF"):
-        raise _FileError(_("Arquivos PDF não são aceitos. %(SAVE_AS)s", SAVE_AS=_SAVE_AS))
-    if name.endswith(".xlsx"):
-        raise _FileError(_("O arquivo tem a extensão .xlsx, mas não é uma planilha XLSX válida. %(SAVE_AS)s", SAVE_AS=_SAVE_AS))
-    return bounded_rows(_csv_rows(data, warnings))
-
 
 def _header_key(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(text)).split())
@@ -751,10 +610,20 @@ def _body_limit() -> int:
 # -- parsers ------------------------------------------------------------------------------------------------
 
 def parse_inputs(data: bytes, filename: str, consultation: Consultation) -> ParseResult[InputRow]:
-    """Check a workshop-input upload row by row; import its rows only when the result is ok."""
+    """Read and check a workshop-input upload row by row here (the background job reads it in a sandbox)."""
     result: ParseResult[InputRow] = ParseResult()
+    return _check_inputs(lambda: sheets.read_rows(data, filename, result.warnings, INPUT_SHEET), result, consultation)
+
+
+def check_inputs(read: sheets.ReadResult, consultation: Consultation) -> ParseResult[InputRow]:
+    """Check the rows of a workshop-input upload read by the sandbox; import them only when the result is ok."""
+    return _check_inputs(read.replay, ParseResult(warnings=list(read.warnings)), consultation)
+
+
+def _check_inputs(rows: Callable[[], Iterator[tuple[int, list[str]]]], result: ParseResult[InputRow],
+                  consultation: Consultation) -> ParseResult[InputRow]:
     try:
-        table = _table(_rows(data, filename, result.warnings), INPUT_COLUMNS, INPUT_REQUIRED, result)
+        table = _table(rows(), INPUT_COLUMNS, INPUT_REQUIRED, result)
         if table is None:
             return result
         articles = _Articles(consultation)
@@ -838,10 +707,20 @@ def parse_uf(text: str) -> str | None:
 
 
 def parse_attendees(data: bytes, filename: str) -> ParseResult[AttendeeRow]:
-    """Check an attendance-list upload row by row."""
+    """Read and check an attendance-list upload row by row here (the background job reads it in a sandbox)."""
     result: ParseResult[AttendeeRow] = ParseResult()
+    return _check_attendees(lambda: sheets.read_rows(data, filename, result.warnings, INPUT_SHEET), result)
+
+
+def check_attendees(read: sheets.ReadResult) -> ParseResult[AttendeeRow]:
+    """Check the rows of an attendance-list upload read by the sandbox."""
+    return _check_attendees(read.replay, ParseResult(warnings=list(read.warnings)))
+
+
+def _check_attendees(rows: Callable[[], Iterator[tuple[int, list[str]]]],
+                     result: ParseResult[AttendeeRow]) -> ParseResult[AttendeeRow]:
     try:
-        table = _table(_rows(data, filename, result.warnings), ATTENDEE_COLUMNS, ATTENDEE_REQUIRED, result)
+        table = _table(rows(), ATTENDEE_COLUMNS, ATTENDEE_REQUIRED, result)
         if table is None:
             return result
         names: dict[str, int] = {}

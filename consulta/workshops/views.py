@@ -5,7 +5,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -48,7 +48,6 @@ from consulta.workshops.forms import (
     InputRowForm,
     QuickInputForm,
     StatusForm,
-    UploadForm,
     WorkshopForm,
     article_choices,
     set_article_choices,
@@ -337,34 +336,6 @@ def attendance(workshop_id: int):
                             status=form_status())
 
 
-@bp.route("/oficinas/<int:workshop_id>/presenca/lista", methods=["POST"])
-@require(Permission.FACILITATE)
-def attendee_list(workshop_id: int):
-    """Replace the attendance list with an uploaded CSV; on any error nothing is saved."""
-    workshop = _editable_workshop(workshop_id)
-    upload_form = AttendeeUploadForm()
-    problems: list[str] = []
-    report = None
-    if upload_form.validate_on_submit():
-        upload = upload_form.file.data
-        report = spreadsheets.parse_attendees(_read(upload), upload.filename or "")
-        if report.ok:
-            try:
-                services.replace_attendees(current_user, workshop, report.rows)
-            except services.WorkshopError as error:
-                db.session.rollback()
-                problems.append(str(error))
-            else:
-                db.session.commit()
-                _flash_warnings(report)
-                n = len(report.rows)
-                flash(ngettext("Lista de presença salva: %(num)d pessoa.", "Lista de presença salva: %(num)d pessoas.", n),
-                      "success")
-                return redirect(url_for("workshops.attendance", workshop_id=workshop.id), 303)
-    return _attendance_page(workshop, _saved_attendance(workshop), upload_form, problems=problems, report=report,
-                            status=invalid_form_status())
-
-
 @bp.route("/oficinas/<int:workshop_id>/presenca/modelo.csv")
 @require(Permission.FACILITATE)
 def attendee_template(workshop_id: int):
@@ -487,45 +458,3 @@ def input_template(workshop_id: int, extension: str):
     if extension == "xlsx":
         return attachment(spreadsheets.input_template_xlsx(workshop.consultation), "xlsx", name)
     return attachment(spreadsheets.input_template_csv(workshop.consultation), "csv", name)
-
-
-@bp.route("/oficinas/<int:workshop_id>/importar", methods=["GET", "POST"])
-@require(Permission.FACILITATE)
-def import_inputs(workshop_id: int):
-    """Import input from a CSV or XLSX file: a report of every problem and nothing saved, or all rows saved."""
-    workshop = _editable_workshop(workshop_id)
-    form = UploadForm()
-    problems: list[str] = []
-    report = None
-    if form.validate_on_submit():
-        upload = form.file.data
-        report = spreadsheets.parse_inputs(_read(upload), upload.filename or "", workshop.consultation)
-        if report.ok:
-            try:
-                result = services.import_inputs(current_user, workshop, report.rows)
-            except services.WorkshopError as error:
-                db.session.rollback()
-                problems.append(str(error))
-            else:
-                db.session.commit()
-                _flash_warnings(report)
-                created = ngettext("%(num)d contribuição importada", "%(num)d contribuições importadas", result.created)
-                flash(ngettext("%(created)s, %(num)d já existia.", "%(created)s, %(num)d já existiam.",
-                               result.duplicates, created=created), "success")
-                return redirect(_workshop_url(workshop) + "#contribuicoes", 303)
-    return render_template("workshops/import.html", workshop=workshop, form=form, problems=problems,
-                           report=report, columns=spreadsheets.INPUT_COLUMNS), form_status()
-
-
-# -- helpers ------------------------------------------------------------------------------------------------
-
-def _read(upload) -> bytes:
-    return upload.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
-
-
-def _flash_warnings(report) -> None:
-    for warning in report.warnings[:20]:
-        flash(_("Aviso: %(warning)s", warning=warning), "warning")
-
-
-

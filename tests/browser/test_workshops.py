@@ -112,6 +112,10 @@ def test_facilitator_registers_a_workshop_and_logs_its_input(
     expect(page.get_by_role("heading", level=1)).to_have_text("Importar planilha")
     page.get_by_label("Planilha (CSV ou XLSX)").set_input_files(str(csv_file))
     page.get_by_role("button", name="Importar").click()
+    # Read in the background (at once by the test queue), then previewed; confirming saves it.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirmar a importação")
+    expect(page.locator("main")).to_contain_text("1 contribuição pronta para importar")
+    page.get_by_role("button", name="Importar 1 contribuição").click()
     expect(page.locator(".flashes")).to_contain_text("1 contribuição importada, 0 já existiam.")
 
     # The workshop page lists all three, per article; the article page shows them under the workshop's name.
