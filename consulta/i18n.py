@@ -41,7 +41,8 @@ def select_locale() -> str:
         return default
     if chosen := _known(request.args.get(LANG_PARAM)):
         return chosen
-    if chosen := _known(request.cookies.get(LANG_COOKIE)):
+    # The API's answers are cached publicly without Vary: Cookie, so only ?lang= may change their language.
+    if request.blueprint != "api" and (chosen := _known(request.cookies.get(LANG_COOKIE))):
         return chosen
     if current_app.config["LOCALE_FROM_BROWSER"]:
         best = request.accept_languages.best_match([code.replace("_", "-") for code in supported()])

@@ -265,3 +265,14 @@ def test_the_sign_up_form_speaks_the_visitors_language(i18n_app):
     spanish = _text(i18n_app.test_client().get("/cadastro?lang=es"))
     assert "Ciudadano o ciudadana" in spanish and "Prefiero no informar" in spanish and "Contraseña" in spanish
     assert "Cidadão ou cidadã" in _text(i18n_app.test_client().get("/cadastro"))
+
+
+def test_the_api_ignores_the_language_cookie(i18n_app, create_consultation):
+    """API answers are cached publicly without Vary: Cookie: only ?lang= may change their language."""
+    c = create_consultation("open")
+    reader = i18n_app.test_client()
+    reader.set_cookie("consulta_lang", "en")
+    with_cookie = reader.get(f"/api/v1/consultations/{c.slug}").get_json()
+    assert with_cookie["data"]["status_label"] == "Aberta"
+    assert reader.get(f"/api/v1/consultations/{c.slug}?lang=en").get_json()["data"]["status_label"] == "Open"
+    assert '<html lang="en">' in _text(reader.get(f"/consultas/{c.slug}"))  # pages still follow the cookie

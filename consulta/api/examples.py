@@ -50,7 +50,9 @@ WORKSHOP_CONTRIBUTION: dict[str, Any] = {
     "text": "A sala defendeu dados abertos com atualização mensal.", "proposed_text": None,
     "response_status": None, "response_text": None,
 }
-NEXT = f"{BASE}/contributions?article=42&limit=2&cursor={encode_cursor(1187)}"
+# Cursors in the examples are signed with a key of their own: they show the shape, not a usable position.
+_EXAMPLE_KEY = "exemplo-da-documentacao"
+NEXT = f"{BASE}/contributions?article=42&limit=2&cursor={encode_cursor(1187, _EXAMPLE_KEY)}"
 
 # operationId -> {"path": {...}, "query": {...}, "response": body of the 200 answer}
 EXAMPLES: dict[str, dict[str, Any]] = {
@@ -59,7 +61,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "listConsultations": {"query": {"limit": 1}, "response": {
         "data": [CONSULTATION],
         "links": {"self": "/api/v1/consultations?limit=1",
-                  "next": f"/api/v1/consultations?limit=1&cursor={encode_cursor(1)}"},
+                  "next": f"/api/v1/consultations?limit=1&cursor={encode_cursor(1, _EXAMPLE_KEY)}"},
         "meta": {"limit": 1}}},
     "getConsultation": {"path": {"slug": SLUG}, "response": {"data": CONSULTATION}},
     "listSections": {"path": {"slug": SLUG}, "response": {"data": [
@@ -71,7 +73,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "listArticles": {"path": {"slug": SLUG}, "query": {"section": 7, "limit": 1}, "response": {
         "data": [ARTICLE],
         "links": {"self": f"{BASE}/articles?section=7&limit=1",
-                  "next": f"{BASE}/articles?section=7&limit=1&cursor={encode_cursor(15)}"},
+                  "next": f"{BASE}/articles?section=7&limit=1&cursor={encode_cursor(15, _EXAMPLE_KEY)}"},
         "meta": {"limit": 1}}},
     "getArticle": {"path": {"slug": SLUG, "article_id": 42}, "response": {"data": ARTICLE}},
     "listContributions": {"path": {"slug": SLUG}, "query": {"article": 42, "limit": 2}, "response": {
