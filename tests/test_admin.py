@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from consulta.extensions import db
 from consulta.models import Article, AuditLog, Consultation, Role, Section, Status, User
 from tests.conftest import SMALL_DRAFT
+from tests.multipart import post_multipart
 
 
 @pytest.fixture
@@ -110,11 +111,7 @@ def test_bad_upload_gets_a_message_and_saves_nothing(app, admin_client, create_c
 def test_oversized_upload_is_refused_with_a_message(app, admin_client, create_consultation):
     c = create_consultation("draft", text="")
     big = ("Art. 1º " + "palavra " * 400_000).encode()
-    response = admin_client.post(
-        f"/admin/consultas/{c.slug}/importar",
-        data={"file": (io.BytesIO(big), "grande.md")},
-        content_type="multipart/form-data",
-    )
+    response = post_multipart(admin_client, f"/admin/consultas/{c.slug}/importar", {"file": (big, "grande.md")})
     assert response.status_code == 422
     assert "o limite é 2 MB" in response.get_data(as_text=True)
 

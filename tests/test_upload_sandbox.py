@@ -6,7 +6,6 @@ Portuguese message, the child dead within the limit and nothing saved. A real `f
 one upload end to end while the web request returns at once. Both databases (CONSULTA_TEST_DATABASE_URL).
 """
 
-import gc
 import io
 import json
 import os
@@ -23,6 +22,7 @@ from consulta.jobs import queue
 from consulta.models import Attendee, Contribution, Job, Upload, UploadPurpose, UploadState, utcnow
 from consulta.uploads import sandbox, sheets
 from tests import test_job_workers, test_workshops_web
+from tests.multipart import post_multipart
 from tests.test_job_workers import FAST, wait_for
 
 # Fixtures shared with the workshop pages and the real-worker tests.
@@ -91,7 +91,7 @@ def _login(client, user) -> None:
 
 
 def _post_file(client, url: str, data: bytes, name: str):
-    return client.post(url, data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+    return post_multipart(client, url, {"file": (data, name)})
 
 
 def _upload(app, token: str) -> Upload:
@@ -184,14 +184,12 @@ def test_with_the_default_caps_a_hostile_file_stops_at_the_first_cap(client, aut
     assert page.status_code == 422 and "linhas (contando as vazias)" in page.get_data(as_text=True)
 
 
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_a_file_past_the_size_limit_is_refused_before_it_is_stored(app, client, auth, facilitator, workshop_id):
     auth.login(facilitator)
     response = _post_file(client, f"/oficinas/{workshop_id}/importar", b"a;b\n" * (sheets.MAX_FILE_BYTES // 4 + 1),
                           "grande.csv")
     assert response.status_code == 422 and "O arquivo passa de 5 MB" in response.get_data(as_text=True)
     assert _count(app, Upload) == 0 and _count(app, Job, name="read_upload") == 0
-    gc.collect()  # collect the abandoned request body here, under this test's warning filter
 
 
 def test_the_waiting_page_refreshes_itself_and_htmx_reloads_when_read(app, client, auth, facilitator, workshop_id):

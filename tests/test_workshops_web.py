@@ -26,8 +26,10 @@ from consulta.models import (
 )
 from consulta.workshops import services, spreadsheets
 from consulta.workshops.views import tile_map_scale
+from tests.multipart import post_multipart
 
 PAST = datetime(2024, 5, 10, 13, 0, tzinfo=UTC)  # 10:00 in Brasília
+
 
 
 # -- fixtures and helpers -----------------------------------------------------------------------------------
@@ -113,7 +115,7 @@ def flashes(client) -> list[str]:
 
 
 def upload(client, url, content: bytes, filename: str):
-    return client.post(url, data={"file": (io.BytesIO(content), filename)}, content_type="multipart/form-data")
+    return post_multipart(client, url, {"file": (content, filename)})
 
 
 def uploaded(client, response):
