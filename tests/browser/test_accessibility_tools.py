@@ -3,6 +3,7 @@
 included. Screenshots of each mode go to test-artifacts/."""
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -201,7 +202,12 @@ def test_vlibras_widget_starts_under_the_policy_and_other_script_urls_stay_block
 
     page.route("https://vlibras.gov.br/**", vlibras)
     page.goto("/")
-    page.wait_for_function("window.playerLoaded === true")
+    # Polled from Python: wait_for_function's polling evaluates its predicate with eval(), which this very
+    # policy forbids, so it only passed when the player had loaded before the first check.
+    deadline = time.monotonic() + 10
+    while page.evaluate("window.playerLoaded === true") is not True:
+        assert time.monotonic() < deadline, "o VLibras (substituto) não carregou em 10 s"
+        page.wait_for_timeout(50)
     assert page.evaluate("window.vlibrasStarted") == "https://vlibras.gov.br/app"
     assert served == ["https://vlibras.gov.br/app/vlibras-plugin.js", "https://vlibras.gov.br/app/target/UnityLoader.js"]
     expect(page.locator("[vw-access-button]")).to_have_count(1)
