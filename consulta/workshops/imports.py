@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -41,6 +42,19 @@ def _waiting(upload: Upload, workshop: Workshop, title: str, back: str):
                            back=back, url=request.path, refresh=REFRESH_SECONDS)
 
 
+def _store(form, purpose: UploadPurpose, workshop: Workshop):
+    """The form's file stored for reading in the background (committed), or None with the size error on the form."""
+    upload = form.file.data
+    data = _read_capped(upload)
+    if data is None:
+        form.file.errors.append(_too_big_message())
+        return None
+    stored = uploads.store(current_user, purpose, workshop.id, data, upload.filename or "",
+                           sheet=spreadsheets.INPUT_SHEET)
+    db.session.commit()
+    return stored
+
+
 # -- the workshop's input -----------------------------------------------------------------------------------
 
 @bp.route("/oficinas/<int:workshop_id>/importar", methods=["GET", "POST"])
@@ -50,16 +64,8 @@ def import_inputs(workshop_id: int):
     workshop = _editable_workshop(workshop_id)
     form = UploadForm()
     problems: list[str] = []
-    if form.validate_on_submit():
-        upload = form.file.data
-        data = _read_capped(upload)
-        if data is None:
-            form.file.errors.append(_too_big_message())
-        else:
-            stored = uploads.store(current_user, UploadPurpose.WORKSHOP_INPUTS, workshop.id, data,
-                                   upload.filename or "", sheet=spreadsheets.INPUT_SHEET)
-            db.session.commit()
-            return redirect(url_for("workshops.import_inputs_upload", workshop_id=workshop.id, token=stored.token), 303)
+    if form.validate_on_submit() and (stored := _store(form, UploadPurpose.WORKSHOP_INPUTS, workshop)):
+        return redirect(url_for("workshops.import_inputs_upload", workshop_id=workshop.id, token=stored.token), 303)
     return _import_page(workshop, form, problems=problems), form_status()
 
 
@@ -103,11 +109,9 @@ def import_inputs_upload(workshop_id: int, token: str):
             uploads.discard(upload)
             db.session.commit()
             _flash_warnings(report)
-            created = (_("1 contribuição importada") if result.created == 1
-                       else _("%(n)s contribuições importadas", n=result.created))
-            existed = (_("%(n)s já existia", n=result.duplicates) if result.duplicates == 1
-                       else _("%(n)s já existiam", n=result.duplicates))
-            flash(f"{created}, {existed}.", "success")
+            created = ngettext("%(num)d contribuição importada", "%(num)d contribuições importadas", result.created)
+            flash(ngettext("%(created)s, %(num)d já existia.", "%(created)s, %(num)d já existiam.",
+                           result.duplicates, created=created), "success")
             return redirect(_workshop_url(workshop) + "#contribuicoes", 303)
     labels = dict(db.session.execute(select(Article.id, Article.label)
                                      .where(Article.consultation_id == workshop.consultation_id)).all())
@@ -123,17 +127,8 @@ def attendee_list(workshop_id: int):
     """Upload an attendance list; it is read in the background, then previewed before it replaces the list."""
     workshop = _editable_workshop(workshop_id)
     upload_form = AttendeeUploadForm()
-    if upload_form.validate_on_submit():
-        upload = upload_form.file.data
-        data = _read_capped(upload)
-        if data is None:
-            upload_form.file.errors.append(_too_big_message())
-        else:
-            stored = uploads.store(current_user, UploadPurpose.WORKSHOP_ATTENDEES, workshop.id, data,
-                                   upload.filename or "", sheet=spreadsheets.INPUT_SHEET)
-            db.session.commit()
-            return redirect(url_for("workshops.attendee_list_upload", workshop_id=workshop.id, token=stored.token),
-                            303)
+    if upload_form.validate_on_submit() and (stored := _store(upload_form, UploadPurpose.WORKSHOP_ATTENDEES, workshop)):
+        return redirect(url_for("workshops.attendee_list_upload", workshop_id=workshop.id, token=stored.token), 303)
     return _attendance_page(workshop, _saved_attendance(workshop), upload_form, status=invalid_form_status())
 
 
