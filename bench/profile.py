@@ -1,8 +1,8 @@
 """``python -m bench profile``: where a signed-in request spends its time, in-process, with pyinstrument.
 
 Loads the participation benchmark's data (SQLite by default) and profiles, through Flask's test client (no
-network, no gunicorn), N htmx votes by one signed-in account and N signed-in article pages (1,000
-contributions), printing pyinstrument's call tree for each and the mean wall time per request.
+network, no gunicorn), N htmx votes by one signed-in account, N signed-in article pages (1,000
+contributions) and N anonymous ones with the page cache off, printing pyinstrument's call tree for each and the mean wall time per request.
 pyinstrument is a developer tool, not a dependency: ``pip install pyinstrument``.
 """
 
@@ -39,9 +39,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("-n", type=int, default=300, help="requests per measurement (default %(default)s)")
     parser.add_argument("--quiet", action="store_true", help="only the mean times, no call trees")
-    parser.add_argument("--only", choices=("vote", "page", "bare"), action="append")
+    parser.add_argument("--only", choices=("vote", "page", "anon", "bare"), action="append")
     args = parser.parse_args(argv)
-    only = set(args.only or ("vote", "page", "bare"))
+    only = set(args.only or ("vote", "page", "anon", "bare"))
 
     with data.workspace(args.db, "profile") as (workdir, instance):
         dataset = data.load(data.database_url(args.db, workdir), instance, small=1000, large=1000, authors=100,
@@ -71,6 +71,12 @@ def main(argv: list[str]) -> int:
             response = client.get(article)
             assert response.status_code == 200 and "/sair" in response.text
 
+        anonymous = app.test_client()
+
+        def anonymous_page():
+            response = anonymous.get(article)
+            assert response.status_code == 200 and "Set-Cookie" not in response.headers
+
         def bare():
             assert client.get("/bench/bare").status_code == 200
 
@@ -81,6 +87,9 @@ def main(argv: list[str]) -> int:
             results["vote"] = _profile("vote (htmx, signed in)", vote, args.n, not args.quiet)
         if "page" in only:
             results["page"] = _profile("article page (signed in, 1k contributions)", article_page, args.n,
+                                       not args.quiet)
+        if "anon" in only:
+            results["anon"] = _profile("article page (anonymous, no page cache)", anonymous_page, args.n,
                                        not args.quiet)
         if "bare" in results:
             print(", ".join(f"{k} {v / results['bare']:.1f}x bare" for k, v in results.items() if k != "bare"))

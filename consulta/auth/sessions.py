@@ -18,9 +18,9 @@ from consulta.extensions import db
 from consulta.models import User, UserSession, VerificationLevel, utcnow
 from consulta.models.users import GOVBR_VERIFICATION
 
-# Hot routes whose requests need only a few columns of the account (a vote: is it active, its role, level and
-# consent). There the loader answers a SessionAccount read with one Core query instead of the ORM User.
-LIGHT_ENDPOINTS = frozenset({"participation.vote"})
+# Hot routes whose requests need only a few columns of the account (a vote, the article page: is it active,
+# its role, level and consent). There the loader answers a SessionAccount read with one Core query instead of the ORM User.
+LIGHT_ENDPOINTS = frozenset({"participation.vote", "consultations.article"})
 
 
 def _token_hash(token: str) -> str:

@@ -1,5 +1,6 @@
 """Consultation operations: create, replace the text from an imported draft, change status."""
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -9,7 +10,8 @@ from typing import Any
 from flask import abort
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import contains_eager
 
 from consulta.authz import can_view_consultation
 from consulta.drafts import DraftDocument, DraftSection, render_article_body
@@ -45,6 +47,21 @@ def get_visible_or_404(slug: str) -> Consultation:
     if not can_view_consultation(current_user, consultation):
         abort(404)
     return consultation
+
+
+@functools.cache
+def _article_statement():
+    return (select(Article).join(Article.consultation).options(contains_eager(Article.consultation))
+            .where(Consultation.slug == bindparam("slug"), Article.id == bindparam("article_id")))
+
+
+def get_visible_article_or_404(slug: str, article_id: int) -> Article:
+    """The article of the consultation `slug` with its consultation, in one query; 404 like
+    `get_visible_or_404` (or when the article belongs to another consultation)."""
+    article = db.session.scalar(_article_statement(), {"slug": slug, "article_id": article_id})
+    if article is None or not can_view_consultation(current_user, article.consultation):
+        abort(404)
+    return article
 
 
 def create_consultation(

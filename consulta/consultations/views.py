@@ -5,9 +5,9 @@ from flask import Response, abort, render_template, request
 from consulta.consultations import bp, services
 from consulta.consultations.attachments import attachments_of
 from consulta.extensions import db
-from consulta.models import Article, Attachment, FollowTarget, Section
+from consulta.models import Attachment, FollowTarget, Section
 from consulta.notifications.follows import follow_context
-from consulta.participation.page import article_context, filter_from_args, section_context
+from consulta.participation.page import article_page, filter_from_args, section_context
 from consulta.web import anonymous_page_cache
 
 
@@ -53,13 +53,8 @@ def attachment(slug: str, attachment_id: int):
 @anonymous_page_cache
 def article(slug: str, article_id: int):
     """One article with its numbered structure and links to its neighbours."""
-    consultation = services.get_visible_or_404(slug)
-    article = db.get_or_404(Article, article_id)
-    if article.consultation_id != consultation.id:
-        abort(404)
-    context = article_context(article, filter_from_args(request.args))
-    context.update(follow_context(FollowTarget.ARTICLE, article.id))
-    return render_template("consultations/article.html", **context)
+    article = services.get_visible_article_or_404(slug, article_id)
+    return article_page(article, filter_from_args(request.args))
 
 
 @bp.route("/consultas/<slug>/secoes/<int:section_id>")

@@ -189,11 +189,13 @@ def cacheable() -> bool:
             and not sees_personal_data())
 
 
-def contribution_list(article: Article, f: Any, context: dict[str, Any], build) -> Markup:
+def contribution_list(article: Article, f: Any, context: dict[str, Any], build,
+                      supported: frozenset[int] | None = None) -> Markup:
     """The page of contributions as HTML for this reader: from the cache, or `build()`'s context rendered.
 
     `context` is the page's context without the list; `build()` returns the list's part of it
-    (contributions, replies, has_more). The reader is the current user (or anonymous).
+    (contributions, replies, has_more). The reader is the current user (or anonymous); `supported`, when
+    given, is what they support on this article (read here otherwise).
     """
     user_id = context.get("user_id")
     signed_in = user_id is not None
@@ -206,16 +208,16 @@ def contribution_list(article: Article, f: Any, context: dict[str, Any], build) 
     if entry is None:
         entry = _fill({**context, **build()}, signed_in)
         cache.set(key, entry, timeout=current_app.config["FRAGMENT_CACHE_SECONDS"])
-    return _personalise(entry, user_id)
+    return _personalise(entry, user_id, supported)
 
 
-def _personalise(entry: Entry, user_id: int | None) -> Markup:
+def _personalise(entry: Entry, user_id: int | None, supported: frozenset[int] | None = None) -> Markup:
     from consulta.participation.services import edit_window_open
 
-    supported: set[int] = set()
-    if user_id is not None and entry.ids:
+    if supported is None and user_id is not None and entry.ids:
         supported = set(db.session.scalars(select(Support.contribution_id).where(
             Support.user_id == user_id, Support.contribution_id.in_(entry.ids))))
+    supported = supported or frozenset()
     out = []
     for piece in entry.pieces:
         if type(piece) is str:
@@ -235,6 +237,56 @@ def _personalise(entry: Entry, user_id: int | None) -> Markup:
     if CSRF_MARK in html:
         html = html.replace(CSRF_MARK, generate_csrf())
     return Markup(html)  # noqa: S704 - rendered by Jinja with autoescape; only tokens are put in
+
+
+# -- the page around the list -------------------------------------------------------------------------------
+
+_MARKS = re.compile(r"\x1f(csrf|key|hole:(\w+))\x1f")
+
+
+def hole(name: str) -> Markup:
+    """A marker where `fill` puts the named personal part of a page (see `page`)."""
+    return Markup(f"\x1fhole:{name}\x1f")  # noqa: S704 - a fixed marker, no input
+
+
+def page(key: tuple, render) -> list:
+    """A whole page rendered once per `key` with markers for what is personal, as pieces for `fill`.
+
+    `render()` renders the page with `CSRF_MARK` for the reader's CSRF token, `KEY_MARK` for each fresh
+    submission key and `hole(name)` for each personal part. `key` must name everything else the page
+    shows that differs between readers (signed in or not, the role's menu, what the gate says) and the
+    versions of what it shows; the locale is added here. No reader's value is ever in the cached text.
+    """
+    full = ":".join(map(str, ("page", *key, get_locale())))
+    pieces = cache.get(full) if current_app.config["FRAGMENT_CACHE_SECONDS"] > 0 else None
+    if pieces is None:
+        html = render()
+        pieces, at = [], 0
+        for match in _MARKS.finditer(html):
+            pieces.append(html[at:match.start()])
+            pieces.append((match.group(2),) if match.group(2) else match.group(1))
+            at = match.end()
+        pieces.append(html[at:])
+        if current_app.config["FRAGMENT_CACHE_SECONDS"] > 0:
+            cache.set(full, pieces, timeout=current_app.config["FRAGMENT_CACHE_SECONDS"])
+    return pieces
+
+
+def fill(pieces: list, holes: dict[str, Any]) -> str:
+    """The page for this reader: its own CSRF token, fresh submission keys, and each hole's `holes[name]()`."""
+    out = []
+    token = None
+    for piece in pieces:
+        if type(piece) is str:
+            out.append(piece)
+        elif piece == "csrf":
+            token = token or generate_csrf()
+            out.append(token)
+        elif piece == "key":
+            out.append(secrets.token_urlsafe(24))
+        else:
+            out.append(str(holes[piece[0]]()))
+    return "".join(out)
 
 
 @dataclass

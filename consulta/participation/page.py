@@ -2,18 +2,36 @@
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import String, bindparam, literal, select, type_coerce, union_all
 from wtforms import SelectChoice
 
+from consulta.accessibility import preferences as accessibility
 from consulta.consultations import services as consultation_services
 from consulta.drafts import article_parts, render_article_body
+from consulta.extensions import db
 from consulta.inputs import page_number
-from consulta.models import Article, Consultation, ContributionKind, Section, Stance
+from consulta.models import (
+    Article,
+    Consultation,
+    Contribution,
+    ContributionKind,
+    Follow,
+    FollowTarget,
+    Section,
+    Stance,
+    Support,
+    Vote,
+    VoteValue,
+)
+from consulta.notifications.follows import follow_context
 from consulta.participation import fragments, services, votes
 from consulta.participation.forms import (
     ContributionForm,
@@ -22,8 +40,11 @@ from consulta.participation.forms import (
     ReportForm,
 )
 from consulta.participation.gate import Action, decide
+from consulta.web import is_htmx_partial
 
 SORT_LABELS = {"recentes": _l("Mais recentes"), "apoiadas": _l("Mais apoiadas")}
+# The query parameters the article page reads (and the language switch's): pages with others are not cached.
+PAGE_ARGS = frozenset({"ordem", "posicao", "tipo", "parte", "pagina", "lang"})
 PART_KEY_RE = re.compile(r"^[A-Za-z0-9.-]{1,80}$")
 
 
@@ -63,26 +84,30 @@ def article_context(
     contribution_form: ContributionForm | None = None,
     reply_forms: dict[int, ReplyForm] | None = None,
     reply_form: ReplyForm | None = None,
+    skeleton: bool = False,
 ) -> dict[str, Any]:
-    """Everything the article page and its fragments need, in a constant number of queries."""
+    """Everything the article page and its fragments need, in a constant number of queries.
+
+    With `skeleton`, the page as `article_page` caches it: markers instead of the reader's vote panel,
+    follow button, list of contributions, CSRF token and submission key.
+    """
     user = current_user if current_user.is_authenticated else None
-    context = thread_context(article.consultation, reply_forms=reply_forms, reply_form=reply_form)
-    context.update(
-        article=article,
-        filter=f,
-        filter_args=filter_args,
-        sort_labels=SORT_LABELS,
-        stances=list(Stance),
-        kinds=[ContributionKind.COMMENT, ContributionKind.NEW_WORDING, ContributionKind.REMOVAL],
-        my_vote=votes.vote_of(user.id if user else None, article.id) if article.accepts_votes else None,
-    )
-    context.update(part_context(article, f))
+    context = list_context(article, f, reply_forms=reply_forms, reply_form=reply_form)
+    if skeleton:
+        context.update(vote_panel_html=fragments.hole("vote"), follow_html=fragments.hole("follow"),
+                       contribution_list_html=fragments.hole("list"), csrf_token=lambda: fragments.CSRF_MARK)
+    elif article.accepts_votes:
+        context.update(my_vote=votes.vote_of(user.id if user else None, article.id))
     if user is not None:
         # Forms (and so a CSRF token in the session) only for people who can use them: an anonymous
         # visitor gets no cookie, and the page stays cacheable.
         form = contribution_form
         if form is None:
-            form = ContributionForm(formdata=None).fresh_key()
+            form = ContributionForm(formdata=None)
+            if skeleton:
+                form.submission_key.data = fragments.KEY_MARK
+            else:
+                form.fresh_key()
             selected = context["selected_part"]
             if selected is not None:
                 # "Comentar" on a part: the form starts on that part, its current text ready to be rewritten.
@@ -91,15 +116,126 @@ def article_context(
             SelectChoice(p.key, p.label[:1].upper() + p.label[1:]) for p in context["parts"]
         ]
         context.update(contribution_form=form)
-    if with_list:
+    if with_list and not skeleton:
         if reply_forms is None and reply_form is None and fragments.cacheable():
             context["contribution_list_html"] = fragments.contribution_list(
                 article, f, context, lambda: contribution_page(article, f, supports=False))
         else:
             context.update(contribution_page(article, f))
+    if with_list or skeleton:
         context.update(fragments.shared(("around", article.id, article.page_version, article.consultation.slug),
                                         lambda: _around(article)))
     return context
+
+
+def list_context(article: Article, f: services.ContributionFilter, *,
+                 reply_forms: dict[int, ReplyForm] | None = None,
+                 reply_form: ReplyForm | None = None) -> dict[str, Any]:
+    """What the page of contributions needs besides the contributions: the reader, the filter, the parts."""
+    context = thread_context(article.consultation, reply_forms=reply_forms, reply_form=reply_form)
+    context.update(
+        article=article,
+        filter=f,
+        filter_args=filter_args,
+        sort_labels=SORT_LABELS,
+        stances=list(Stance),
+        kinds=[ContributionKind.COMMENT, ContributionKind.NEW_WORDING, ContributionKind.REMOVAL],
+    )
+    context.update(part_context(article, f))
+    return context
+
+
+def article_page(article: Article, f: services.ContributionFilter) -> str:
+    """The article page for the current reader, from a page cached once for every reader like them.
+
+    What is the same for everyone (the text, its statistics, the forms, the menus of the reader's kind) is
+    rendered once per article version (participation.fragments.page); each request adds what is its own:
+    the vote panel with the tallies of the moment, the follow button, the page of contributions, the CSRF
+    token and a submission key. Readers who get a flashed message, unknown query parameters or unmasked
+    personal data (moderators) get the page rendered in full.
+    """
+    consultation = article.consultation
+    if not fragments.cacheable() or "_flashes" in session or not set(request.args) <= PAGE_ARGS:
+        context = article_context(article, f)
+        context.update(follow_context(FollowTarget.ARTICLE, article.id))
+        return render_template("consultations/article.html", **context)
+    user = current_user if current_user.is_authenticated else None
+    gate = decide(user, consultation, Action.CONTRIBUTE)
+    reader = ("in", user.role.value, bool(gate), "" if gate else gate.reason) if user is not None else ("anon",)
+    key = (article.id, article.page_version, consultation.id, consultation.updated_at.timestamp(),
+           consultation.phase.value, request.host, request.full_path, is_htmx_partial(),
+           accessibility.cache_key(), *reader)
+
+    def render() -> str:
+        return render_template("consultations/article.html", **article_context(article, f, skeleton=True))
+
+    def vote_panel() -> str:
+        # Rendered once per tally, reader's vote and kind of reader; the reader's CSRF token goes in.
+        if not article.accepts_votes:
+            return ""
+        my_vote = state.vote
+        panel = (article.id, article.votes_agree, article.votes_disagree, article.votes_abstain,
+                 my_vote and my_vote.value, consultation.phase.value, request.path, *reader)
+        return fragments.fill(fragments.page(("vote", *panel), lambda: render_template(
+            "participation/_vote_panel.html", article=article, consultation=consultation, can_take_part=bool(gate),
+            gate=gate, my_vote=my_vote, csrf_token=lambda: fragments.CSRF_MARK)), {})
+
+    def follow_button() -> str:
+        if user is None:
+            return ""
+        following = state.following
+        return fragments.fill(fragments.page(("follow", article.id, following), lambda: render_template(
+            "notifications/_follow.html", follow_type=FollowTarget.ARTICLE.value, follow_id=article.id,
+            following=following, csrf_token=lambda: fragments.CSRF_MARK)), {})
+
+    def contributions() -> str:
+        context = list_context(article, f)
+        return fragments.contribution_list(article, f, context, lambda: contribution_page(article, f, supports=False),
+                                           supported=state.supported)
+
+    state = reader_state(user.id, article.id) if user is not None else ReaderState()
+
+    return fragments.fill(fragments.page(key, render),
+                          {"vote": vote_panel, "follow": follow_button, "list": contributions})
+
+
+@dataclass(frozen=True)
+class ReaderState:
+    """What is the reader's own on an article page: their vote, whether they follow it, what they support."""
+
+    vote: VoteValue | None = None
+    following: bool = False
+    supported: frozenset[int] = frozenset()
+
+
+@cache
+def _reader_statement():
+    user, article = bindparam("user_id"), bindparam("article_id")
+    vote_table, follows, supports, contributions = (
+        Vote.__table__, Follow.__table__, Support.__table__, Contribution.__table__)
+    return union_all(
+        select(literal("vote"), type_coerce(vote_table.c.value, String), literal(0))
+        .where(vote_table.c.user_id == user, vote_table.c.article_id == article),
+        select(literal("follow"), literal(""), literal(0))
+        .where(follows.c.user_id == user, follows.c.target_type == FollowTarget.ARTICLE, follows.c.target_id == article),
+        select(literal("support"), literal(""), supports.c.contribution_id)
+        .join(contributions, contributions.c.id == supports.c.contribution_id)
+        .where(supports.c.user_id == user, contributions.c.article_id == article),
+    )
+
+
+def reader_state(user_id: int, article_id: int) -> ReaderState:
+    """The reader's vote, follow and supports on the article, in one round trip."""
+    vote, following, supported = None, False, set()
+    for kind, value, contribution_id in db.session.execute(
+            _reader_statement(), {"user_id": user_id, "article_id": article_id}):
+        if kind == "vote":
+            vote = VoteValue(value)
+        elif kind == "follow":
+            following = True
+        else:
+            supported.add(contribution_id)
+    return ReaderState(vote, following, frozenset(supported))
 
 
 def _around(article: Article) -> dict[str, Any]:
