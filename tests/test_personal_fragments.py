@@ -12,7 +12,18 @@ import pytest
 from sqlalchemy import event
 
 from consulta.extensions import db
-from consulta.models import Article, ContributionKind, Stance, User, VoteValue
+from consulta.models import (
+    Article,
+    Consultation,
+    ContributionKind,
+    FollowTarget,
+    Requirement,
+    Role,
+    Stance,
+    User,
+    VoteValue,
+)
+from consulta.notifications import follows as follow_service
 from consulta.participation import services
 from tests.conftest import PASSWORD, csrf_token_from
 from tests.test_participation import articles_of
@@ -142,3 +153,85 @@ def test_no_personal_fragment_is_shared_between_two_signed_in_readers(csrf_app, 
     assert listings.count == 0
     assert pressed(page_a_after, carla_id) == pressed(page_b_after, carla_id) == "true"
     assert "(2<span" in page_a_after.split(f'id="apoio-{carla_id}"')[1][:400]
+
+
+class Statements:
+    """Counts the statements a request runs that read the article's statistics (none when the page came
+    from the cache of pages)."""
+
+    def __init__(self, app):
+        self.app, self.count = app, 0
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        self.count += "count(DISTINCT" in statement.replace("count(distinct", "count(DISTINCT")
+
+    def get(self, client, url):
+        self.count = 0
+        with self.app.app_context():
+            event.listen(db.engine, "before_cursor_execute", self)
+            try:
+                return client.get(url).get_data(as_text=True)
+            finally:
+                event.remove(db.engine, "before_cursor_execute", self)
+
+
+def follows(html, article_id):
+    match = re.search(rf'id="seguir-article-{article_id}".*?aria-pressed="(true|false)"', html, re.S)
+    return match and match.group(1)
+
+
+def test_the_whole_page_is_cached_per_kind_of_reader_and_filled_per_reader(csrf_app, create_user,
+                                                                           create_consultation):
+    """The page around the list (participation.page.article_page): the follow button, the vote panel, the
+    role's menu and what the gate says are each the reader's own, though the page is rendered once."""
+    consultation = create_consultation("open")
+    ana = create_user(email="ana@exemplo.com.br")
+    bruno = create_user(email="bruno@exemplo.com.br")
+    admin = create_user(Role.ADMIN, email="admin@exemplo.com.br")
+    unverified = create_user(email="sem-verificacao@exemplo.com.br")
+    _, recs = articles_of(csrf_app, consultation.slug)
+    with csrf_app.test_request_context():
+        article = db.session.get(Article, recs[0])
+        follow_service.set_follow(db.session.get(User, ana.id), FollowTarget.ARTICLE, article.id,
+                                  article.consultation, True)
+        services.cast_vote(db.session.get(User, ana.id), article, VoteValue.DISAGREE)
+        db.session.commit()
+    url = f"/consultas/{consultation.slug}/artigos/{recs[0]}"
+    statements = Statements(csrf_app)
+    clients = {name: csrf_app.test_client() for name in ("ana", "bruno", "admin", "unverified")}
+    for name, user in (("ana", ana), ("bruno", bruno), ("admin", admin), ("unverified", unverified)):
+        login(clients[name], user)
+        clients[name].get(url)  # the greeting after signing in is a flash: that page is not cached
+    page_a = statements.get(clients["ana"], url)
+    assert statements.count == 1  # rendered once...
+    page_b = statements.get(clients["bruno"], url)
+    assert statements.count == 0  # ...and served from the cache to another participant
+    page_admin = statements.get(clients["admin"], url)
+    assert statements.count == 1  # another kind of reader: the admin menu is not a participant's
+
+    for page in (page_a, page_b, page_admin):
+        assert "\x1f" not in page and 'value="csrf"' not in page  # every marker filled
+    assert follows(page_a, recs[0]) == "true" and follows(page_b, recs[0]) == "false"
+    assert "Seu voto: <strong>Discordo" in page_a and "Seu voto" not in page_b
+    assert "/admin" in page_admin and "/admin" not in page_a and "/admin" not in page_b
+    assert not set(tokens(page_a)) & set(tokens(page_b))
+    assert keys(page_a) and not set(keys(page_a)) & set(keys(page_b))
+
+    # A vote moves the tallies, not the page's version: the next page shows them, from the same cached page.
+    vote = clients["bruno"].post(f"{url}/voto", data={"csrf_token": tokens(page_b)[0], "value": "agree"})
+    assert vote.status_code == 303
+    clients["bruno"].get(url)  # "Voto registrado": a flash, rendered in full
+    page_b = statements.get(clients["bruno"], url)
+    assert statements.count == 0
+    assert "Seu voto: <strong>Concordo" in page_b
+    assert re.search(r'<th scope="row">Concordo</th>\s*<td class="tally__count">1</td>', page_b)
+
+    # The gate's answer is part of the key: a reader the consultation refuses gets no form, and says why.
+    with csrf_app.app_context():
+        db.session.get(Consultation, consultation.id).requirement = Requirement.GOVBR_PRATA
+        db.session.commit()
+    refused = statements.get(clients["unverified"], url)
+    assert statements.count == 1
+    assert 'name="value" value="agree"' not in refused and "alert--warning" in refused
+    page_a = statements.get(clients["ana"], url)
+    assert 'name="value" value="agree"' not in page_a  # Ana is not verified either: refused, not a stale form

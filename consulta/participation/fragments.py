@@ -264,7 +264,7 @@ def page(key: tuple, render) -> list:
         pieces, at = [], 0
         for match in _MARKS.finditer(html):
             pieces.append(html[at:match.start()])
-            pieces.append((match.group(2),) if match.group(2) else match.group(1))
+            pieces.append(("hole", match.group(2)) if match.group(2) else (match.group(1),))
             at = match.end()
         pieces.append(html[at:])
         if current_app.config["FRAGMENT_CACHE_SECONDS"] > 0:
@@ -279,13 +279,13 @@ def fill(pieces: list, holes: dict[str, Any]) -> str:
     for piece in pieces:
         if type(piece) is str:
             out.append(piece)
-        elif piece == "csrf":
+        elif piece[0] == "csrf":
             token = token or generate_csrf()
             out.append(token)
-        elif piece == "key":
+        elif piece[0] == "key":
             out.append(secrets.token_urlsafe(24))
         else:
-            out.append(str(holes[piece[0]]()))
+            out.append(str(holes[piece[1]]()))
     return "".join(out)
 
 

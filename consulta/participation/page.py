@@ -10,6 +10,7 @@ from flask import current_app, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import escape
 from sqlalchemy import String, bindparam, literal, select, type_coerce, union_all
 from wtforms import SelectChoice
 
@@ -95,7 +96,8 @@ def article_context(
     context = list_context(article, f, reply_forms=reply_forms, reply_form=reply_form)
     if skeleton:
         context.update(vote_panel_html=fragments.hole("vote"), follow_html=fragments.hole("follow"),
-                       contribution_list_html=fragments.hole("list"), csrf_token=lambda: fragments.CSRF_MARK)
+                       contribution_list_html=fragments.hole("list"), csrf_token=lambda: fragments.CSRF_MARK,
+                       share_image_url=lambda *args, **kwargs: fragments.hole("share"))
     elif article.accepts_votes:
         context.update(my_vote=votes.vote_of(user.id if user else None, article.id))
     if user is not None:
@@ -123,7 +125,7 @@ def article_context(
         else:
             context.update(contribution_page(article, f))
     if with_list or skeleton:
-        context.update(fragments.shared(("around", article.id, article.page_version, article.consultation.slug),
+        context.update(fragments.shared(("around2", article.id, article.page_version, article.consultation.slug),
                                         lambda: _around(article)))
     return context
 
@@ -150,8 +152,8 @@ def article_page(article: Article, f: services.ContributionFilter) -> str:
 
     What is the same for everyone (the text, its statistics, the forms, the menus of the reader's kind) is
     rendered once per article version (participation.fragments.page); each request adds what is its own:
-    the vote panel with the tallies of the moment, the follow button, the page of contributions, the CSRF
-    token and a submission key. Readers who get a flashed message, unknown query parameters or unmasked
+    the vote panel with the tallies of the moment (and the preview image's URL, versioned by them), the follow
+    button, the page of contributions, the CSRF token and a submission key. Readers who get a flashed message, unknown query parameters or unmasked
     personal data (moderators) get the page rendered in full.
     """
     consultation = article.consultation
@@ -195,8 +197,14 @@ def article_page(article: Article, f: services.ContributionFilter) -> str:
 
     state = reader_state(user.id, article.id) if user is not None else ReaderState()
 
-    return fragments.fill(fragments.page(key, render),
-                          {"vote": vote_panel, "follow": follow_button, "list": contributions})
+    def share_image() -> str:
+        # Its version is a digest of the tallies, which votes move without moving the page's version.
+        from consulta.share.views import share_image_url
+
+        return escape(share_image_url(consultation, article))
+
+    return fragments.fill(fragments.page(key, render), {"vote": vote_panel, "follow": follow_button,
+                                                        "list": contributions, "share": share_image})
 
 
 @dataclass(frozen=True)
@@ -243,8 +251,9 @@ def _around(article: Article) -> dict[str, Any]:
     previous, following = consultation_services.neighbours(article)
     return {
         "trail": [fragments.Link(s.id, title=s.title) for s in consultation_services.section_trail(article.section)],
-        "previous": previous and fragments.Link(previous.id, label=previous.label),
-        "following": following and fragments.Link(following.id, label=following.label),
+        # Not "following": the follow button's context uses that name for whether the reader follows.
+        "previous_article": previous and fragments.Link(previous.id, label=previous.label),
+        "next_article": following and fragments.Link(following.id, label=following.label),
     }
 
 
