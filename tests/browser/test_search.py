@@ -2,6 +2,7 @@
 clicks, with htmx and without JavaScript, and axe-clean."""
 
 import re
+import traceback
 
 import pytest
 from flask import Flask
@@ -18,7 +19,9 @@ from tests.browser.test_accessibility import assert_accessible
 def full_demo(app: Flask) -> str:
     """The whole demo: consultation, workshops (one in Pará), online participation and the devolutiva."""
     result = app.test_cli_runner().invoke(args=["consulta", "load-demo", "--accounts"])
-    assert result.exit_code == 0, result.output
+    # The traceback too: the command once exited with 1 right after printing its success line, unexplained.
+    failure = "".join(traceback.format_exception(*result.exc_info)) if result.exc_info else ""
+    assert result.exit_code == 0, result.output + failure
     return DEMO_SLUG
 
 
