@@ -77,8 +77,9 @@ def add(app, world):
 
 
 def found(client, slug: str, **args) -> list[int]:
-    """The ids of the results, in order, of a search with these query-string arguments."""
-    response = client.get(f"/consultas/{slug}/busca", query_string=args)
+    """The ids of the results, in order, of a search with these query-string arguments (followed to the
+    canonical URL when they are not written canonically)."""
+    response = client.get(f"/consultas/{slug}/busca", query_string=args, follow_redirects=True)
     assert response.status_code == 200, response.status_code
     return [int(i) for i in RESULT_ID.findall(response.get_data(as_text=True))]
 
@@ -313,8 +314,9 @@ def test_bad_input_never_fails(client, world, seeded, q, filter_value):
     args = {"q": q, "posicao": filter_value, "canal": filter_value, "uf": filter_value, "regiao": filter_value,
             "autor": filter_value, "resposta": filter_value, "artigo": filter_value, "ordem": filter_value,
             "pagina": filter_value, "tipo": filter_value}
-    response = client.get(f"/consultas/{world['slug']}/busca", query_string=args)
+    response = client.get(f"/consultas/{world['slug']}/busca", query_string=args, follow_redirects=True)
     assert response.status_code == 200
+    assert len(response.history) <= 1, "one redirect at most, to the canonical URL, which is served as it is"
 
 
 def test_the_index_has_the_expected_engine(app):
@@ -369,3 +371,70 @@ def test_the_migration_indexes_the_contributions_already_there(empty_database_ur
         db.session.remove()
         downgrade(revision="mail0001")
         db.engine.dispose()
+
+
+# -- one clean URL per search ---------------------------------------------------------------------------------
+
+def test_the_plain_form_is_redirected_to_the_clean_url(client, world):
+    """The form without JavaScript sends every field, empty ones included, and the sort shown: the server
+    answers with 302 to the same search written canonically (no empty argument, no default sort)."""
+    slug = world["slug"]
+    sent = ("q=cpf&artigo=&posicao=&tipo=&canal=workshop&regiao=&uf=pa&autor=&resposta=&ordem=relevancia")
+    response = client.get(f"/consultas/{slug}/busca?{sent}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/consultas/{slug}/busca?q=cpf&canal=workshop&uf=PA"
+    # a sort that is not the default one stays; so does an argument that is not the search's (not empty)
+    response = client.get(f"/consultas/{slug}/busca?q=&ordem=apoiadas&lang=en&x=")
+    assert response.headers["Location"] == f"/consultas/{slug}/busca?ordem=apoiadas&lang=en"
+    assert client.get(f"/consultas/{slug}/busca?q=").headers["Location"] == f"/consultas/{slug}/busca"
+
+
+@pytest.mark.parametrize("clean", ["", "?q=cpf", "?q=cpf&uf=PA&ordem=recentes&pagina=2", "?uf=PA&q=cpf",
+                                   "?ordem=apoiadas&lang=en"])
+def test_a_clean_url_is_served_as_it_is(client, world, clean):
+    response = client.get(f"/consultas/{world['slug']}/busca{clean}")
+    assert response.status_code == 200 and "Location" not in response.headers
+
+
+def test_htmx_gets_the_results_at_once_and_the_clean_url_to_push(client, world, add):
+    add("CPF na oficina", workshop="PA")
+    slug = world["slug"]
+    response = client.get(f"/consultas/{slug}/busca?q=cpf&posicao=&canal=&uf=PA&ordem=relevancia&pagina=",
+                          headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response.headers["HX-Push-Url"] == f"/consultas/{slug}/busca?q=cpf&uf=PA"
+    clean = client.get(f"/consultas/{slug}/busca?q=cpf&uf=PA", headers={"HX-Request": "true"})
+    assert clean.headers["HX-Push-Url"] == f"/consultas/{slug}/busca?q=cpf&uf=PA"
+
+
+def test_the_pushed_url_survives_the_page_cache(make_app, create_consultation):
+    app = make_app(PAGE_CACHE_SECONDS=60)
+    slug = create_consultation("open").slug
+    reader = app.test_client()
+    for _ in range(2):  # the second answer comes from the cache
+        response = reader.get(f"/consultas/{slug}/busca?q=&uf=PA", headers={"HX-Request": "true"})
+        assert "public" in response.headers["Cache-Control"]
+        assert response.headers["HX-Push-Url"] == f"/consultas/{slug}/busca?uf=PA"
+
+
+def test_the_count_is_in_a_live_region_that_htmx_updates_out_of_band(client, world, add):
+    add("plano de dados")
+    add("dados abertos")
+    slug = world["slug"]
+    page = client.get(f"/consultas/{slug}/busca?q=dados").get_data(as_text=True)
+    region = re.search(r'<div id="resultados-resumo" role="status" aria-live="polite"[^>]*>(.*?)</div>', page, re.S)
+    assert region is not None and "2 contribuições encontradas" in region.group(1)
+    assert page.count('id="resultados-resumo"') == 1
+    fragment = client.get(f"/consultas/{slug}/busca?q=plano", headers={"HX-Request": "true"}).get_data(as_text=True)
+    oob = re.search(r'<div id="resultados-resumo" hx-swap-oob="innerHTML">(.*?)</div>', fragment, re.S)
+    assert oob is not None and "1 contribuição encontrada" in oob.group(1)
+
+
+def test_the_sort_menu_shows_a_chosen_sort_and_otherwise_the_default(client, world):
+    slug = world["slug"]
+    chosen = client.get(f"/consultas/{slug}/busca?q=cpf&ordem=apoiadas").get_data(as_text=True)
+    assert re.search(r'<option value="apoiadas" selected>', chosen)
+    default = client.get(f"/consultas/{slug}/busca?q=cpf").get_data(as_text=True)
+    menu = default[default.index('<select id="ordem"'):]
+    menu = menu[:menu.index("</select>")]
+    assert '<option value="">' in menu and "selected" not in menu  # the first option: the default sort

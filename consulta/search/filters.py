@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
 
 from consulta.geo import STATES, Region
 from consulta.inputs import page_number, parse_id
@@ -14,6 +15,8 @@ from consulta.models import Channel, ContributionKind, Stance
 from consulta.search.backends import words
 
 MAX_QUERY_LENGTH = 200
+# The search's own query-string arguments (SearchQuery.args writes them, query_from_args reads them).
+PARAMS = ("q", "posicao", "canal", "tipo", "uf", "regiao", "autor", "resposta", "artigo", "ordem", "pagina")
 
 SORTS = {
     "relevancia": _l("Mais relevantes"),
@@ -47,12 +50,16 @@ class SearchQuery:
     page: int = 1
 
     @property
+    def default_order(self) -> str:
+        """The sort when none is asked for: relevance with words, else newest."""
+        return "relevancia" if words(self.q) else "recentes"
+
+    @property
     def order(self) -> str:
         """The sort actually applied: relevance needs words to be relevant to."""
-        has_words = bool(words(self.q))
-        if self.sort and (self.sort != "relevancia" or has_words):
+        if self.sort and (self.sort != "relevancia" or words(self.q)):
             return self.sort
-        return "relevancia" if has_words else "recentes"
+        return self.default_order
 
     @property
     def filtered(self) -> bool:
@@ -61,7 +68,8 @@ class SearchQuery:
                                                    self.author, self.answered, self.article_id))
 
     def args(self, **changes: Any) -> dict[str, Any]:
-        """Query-string arguments for this search with some changed, defaults left out (for links)."""
+        """Query-string arguments for this search with some changed, defaults left out (for links): the one
+        canonical form of a search, so a sort that is the default one is left out too."""
         query = replace(self, **{k: v for k, v in changes.items() if k != "pagina"})
         page = changes.get("pagina", query.page)
         args = {
@@ -74,10 +82,24 @@ class SearchQuery:
             "autor": query.author,
             "resposta": query.answered,
             "artigo": query.article_id,
-            "ordem": query.sort or None,
+            "ordem": query.order if query.order != query.default_order else None,
             "pagina": page if page and page > 1 else None,
         }
         return {k: v for k, v in args.items() if v is not None}
+
+
+def canonical_args(query: SearchQuery, args: MultiDict[str, str]) -> dict[str, Any]:
+    """The query string of the page showing `query`, canonical: the search's own arguments as `args()` writes
+    them, and any other argument (?lang=, say) kept as given unless empty."""
+    others = {name: [value for value in args.getlist(name) if value] for name in args if name not in PARAMS}
+    return {**query.args(), **{name: values for name, values in others.items() if values}}
+
+
+def is_canonical(args: MultiDict[str, str], canonical: Mapping[str, Any]) -> bool:
+    """Whether `args` is already the canonical query string (in any order)."""
+    wanted = {name: [str(v) for v in value] if isinstance(value, list) else [str(value)]
+              for name, value in canonical.items()}
+    return {name: args.getlist(name) for name in args} == wanted
 
 
 def _choice(raw: str | None, allowed) -> Any:

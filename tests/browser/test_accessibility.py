@@ -41,6 +41,22 @@ def assert_accessible(page: Page, where: str) -> None:
     assert not violations, describe_violations(where, violations)
 
 
+def assert_accessible_whatever_the_focus(page: Page, where: str) -> None:
+    """Scan with nothing focused, then with the skip link focused.
+
+    After a navigation (a redirect chain through another site, say) the browser may leave its focus on the
+    first link of the new page or on none, and when it lands is a matter of timing; scanning both states
+    makes the outcome independent of it. The focus is left on nothing.
+    """
+    page.wait_for_load_state("load")
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    assert_accessible(page, where)
+    skip_link = page.locator(".skip-link")
+    skip_link.focus()
+    assert_accessible(page, f"{where}, com o foco em “Pular para o conteúdo”")
+    skip_link.blur()
+
+
 def article_id(app: Flask, slug: str, label: str) -> int:
     with app.app_context():
         found = db.session.scalar(

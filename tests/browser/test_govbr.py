@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, TIMEOUT_MS, serve
-from tests.browser.test_accessibility import assert_accessible
+from tests.browser.test_accessibility import assert_accessible_whatever_the_focus
 from tests.identity_fixtures import _provider_process, oidc_provider  # noqa: F401
 
 
@@ -21,13 +21,13 @@ def test_person_signs_in_with_govbr_and_out_at_govbr_too(browser, govbr_server, 
     try:
         page.goto("/privacidade")
         page.get_by_role("link", name="Entrar", exact=True).click()
-        assert_accessible(page, "/entrar com o botão gov.br")
+        assert_accessible_whatever_the_focus(page, "/entrar com o botão gov.br")
         page.get_by_role("link", name="Entrar com gov.br").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Acesso gov.br (provedor de teste)")
         page.get_by_label("Nível").select_option("gold")
         page.get_by_role("button", name="Autorizar").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Concluir entrada com gov.br")
-        assert_accessible(page, "/entrar/govbr/concluir")
+        assert_accessible_whatever_the_focus(page, "/entrar/govbr/concluir")
         page.get_by_label("Li a Política de Privacidade").check()
         page.get_by_role("button", name="Criar conta e entrar").click()
         expect(page).to_have_url(f"{govbr_server}/privacidade")

@@ -53,3 +53,21 @@ document.addEventListener("click", function (event) {
     window.location.assign(link.href);
   });
 });
+
+// A GET form marked data-clean-query (the search) leaves its empty fields out of the htmx request, so the
+// URL it asks for, and pushes to the history, carries only what the reader chose (the server still names
+// the canonical URL in HX-Push-Url, and redirects a plain form's request to it).
+document.addEventListener("htmx:configRequest", function (event) {
+  var detail = event.detail;
+  if (!detail || detail.verb !== "get" || !detail.formData || !detail.elt || !detail.elt.closest ||
+      !detail.elt.closest("[data-clean-query]")) { return; }
+  var empty = [];
+  detail.formData.forEach(function (value, name) {
+    if (value === "" && empty.indexOf(name) < 0) { empty.push(name); }
+  });
+  empty.forEach(function (name) {
+    var kept = detail.formData.getAll(name).filter(function (value) { return value !== ""; });
+    detail.formData.delete(name);
+    kept.forEach(function (value) { detail.formData.append(name, value); });
+  });
+});
