@@ -144,7 +144,11 @@ def search(consultation: Consultation, query: SearchQuery) -> ResultPage:
     if terms and (wanted := tags(consultation, query)) is None:
         total, more, ids = 0, False, []
     elif terms:
-        match = backends.match(db.engine.dialect.name, terms, wanted)
+        # An organization's, an answered, a workshop's or an article's contributions are a small share of a
+        # consultation's; a stance, a channel, a kind, a person or "not answered" are large ones.
+        selective = (query.author == "organizacao" or query.answered == "com" or query.article_id is not None
+                     or bool(_states(query)))
+        match = backends.match(db.engine.dialect.name, terms, wanted, selective=selective)
         total, more, ids = _ranked(filtered(consultation, query, match, by_tokens=True), query, match)
     else:
         total, more, ids = _paged(filtered(consultation, query, backends.everything(db.engine.dialect.name)), query)
