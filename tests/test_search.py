@@ -391,7 +391,8 @@ def test_filter_tokens_follow_answers_edits_moves_and_the_authors_kind(app, clie
     slug, q = world["slug"], "telemedicina"
     cid = add("telemedicina nas áreas rurais", stance=Stance.AGREE)
     workshop = add("telemedicina na oficina", workshop="PA")
-    assert found(client, slug, q=q, resposta="sem") == [workshop, cid] and found(client, slug, q=q, resposta="com") == []
+    assert found(client, slug, q=q, resposta="sem") == [workshop, cid]
+    assert found(client, slug, q=q, resposta="com") == []
     with app.app_context():
         c = db.session.get(Contribution, cid)
         c.response_status, c.response_text = ResponseStatus.PARTLY_ACCEPTED, "Em parte."
@@ -465,7 +466,8 @@ def test_the_filter_tokens_migration_fills_them_and_its_downgrade_keeps_the_sear
         columns = {c["name"] for c in inspect(db.engine).get_columns("contributions")}
         assert "search_tags" not in columns
         if POSTGRES_URL:
-            matched = "SELECT count(*) FROM contributions WHERE search_vector @@ plainto_tsquery('portuguese', 'prazos')"
+            matched = ("SELECT count(*) FROM contributions "
+                       "WHERE search_vector @@ plainto_tsquery('portuguese', 'prazos')")
         else:
             matched = "SELECT count(*) FROM contributions_fts WHERE contributions_fts MATCH 'prazos'"
         assert db.session.scalar(text(matched)) == 3  # the text-only index of search0001, kept up to date

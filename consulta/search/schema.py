@@ -123,7 +123,8 @@ def add_tags_column(connection: Connection) -> None:
     """`contributions.search_tags`, filled for the rows already there (both dialects; before the triggers)."""
     if not _has_tags_column(connection):
         connection.execute(text(f"ALTER TABLE contributions ADD COLUMN {TAGS_COLUMN} TEXT"))
-    connection.execute(text(f"UPDATE contributions SET {TAGS_COLUMN} = {tags_expression('contributions')}"))  # noqa: S608
+    fill = f"UPDATE contributions SET {TAGS_COLUMN} = {tags_expression('contributions')}"  # noqa: S608
+    connection.execute(text(fill))
 
 
 def create_sqlite(connection: Connection, *, rebuild: bool = False, tags: bool = True) -> None:
@@ -143,7 +144,8 @@ def create_sqlite(connection: Connection, *, rebuild: bool = False, tags: bool =
         "content='contributions', content_rowid='id', tokenize='unicode61 remove_diacritics 2')"
     ))
     def remove(rows: str) -> str:
-        return (f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text, {TAGS_COLUMN}) SELECT 'delete', id, "  # noqa: S608
+        columns = f"rowid, search_text, {TAGS_COLUMN}"
+        return (f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, {columns}) SELECT 'delete', id, "  # noqa: S608
                 f"search_text, {TAGS_COLUMN} FROM {rows} AND {TAGS_COLUMN} IS NOT NULL;")
 
     def retag_and_add(rows: str, row: str) -> str:
@@ -160,8 +162,9 @@ def create_sqlite(connection: Connection, *, rebuild: bool = False, tags: bool =
         f"CREATE TRIGGER IF NOT EXISTS contributions_fts_delete AFTER DELETE ON contributions BEGIN {remove(old)} END"
     ))
     connection.execute(text(
-        f"CREATE TRIGGER IF NOT EXISTS contributions_fts_update AFTER UPDATE OF search_text, {', '.join(TAGGED_COLUMNS)} "
-        f"ON contributions BEGIN {remove(old)} {retag_and_add('id = new.id', 'new')} END"
+        "CREATE TRIGGER IF NOT EXISTS contributions_fts_update AFTER UPDATE OF "
+        f"search_text, {', '.join(TAGGED_COLUMNS)} ON contributions BEGIN "
+        f"{remove(old)} {retag_and_add('id = new.id', 'new')} END"
     ))
     connection.execute(text(
         "CREATE TRIGGER IF NOT EXISTS users_search_tags_update AFTER UPDATE OF kind, deleted_at ON users BEGIN "
@@ -248,7 +251,8 @@ def _create_postgresql_tags(connection: Connection) -> None:
         f"ON contributions FOR EACH ROW EXECUTE FUNCTION {TAGS_FUNCTION}()"
     ))
     connection.execute(text(
-        f"CREATE OR REPLACE FUNCTION {TAGS_FUNCTION}_of_author() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "  # noqa: S608
+        f"CREATE OR REPLACE FUNCTION {TAGS_FUNCTION}_of_author() RETURNS trigger LANGUAGE plpgsql "  # noqa: S608
+        "AS $$ BEGIN "
         f"UPDATE contributions SET {TAGS_COLUMN} = {tags_expression('contributions')} WHERE author_id = NEW.id; "
         f"RETURN NULL; END $$"
     ))

@@ -136,9 +136,10 @@ def search(consultation: Consultation, query: SearchQuery) -> ResultPage:
     """One page of the consultation's public contributions that match `query`.
 
     Without words the database orders and pages them (indexes serve each order). With words, the full-text
-    index finds the words and the filters' tokens together, and the newest COUNT_LIMIT + 1 matches are read once with their score and counters, in the order the
-    full-text index yields them, and ordered here: ranking every match of a common word would cost time
-    in proportion to the consultation's size, and a search that finds more than COUNT_LIMIT asks to be refined.
+    index finds the words and the filters' tokens together, and the newest COUNT_LIMIT + 1 matches are read
+    once, in the order the index yields them, and ordered here: ranking every match of a common word would
+    cost time in proportion to the consultation's size, and a search that finds more than COUNT_LIMIT asks to
+    be refined.
     """
     terms = backends.words(query.q)
     if terms and (wanted := tags(consultation, query)) is None:
@@ -187,7 +188,8 @@ def _ranked(stmt: Select, query: SearchQuery, match: backends.Match) -> tuple[in
         "respostas": Contribution.reply_count,
         "recentes": Contribution.created_at,  # workshop input is dated on its workshop, not on its import
     }[query.order]
-    rows = db.session.execute(stmt.add_columns(value.label("value")).order_by(match.newest).limit(COUNT_LIMIT + 1)).all()
+    stmt = stmt.add_columns(value.label("value")).order_by(match.newest).limit(COUNT_LIMIT + 1)
+    rows = db.session.execute(stmt).all()
     more = len(rows) > COUNT_LIMIT
     rows = rows[:COUNT_LIMIT]
     rows.sort(key=lambda r: (r.value or 0, r.id), reverse=True)
