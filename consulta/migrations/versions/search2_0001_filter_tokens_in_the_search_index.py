@@ -33,8 +33,8 @@ def downgrade():
     from consulta.search import schema
 
     connection = op.get_bind()
-    schema.drop(connection)
+    schema.drop(connection)  # on PostgreSQL this drops the tokens column too
     if connection.dialect.name == "sqlite":
-        with op.batch_alter_table('contributions', schema=None) as batch_op:
-            batch_op.drop_column(schema.TAGS_COLUMN)
+        # SQLite 3.35+ drops a column in place; batch mode would rebuild the table and its partial indexes.
+        connection.exec_driver_sql(f"ALTER TABLE contributions DROP COLUMN {schema.TAGS_COLUMN}")
     schema.create(connection, rebuild=True, tags=False)
