@@ -247,7 +247,9 @@ def test_snippet_segments_keep_positions_and_cut_long_texts():
 
 def test_the_fts5_query_quotes_every_word():
     assert backends.words('"NEAR(a* b) -c:^d OR e "" *') == ["NEAR(a*", "b)", "-c:^d", "OR", "e"]
-    assert backends.fts5_query(["NEAR(a*", "b)"]) == '"NEAR(a*" "b)"'
+    assert backends.fts5_query(["NEAR(a*", "b)"]) == 'search_text : "NEAR(a*" AND search_text : "b)"'
+    assert backends.fts5_query(["x"], [["t0ayes"], ["t0w1", "t0w2"]]) == (
+        'search_text : "x" AND (search_tags : "t0ayes") AND (search_tags : "t0w1" OR search_tags : "t0w2")')
     assert backends.plain_words(["NEAR(a*", "gov.br"]) == ["NEAR", "a", "gov", "br"]
     assert len(backends.words("palavra " * 100)) == 1
     assert len(backends.words(" ".join(f"p{n}" for n in range(50)))) == backends.MAX_WORDS
@@ -326,8 +328,9 @@ def test_the_index_has_the_expected_engine(app):
                 "SELECT data_type FROM information_schema.columns WHERE table_name = 'contributions' "
                 "AND column_name = 'search_vector'"))
             assert column == "tsvector"
-            assert db.session.scalar(text(
-                "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_contributions_search_vector'")).find("gin") > 0
+            index = db.session.scalar(text(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_contributions_search_vector'"))
+            assert "USING gin" in index and "fastupdate=off" in index
         else:
             sql = db.session.scalar(text("SELECT sql FROM sqlite_master WHERE name = 'contributions_fts'"))
             assert "fts5" in sql and "remove_diacritics 2" in sql
@@ -438,3 +441,106 @@ def test_the_sort_menu_shows_a_chosen_sort_and_otherwise_the_default(client, wor
     menu = default[default.index('<select id="ordem"'):]
     menu = menu[:menu.index("</select>")]
     assert '<option value="">' in menu and "selected" not in menu  # the first option: the default sort
+
+
+def _index_is_consistent() -> bool:
+    """Whether every contribution's filter tokens are the ones its row gives (and, on SQLite, FTS5 agrees)."""
+    from consulta.search import schema
+
+    stale = db.session.scalar(text(
+        f"SELECT count(*) FROM contributions WHERE search_tags IS NULL "  # noqa: S608
+        f"OR search_tags <> {schema.tags_expression('contributions')}"))
+    if not POSTGRES_URL:
+        db.session.execute(text("INSERT INTO contributions_fts(contributions_fts, rank) VALUES ('integrity-check', 1)"))
+    return stale == 0
+
+
+def test_filter_tokens_follow_answers_edits_moves_and_the_authors_kind(app, client, world, add):
+    from sqlalchemy import update
+
+    slug, q = world["slug"], "telemedicina"
+    cid = add("telemedicina nas áreas rurais", stance=Stance.AGREE)
+    workshop = add("telemedicina na oficina", workshop="PA")
+    assert found(client, slug, q=q, resposta="sem") == [workshop, cid]
+    assert found(client, slug, q=q, resposta="com") == []
+    with app.app_context():
+        c = db.session.get(Contribution, cid)
+        c.response_status, c.response_text = ResponseStatus.PARTLY_ACCEPTED, "Em parte."
+        c.stance, c.article_id, c.body = Stance.DISAGREE, world["articles"][1], "telemedicina nas comunidades rurais"
+        db.session.commit()
+        assert _index_is_consistent()
+    assert found(client, slug, q=q, resposta="com") == [cid] and found(client, slug, q=q, resposta="sem") == [workshop]
+    assert found(client, slug, q=q, posicao="disagree") == [cid] and found(client, slug, q=q, posicao="agree") == []
+    assert found(client, slug, q=q, artigo=world["articles"][1]) == [cid]
+    assert found(client, slug, q="comunidades", artigo=world["articles"][1], resposta="com") == [cid]
+    with app.app_context():  # bulk statements bypass the ORM: the database keeps the tokens itself
+        db.session.execute(update(Contribution).where(Contribution.id == cid).values(response_status=None))
+        db.session.execute(update(User).where(User.id == world["person"]).values(kind=AccountKind.ORGANIZATION))
+        db.session.commit()
+        assert _index_is_consistent()
+    assert found(client, slug, q=q, resposta="sem") == [workshop, cid]
+    assert found(client, slug, q=q, autor="organizacao") == [cid] and found(client, slug, q=q, autor="pessoa") == []
+    assert found(client, slug, q=q, uf="PA") == [workshop] and found(client, slug, q=q, regiao="sul") == []
+    with app.app_context():
+        db.session.get(Contribution, cid).visibility = Visibility.HIDDEN
+        db.session.commit()
+        db.session.delete(db.session.get(Contribution, workshop))
+        db.session.commit()
+        assert _index_is_consistent()
+    assert found(client, slug, q=q) == [] and found(client, slug, q=q, resposta="sem") == []
+
+
+def test_the_filter_tokens_migration_fills_them_and_its_downgrade_keeps_the_search(empty_database_url):  # noqa: F811
+    """search20001 on a database with contributions: the filters find them through the index; downgraded, the
+    text-only index of search0001 is back and follows new rows."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect
+
+    from consulta import create_app
+    from consulta.search import services as search_services
+    from consulta.search.filters import SearchQuery
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "x", "TESTING": True,
+                      "RATELIMIT_STORAGE_URI": "memory://"})
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+
+    def hits(consultation_id: int, **filters) -> list[str]:
+        consultation = db.session.get(Consultation, consultation_id)
+        return [r.contribution.body for r in search_services.search(consultation, SearchQuery(**filters)).results]
+
+    with app.app_context():
+        upgrade(revision="uploads0002")
+        with db.engine.begin() as connection:
+            consultation_id = connection.execute(text(
+                "INSERT INTO consultations (slug, title, summary, intro, status, created_at, updated_at) "
+                "VALUES ('antiga', 'Antiga', '', '', 'open', :now, :now) RETURNING id"), {"now": now}).scalar()
+            article_id = connection.execute(text(
+                "INSERT INTO articles (consultation_id, position, kind, number, label, body, body_html, "
+                "accepts_votes, accepts_contributions) VALUES (:c, 1, 'article', '1', 'Art. 1º', 'Texto', "
+                "'<p>Texto</p>', false, true) RETURNING id"), {"c": consultation_id}).scalar()
+            for body, status in (("Prazos respondidos.", "accepted"), ("Prazos esquecidos.", None)):
+                connection.execute(text(
+                    "INSERT INTO contributions (consultation_id, article_id, kind, stance, channel, body, search_text, "
+                    "visibility, support_count, reply_count, report_count, response_status, created_at) VALUES "
+                    "(:c, :a, 'comment', 'none', 'online', :body, :body, 'visible', 0, 0, 0, :status, :now)"),
+                    {"c": consultation_id, "a": article_id, "body": body, "status": status, "now": now})
+        upgrade()
+        assert hits(consultation_id, q="prazos", answered="com") == ["Prazos respondidos."]
+        assert hits(consultation_id, q="prazos", answered="sem") == ["Prazos esquecidos."]
+        assert _index_is_consistent()
+        db.session.remove()
+        downgrade(revision="uploads0002")
+        db.session.add(Contribution(consultation_id=consultation_id, article_id=article_id, body="prazos novos",
+                                    search_text="prazos novos"))
+        db.session.commit()
+        columns = {c["name"] for c in inspect(db.engine).get_columns("contributions")}
+        assert "search_tags" not in columns
+        if POSTGRES_URL:
+            matched = ("SELECT count(*) FROM contributions "
+                       "WHERE search_vector @@ plainto_tsquery('portuguese', 'prazos')")
+        else:
+            matched = "SELECT count(*) FROM contributions_fts WHERE contributions_fts MATCH 'prazos'"
+        assert db.session.scalar(text(matched)) == 3  # the text-only index of search0001, kept up to date
+        db.session.remove()
+        downgrade(revision="base")
+        db.engine.dispose()

@@ -15,7 +15,7 @@ from functools import reduce
 from sqlalchemy import ColumnElement, Select, column, func, literal_column, table
 
 from consulta.models import Contribution
-from consulta.search.schema import FTS_TABLE, UNACCENT_FUNCTION, VECTOR_COLUMN
+from consulta.search.schema import FTS_TABLE, TAGS_COLUMN, UNACCENT_FUNCTION, VECTOR_COLUMN
 
 MAX_WORDS = 8
 MAX_WORD_LENGTH = 40
@@ -63,23 +63,36 @@ class Match:
         return attribute
 
 
-def fts5_query(terms: list[str]) -> str:
-    """The FTS5 MATCH string for `terms`: each one a quoted string (a phrase if it holds several tokens), all
-    required. Inside quotes FTS5 sees no operators; a double quote would end the string, so none is kept."""
-    return " ".join('"' + term.replace('"', "") + '"' for term in terms)
+# Filter tokens (schema.py): every group is required, any token of a group will do ("in one of these workshops").
+Tags = list[list[str]]
 
 
-def sqlite_match(terms: list[str]) -> Match:
-    """FTS5: the rows whose indexed text holds every term, scored by bm25 (negated: smaller is better there)."""
+def fts5_query(terms: list[str], tags: Tags = ()) -> str:
+    """The FTS5 MATCH string for `terms` in the text and `tags` in the tokens: each term a quoted string (a
+    phrase if it holds several tokens), all required. Inside quotes FTS5 sees no operators; a double quote
+    would end the string, so none is kept. Tokens are ours (letters and digits)."""
+    parts = ['search_text : "' + term.replace('"', "") + '"' for term in terms]
+    parts += ["(" + " OR ".join(f'{TAGS_COLUMN} : "{tag}"' for tag in group) + ")" for group in tags]
+    return " AND ".join(parts)
+
+
+def sqlite_match(terms: list[str], tags: Tags = ()) -> Match:
+    """FTS5: the rows whose indexed text holds every term and whose tokens the tags, scored by bm25 of the text
+    alone (negated: smaller is better there)."""
     fts = table(FTS_TABLE, column("rowid"))
-    condition = literal_column(FTS_TABLE).op("MATCH")(fts5_query(terms))
+    condition = literal_column(FTS_TABLE).op("MATCH")(fts5_query(terms, tags))
     return Match(lambda stmt: stmt.join(fts, fts.c.rowid == Contribution.id).where(condition),
-                 -func.bm25(literal_column(FTS_TABLE)), from_index=True,
+                 -func.bm25(literal_column(FTS_TABLE), 1.0, 0.0), from_index=True,
                  newest=literal_column(f"{FTS_TABLE}.rowid").desc(), sqlite=True)
 
 
-def postgresql_match(terms: list[str]) -> Match:
-    """tsvector: the rows whose stemmed text holds every term (as typed or without accents), by ts_rank."""
+def postgresql_match(terms: list[str], tags: Tags = (), *, selective: bool = False) -> Match:
+    """tsvector: the rows whose stemmed text holds every term (as typed or without accents) and whose tokens the
+    tags, by the ts_rank of the terms.
+
+    `selective`: the tags keep a small share of the rows. The planner would still walk the primary key
+    backwards checking each row's vector until it has the newest matches (it prices that check as nearly
+    free); the GIN index finds them all for less. Ordering by `id + 0` leaves it no ordered path."""
     vector = literal_column(f"contributions.{VECTOR_COLUMN}")
     per_word = [
         func.plainto_tsquery(literal_column("'portuguese'::regconfig"), term).op("||")(
@@ -88,15 +101,20 @@ def postgresql_match(terms: list[str]) -> Match:
         for term in terms
     ]
     query = reduce(lambda left, right: left.op("&&")(right), per_word)
-    condition = vector.op("@@")(query)
-    return Match(lambda stmt: stmt.where(condition), func.ts_rank(vector, query), newest=Contribution.id.desc())
+    wanted = query
+    if tags:
+        tokens = " & ".join("(" + " | ".join(group) + ")" for group in tags)
+        wanted = query.op("&&")(func.to_tsquery(literal_column("'simple'::regconfig"), tokens))
+    condition = vector.op("@@")(wanted)
+    newest = (Contribution.id + 0).desc() if selective else Contribution.id.desc()
+    return Match(lambda stmt: stmt.where(condition), func.ts_rank(vector, query), newest=newest)
 
 
-def match(dialect: str, terms: list[str]) -> Match:
-    """The match for this database dialect."""
+def match(dialect: str, terms: list[str], tags: Tags = (), *, selective: bool = False) -> Match:
+    """The match for this database dialect (`selective`: see postgresql_match)."""
     if dialect == "postgresql":
-        return postgresql_match(terms)
-    return sqlite_match(terms)
+        return postgresql_match(terms, tags, selective=selective)
+    return sqlite_match(terms, tags)
 
 
 def everything(dialect: str) -> Match:

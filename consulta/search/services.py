@@ -27,7 +27,7 @@ from consulta.models import (
     Workshop,
 )
 from consulta.privacy import shown
-from consulta.search import backends, snippets
+from consulta.search import backends, schema, snippets
 from consulta.search.filters import SearchQuery
 
 PER_PAGE = 20
@@ -55,12 +55,47 @@ class ResultPage:
     terms: list[str]
 
 
-def filtered(consultation: Consultation, query: SearchQuery, match: backends.Match) -> Select:
-    """The ids of the consultation's public contributions that match the words and the filters."""
-    col = match.column
+def _states(query: SearchQuery) -> list[str]:
+    """The UFs the state and region filters allow ([] when neither is set; ["--"] when they exclude each other)."""
     ufs = [query.uf] if query.uf else []
     if query.region is not None:
         ufs = [uf for uf, (_, region) in STATES.items() if region is query.region and (not ufs or uf in ufs)] or ["--"]
+    return ufs
+
+
+def tags(consultation: Consultation, query: SearchQuery) -> backends.Tags | None:
+    """The filter tokens (schema.py) the index should hold besides the words; None when no row can match."""
+    found: backends.Tags = []
+    if query.stance is not None:
+        found.append([schema.stance_tag(query.stance.value)])
+    if query.channel is not None:
+        found.append([schema.channel_tag(query.channel.value)])
+    if query.kind is not None:
+        found.append([schema.kind_tag(query.kind.value)])
+    if query.article_id is not None:
+        found.append([schema.article_tag(query.article_id)])
+    if query.answered is not None:
+        found.append([schema.answered_tag(query.answered == "com")])
+    if query.author is not None:
+        kind = AccountKind.ORGANIZATION if query.author == "organizacao" else AccountKind.PERSON
+        found.append([schema.author_tag(kind.value)])
+    if ufs := _states(query):
+        workshops = db.session.scalars(select(Workshop.id).where(Workshop.consultation_id == consultation.id,
+                                                                 Workshop.uf.in_(ufs))).all()
+        if not workshops:
+            return None
+        found.append([schema.workshop_tag(w) for w in workshops])
+    return found
+
+
+def filtered(consultation: Consultation, query: SearchQuery, match: backends.Match, *, by_tokens: bool = False
+             ) -> Select:
+    """The ids of the consultation's public contributions that match the words and the filters.
+
+    Every filter of the row's own columns is checked here, also when `by_tokens` (the match already holds the
+    filters' tokens): the tokens make a search fast, the row's values decide."""
+    col = match.column
+    ufs = _states(query)
     # A state or region means a few workshops: their rows are found by workshop_id, not among the consultation's.
     few = bool(ufs)
     stmt = match.apply(select(Contribution.id).where(
@@ -79,7 +114,11 @@ def filtered(consultation: Consultation, query: SearchQuery, match: backends.Mat
         stmt = stmt.where(col(Contribution.workshop_id).in_(
             select(Workshop.id).where(Workshop.consultation_id == consultation.id, Workshop.uf.in_(ufs))
         ))
-    if query.author is not None:
+    if query.author is not None and by_tokens:
+        # The author's kind and deletion live on `users`: the token (kept by a trigger on that table) is the
+        # check, so a search does not join every match to its author.
+        stmt = stmt.where(col(Contribution.workshop_id).is_(None), col(Contribution.author_id).is_not(None))
+    elif query.author is not None:
         kind = AccountKind.ORGANIZATION if query.author == "organizacao" else AccountKind.PERSON
         stmt = stmt.join(User, User.id == Contribution.author_id).where(
             col(Contribution.workshop_id).is_(None), User.kind == kind, User.deleted_at.is_(None)
@@ -96,15 +135,22 @@ def filtered(consultation: Consultation, query: SearchQuery, match: backends.Mat
 def search(consultation: Consultation, query: SearchQuery) -> ResultPage:
     """One page of the consultation's public contributions that match `query`.
 
-    Without words the database orders and pages them (indexes serve each order). With words, the newest
-    COUNT_LIMIT + 1 matches (after the filters) are read once with their score and counters, in the order the
-    full-text index yields them, and ordered here: ranking every match of a common word would cost time
-    in proportion to the consultation's size, and a search that finds more than COUNT_LIMIT asks to be refined.
+    Without words the database orders and pages them (indexes serve each order). With words, the full-text
+    index finds the words and the filters' tokens together, and the newest COUNT_LIMIT + 1 matches are read
+    once, in the order the index yields them, and ordered here: ranking every match of a common word would
+    cost time in proportion to the consultation's size, and a search that finds more than COUNT_LIMIT asks to
+    be refined.
     """
     terms = backends.words(query.q)
-    if terms:
-        match = backends.match(db.engine.dialect.name, terms)
-        total, more, ids = _ranked(filtered(consultation, query, match), query, match)
+    if terms and (wanted := tags(consultation, query)) is None:
+        total, more, ids = 0, False, []
+    elif terms:
+        # An organization's, an answered, a workshop's or an article's contributions are a small share of a
+        # consultation's; a stance, a channel, a kind, a person or "not answered" are large ones.
+        selective = (query.author == "organizacao" or query.answered == "com" or query.article_id is not None
+                     or bool(_states(query)))
+        match = backends.match(db.engine.dialect.name, terms, wanted, selective=selective)
+        total, more, ids = _ranked(filtered(consultation, query, match, by_tokens=True), query, match)
     else:
         total, more, ids = _paged(filtered(consultation, query, backends.everything(db.engine.dialect.name)), query)
     pages = max(1, math.ceil(total / PER_PAGE))
@@ -132,21 +178,21 @@ def _paged(stmt: Select, query: SearchQuery) -> tuple[int, bool, list[int]]:
 
 
 def _ranked(stmt: Select, query: SearchQuery, match: backends.Match) -> tuple[int, bool, list[int]]:
-    """(count up to COUNT_LIMIT, whether there are more, the page's ids) from the newest matches, ordered here."""
-    rows = db.session.execute(
-        stmt.add_columns(match.score.label("score"), Contribution.support_count, Contribution.reply_count,
-                         Contribution.created_at)
-        .order_by(match.newest).limit(COUNT_LIMIT + 1)
-    ).all()
+    """(count up to COUNT_LIMIT, whether there are more, the page's ids) from the newest matches, ordered here.
+
+    Only the value the order needs is read with each match: a relevance score costs the engine a look at each
+    match's text (its term counts, its length), support and reply counts do not."""
+    value = {
+        "relevancia": match.score,
+        "apoiadas": Contribution.support_count,
+        "respostas": Contribution.reply_count,
+        "recentes": Contribution.created_at,  # workshop input is dated on its workshop, not on its import
+    }[query.order]
+    stmt = stmt.add_columns(value.label("value")).order_by(match.newest).limit(COUNT_LIMIT + 1)
+    rows = db.session.execute(stmt).all()
     more = len(rows) > COUNT_LIMIT
     rows = rows[:COUNT_LIMIT]
-    key = {
-        "relevancia": lambda r: (r.score or 0, r.id),
-        "apoiadas": lambda r: (r.support_count, r.id),
-        "respostas": lambda r: (r.reply_count, r.id),
-        "recentes": lambda r: (r.created_at, r.id),
-    }[query.order]
-    rows.sort(key=key, reverse=True)
+    rows.sort(key=lambda r: (r.value or 0, r.id), reverse=True)
     start = (query.page - 1) * PER_PAGE
     return len(rows), more, [r.id for r in rows[start:start + PER_PAGE]]
 

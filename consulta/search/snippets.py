@@ -15,7 +15,6 @@ Segment = tuple[str, bool]
 
 WINDOW = 280  # characters of text around the first match
 BEFORE = 80  # of which before it
-_WORD_RE = re.compile(r"\w+")
 
 
 def _fold_char(ch: str) -> str:
@@ -37,17 +36,18 @@ def _stem(term: str) -> str:
     return term if len(term) < 5 else term[: max(4, len(term) - 3)]
 
 
-def _is_match(word: str, stems: list[str], terms: list[str]) -> bool:
-    return word in terms or any(word.startswith(stem) for stem in stems if len(stem) >= 4)
+def _matcher(terms: list[str]) -> re.Pattern | None:
+    """A pattern for the whole words (\\w+ runs) of folded text that are a folded term or start with its stem."""
+    alternatives = sorted({re.escape(_stem(t)) + r"\w*" if len(_stem(t)) >= 4 else re.escape(t)
+                           for t in map(fold, terms) if t}, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)") if alternatives else None
 
 
 def segments(text: str, terms: list[str], *, window: int = WINDOW) -> tuple[list[Segment], bool]:
     """A window of `text` around the first match of `terms`, as segments; and whether anything matched."""
     text = text or ""
-    folded_terms = [fold(term) for term in terms]
-    stems = [_stem(term) for term in folded_terms]
-    folded = fold(text)
-    spans = [(m.start(), m.end()) for m in _WORD_RE.finditer(folded) if _is_match(m.group(), stems, folded_terms)]
+    matcher = _matcher(terms)
+    spans = [m.span() for m in matcher.finditer(fold(text))] if matcher else []
     start = 0
     if spans and len(text) > window:
         start = max(0, spans[0][0] - BEFORE)
