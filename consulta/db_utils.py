@@ -1,7 +1,6 @@
 """Small portable database helpers: insert-or-ignore and atomic counter changes (SQLite and PostgreSQL)."""
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from flask import g
@@ -50,23 +49,28 @@ def late_write_lock(view: Callable) -> Callable:
     """Let a hot writing route read without SQLite's write lock and take it only around its write.
 
     By default a POST takes the lock at its first query (BEGIN IMMEDIATE) and keeps it to the end, which
-    serialises whole requests. Routes decorated here read in deferred transactions and must call
-    begin_write() just before they write and end_write() after committing.
+    serialises whole requests. Requests to routes decorated here (from their first query, the sign-in check
+    of a before_request hook included: consulta.extensions._sqlite_begin) read in deferred transactions
+    and must call begin_write() just before they write and end_write() after committing.
     """
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        g.sqlite_lock = "deferred"
-        return view(*args, **kwargs)
-
-    return wrapped
+    view.late_write_lock = True  # type: ignore[attr-defined]
+    return view
 
 
 def begin_write() -> None:
-    """End the reading transaction and start one that holds SQLite's write lock (no-op elsewhere)."""
-    if db.session.get_bind().dialect.name == "sqlite" and g.get("sqlite_lock") is not None:
-        commit_keeping_loaded()  # nothing was written: this only closes the reading transaction
-        g.sqlite_lock = "immediate"
+    """End the reading transaction and start one that holds SQLite's write lock (no-op elsewhere).
+
+    On the connection the session already holds: the session's transaction goes on (no commit, no new
+    checkout); only SQLite's own transaction changes from a deferred one to BEGIN IMMEDIATE. Nothing may have
+    been written before. Once the lock is held, further calls do nothing.
+    """
+    if g.get("sqlite_lock") != "deferred":
+        return
+    connection = db.session.connection()
+    g.sqlite_lock = "immediate"
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("COMMIT")  # nothing was written: this only closes the reading transaction
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def end_write() -> None:

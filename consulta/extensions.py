@@ -2,7 +2,7 @@
 
 import sqlite3
 
-from flask import Flask, g, has_app_context, has_request_context, request
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
 from flask_caching import Cache
@@ -188,7 +188,11 @@ def _sqlite_begin(connection) -> None:
     """
     if connection.dialect.name != "sqlite":
         return
-    lock = g.get("sqlite_lock") if has_app_context() else None  # set by consulta.db_utils.late_write_lock
+    lock = g.get("sqlite_lock") if has_app_context() else None
+    if lock is None and has_request_context() and getattr(
+        current_app.view_functions.get(request.endpoint), "late_write_lock", False  # consulta.db_utils
+    ):
+        lock = g.sqlite_lock = "deferred"
     if lock is not None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if lock == "immediate" else "BEGIN")
         return

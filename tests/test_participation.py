@@ -713,6 +713,48 @@ def test_vote_gives_up_with_a_message_when_it_keeps_changing(app, create_user, o
     assert stored_vote(app, user.id, recs[0]).value is not VoteValue.DISAGREE
 
 
+def test_vote_route_retries_when_the_vote_changed_after_the_route_read_it(app, client, auth, create_user,
+                                                                          open_consultation):
+    """The route reads the stored vote with the article, before SQLite's write lock: a change landing between
+    that read and the write makes the compare-and-set touch no row, and the route reads again and writes."""
+    user, recs, vote_id = voted_agree(app, create_user, open_consultation)
+    auth.login(user)
+    race = Interference("UPDATE VOTES", competing_change(vote_id, recs[0], VoteValue.AGREE, VoteValue.ABSTAIN))
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", race)
+    try:
+        response = client.post(f"/consultas/{open_consultation.slug}/artigos/{recs[0]}/voto",
+                               data={"value": "disagree"}, headers={"HX-Request": "true"})
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", race)
+    assert race.fired == 1
+    assert response.status_code == 200 and "Seu voto foi registrado: Discordo." in response.get_data(as_text=True)
+    assert stored_vote(app, user.id, recs[0]).value is VoteValue.DISAGREE
+    assert tallies(app, recs[0]) == counted_tallies(app, recs[0]) == (0, 1, 0)
+
+
+def test_voting_the_stored_value_again_writes_nothing(app, client, auth, create_user, open_consultation):
+    user, recs, _ = voted_agree(app, create_user, open_consultation)
+    auth.login(user)
+    statements: list[str] = []
+
+    def collect(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement.lstrip().upper())
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", collect)
+    try:
+        response = client.post(f"/consultas/{open_consultation.slug}/artigos/{recs[0]}/voto",
+                               data={"value": "agree"}, headers={"HX-Request": "true"})
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", collect)
+    assert response.status_code == 200 and 'aria-pressed="true">Concordo' in response.get_data(as_text=True)
+    assert [s for s in statements if s.startswith(("INSERT", "UPDATE", "DELETE", "WITH"))] == []
+    assert tallies(app, recs[0]) == counted_tallies(app, recs[0]) == (1, 0, 0)
+
+
 # -- reply counts follow every change of a reply's visibility --------------------------------------------
 
 def reply_count_and_truth(app, parent_id):
