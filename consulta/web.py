@@ -66,6 +66,12 @@ def _number(value, decimals: int | None = None) -> str:
     """A number in the reader's locale (1.234 in pt-BR, 1,234 in en); `decimals` fixes the fraction digits."""
     if value is None:
         return ""
+    # Below 1,000 there is no grouping and every offered locale writes the same digits, so the common case
+    # (counts, whole percentages) skips Babel; round() is half-even, as Babel's quantize is.
+    if type(value) is int and not decimals and 0 <= value < 1000:
+        return str(value)
+    if type(value) is float and decimals == 0 and 0 <= value < 999.5:
+        return str(round(value))
     if decimals is None:
         return format_decimal(value)
     return format_decimal(value, format="#,##0" + ("." + "0" * decimals if decimals else ""))
