@@ -8,7 +8,7 @@ from sqlalchemy import Table, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import InstrumentedAttribute
 
-from consulta.extensions import db
+from consulta.extensions import db, sqlite_transaction
 
 
 def insert_ignore(model: Any, values: dict[str, Any], conflict: list[str]) -> bool:
@@ -69,8 +69,8 @@ def begin_write() -> None:
     connection = db.session.connection()
     g.sqlite_lock = "immediate"
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("COMMIT")  # nothing was written: this only closes the reading transaction
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        sqlite_transaction(connection, "COMMIT")  # nothing was written: this only closes the reading transaction
+        sqlite_transaction(connection, "BEGIN IMMEDIATE")
 
 
 def end_write() -> None:

@@ -185,6 +185,8 @@ def _sqlite_begin(connection) -> None:
     A deferred transaction that reads and then writes fails with "database is locked" when another writer
     committed in between; taking the lock first makes concurrent votes queue instead. Reading requests
     (GET, HEAD, OPTIONS) start ordinary deferred transactions, so readers never wait for writers under WAL.
+    The statement goes straight to the driver: it is the same on every request and needs none of SQLAlchemy's
+    statement machinery (sqlite_transaction() below, also for consulta.db_utils.begin_write).
     """
     if connection.dialect.name != "sqlite":
         return
@@ -193,8 +195,12 @@ def _sqlite_begin(connection) -> None:
         current_app.view_functions.get(request.endpoint), "late_write_lock", False  # consulta.db_utils
     ):
         lock = g.sqlite_lock = "deferred"
-    if lock is not None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if lock == "immediate" else "BEGIN")
-        return
-    reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
-    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+    if lock is None:
+        reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+        lock = "deferred" if reading else "immediate"
+    sqlite_transaction(connection, "BEGIN IMMEDIATE" if lock == "immediate" else "BEGIN")
+
+
+def sqlite_transaction(connection, statement: str) -> None:
+    """Run BEGIN [IMMEDIATE] or COMMIT on a SQLAlchemy connection's SQLite driver connection."""
+    connection.connection.dbapi_connection.execute(statement).close()
