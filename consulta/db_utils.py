@@ -8,7 +8,7 @@ from sqlalchemy import Table, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import InstrumentedAttribute
 
-from consulta.extensions import db, sqlite_transaction
+from consulta.extensions import db, late_write_route, sqlite_transaction
 
 
 def insert_ignore(model: Any, values: dict[str, Any], conflict: list[str]) -> bool:
@@ -46,15 +46,29 @@ def compare_and_set(model: Any, row_id: int, column: InstrumentedAttribute, expe
 
 
 def late_write_lock(view: Callable) -> Callable:
-    """Let a hot writing route read without SQLite's write lock and take it only around its write.
+    """Let a hot writing route read without holding a write transaction and write in the shortest one.
 
-    By default a POST takes the lock at its first query (BEGIN IMMEDIATE) and keeps it to the end, which
-    serialises whole requests. Requests to routes decorated here (from their first query, the sign-in check
-    of a before_request hook included: consulta.extensions._sqlite_begin) read in deferred transactions
-    and must call begin_write() just before they write and end_write() after committing.
+    By default a POST takes SQLite's write lock at its first query (BEGIN IMMEDIATE) and keeps it to the end,
+    which serialises whole requests, and on PostgreSQL runs in one transaction (BEGIN and COMMIT: two more
+    round trips). Requests to routes decorated here, from their first query (the sign-in check of a
+    before_request hook included: consulta.extensions._sqlite_begin and route_connection()):
+
+    - SQLite: read in a deferred transaction; begin_write() just before the first write takes the lock;
+    - PostgreSQL: run in autocommit (no BEGIN, no COMMIT): each statement commits by itself, so the route's
+      write must be one statement (the vote's is: the change and its tallies in a WITH clause).
+
+    Such routes call end_write() after committing.
     """
     view.late_write_lock = True  # type: ignore[attr-defined]
     return view
+
+
+def route_connection():
+    """The session's connection; the first one a late_write_lock route procures on PostgreSQL autocommits."""
+    session = db.session()
+    if not session.in_transaction() and late_write_route() and session.get_bind().dialect.name == "postgresql":
+        return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return session.connection()
 
 
 def begin_write() -> None:

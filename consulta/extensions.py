@@ -191,14 +191,18 @@ def _sqlite_begin(connection) -> None:
     if connection.dialect.name != "sqlite":
         return
     lock = g.get("sqlite_lock") if has_app_context() else None
-    if lock is None and has_request_context() and getattr(
-        current_app.view_functions.get(request.endpoint), "late_write_lock", False  # consulta.db_utils
-    ):
+    if lock is None and late_write_route():
         lock = g.sqlite_lock = "deferred"
     if lock is None:
         reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
         lock = "deferred" if reading else "immediate"
     sqlite_transaction(connection, "BEGIN IMMEDIATE" if lock == "immediate" else "BEGIN")
+
+
+def late_write_route() -> bool:
+    """Whether this request goes to a route decorated with consulta.db_utils.late_write_lock."""
+    return has_request_context() and getattr(current_app.view_functions.get(request.endpoint), "late_write_lock",
+                                             False)
 
 
 def sqlite_transaction(connection, statement: str) -> None:

@@ -755,6 +755,36 @@ def test_voting_the_stored_value_again_writes_nothing(app, client, auth, create_
     assert tallies(app, recs[0]) == counted_tallies(app, recs[0]) == (1, 0, 0)
 
 
+@pytest.mark.postgres
+def test_vote_on_postgresql_autocommits_and_gives_the_connection_back_transactional(app, client, auth, create_user,
+                                                                                   open_consultation):
+    """No BEGIN/COMMIT round trips for a vote: its statements run in autocommit (the write is one statement);
+    the pooled connection goes back to ordinary transactions for the next request."""
+    user = create_user()
+    _, recs = articles_of(app, open_consultation.slug)
+    auth.login(user)
+    seen: list[tuple[str, bool]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement.lstrip().split(None, 1)[0].upper(), conn.connection.dbapi_connection.autocommit))
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = client.post(f"/consultas/{open_consultation.slug}/artigos/{recs[0]}/voto",
+                               data={"value": "agree"}, headers={"HX-Request": "true"})
+        assert response.status_code == 200
+        vote_statements, seen[:] = list(seen), []
+        client.get("/conta")
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", record)
+    assert [kind for kind, _ in vote_statements] == ["SELECT", "SELECT", "WITH"]  # sign-in, target, write
+    assert all(autocommit for _, autocommit in vote_statements)
+    assert seen and not any(autocommit for _, autocommit in seen)
+    assert tallies(app, recs[0]) == counted_tallies(app, recs[0]) == (1, 0, 0)
+
+
 # -- reply counts follow every change of a reply's visibility --------------------------------------------
 
 def reply_count_and_truth(app, parent_id):

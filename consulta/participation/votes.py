@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, exists, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from consulta.db_utils import begin_write
+from consulta.db_utils import begin_write, route_connection
 from consulta.extensions import db
 from consulta.models import Article, Consultation, Vote, VoteValue, utcnow
 from consulta.participation.gate import Action, ParticipationError, ensure_may_write
@@ -84,7 +84,7 @@ def load_target(article_id: int, user_id: int | None = None) -> VoteTarget | Non
     The consultation is a transient Consultation (never added to a session) holding only GATE_COLUMNS:
     built from this request's read, so a change to the schedule or the status counts at once.
     """
-    row = db.session.connection().execute(_TARGET, {"article_id": article_id, "user_id": user_id}).first()
+    row = route_connection().execute(_TARGET, {"article_id": article_id, "user_id": user_id}).first()
     if row is None:
         return None
     facts = len(GATE_COLUMNS)
