@@ -568,6 +568,35 @@ def test_vote_without_csrf_token_is_refused(make_app, create_user, create_consul
         assert db.session.get(Article, recs[0]).votes_agree == 1
 
 
+def test_vote_panel_keeps_a_fresh_csrf_token_and_signs_a_new_one_past_half_its_life(make_app, create_user,
+                                                                                  create_consultation):
+    import time
+
+    from tests.conftest import csrf_token_from
+
+    app = make_app(WTF_CSRF_ENABLED=True, WTF_CSRF_TIME_LIMIT=4)  # tokens carry whole seconds
+    client = app.test_client()
+    consultation = create_consultation("open")
+    _, recs = articles_of(app, consultation.slug)
+    user = create_user()
+    token = csrf_token_from(client.get("/entrar").get_data(as_text=True))
+    client.post("/entrar", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    token = csrf_token_from(client.get(f"/consultas/{consultation.slug}/artigos/{recs[0]}").get_data(as_text=True))
+    url = f"/consultas/{consultation.slug}/artigos/{recs[0]}/voto"
+
+    def vote(value, token):
+        response = client.post(url, data={"value": value, "csrf_token": token}, headers={"HX-Request": "true"})
+        assert response.status_code == 200 and "Seu voto foi registrado" in response.get_data(as_text=True)
+        return csrf_token_from(response.get_data(as_text=True))
+
+    assert vote("agree", token) == token  # just validated, with most of its life left: kept
+    time.sleep(2.1)  # past half of WTF_CSRF_TIME_LIMIT, not past all of it
+    renewed = vote("disagree", token)
+    assert renewed != token
+    assert vote("abstain", renewed) == renewed
+    assert client.post(url, data={"value": "agree", "csrf_token": "forged"}).status_code == 400
+
+
 # -- deterministic races: another request changes the stored vote between our read and our write ---------
 
 TALLY = {VoteValue.AGREE: "votes_agree", VoteValue.DISAGREE: "votes_disagree", VoteValue.ABSTAIN: "votes_abstain"}

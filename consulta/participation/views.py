@@ -21,7 +21,7 @@ from consulta.participation.forms import (
 )
 from consulta.participation.gate import Action, WriteRefused, decide
 from consulta.participation.page import article_context, filter_from_args, section_context, thread_context
-from consulta.web import attach_error, is_htmx_partial
+from consulta.web import attach_error, is_htmx_partial, keep_request_csrf_token
 
 
 def _failure_status(error: services.ParticipationError | None) -> int:
@@ -258,6 +258,7 @@ def vote(slug: str, article_id: int):
 def _vote_answer(article: votes.VoteTarget, message: str, status: int, my_vote: VoteValue | None):
     if is_htmx_partial():
         # Only what the vote panel shows: the tallies (as just written), the reader's vote and the form.
+        keep_request_csrf_token()
         context = {
             "article": article, "consultation": article.consultation,
             "my_vote": my_vote, "can_take_part": decide(current_user, article.consultation, Action.VOTE),
