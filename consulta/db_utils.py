@@ -1,7 +1,6 @@
 """Small portable database helpers: insert-or-ignore and atomic counter changes (SQLite and PostgreSQL)."""
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from flask import g
@@ -9,7 +8,7 @@ from sqlalchemy import Table, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import InstrumentedAttribute
 
-from consulta.extensions import db
+from consulta.extensions import db, late_write_route, sqlite_transaction
 
 
 def insert_ignore(model: Any, values: dict[str, Any], conflict: list[str]) -> bool:
@@ -47,26 +46,45 @@ def compare_and_set(model: Any, row_id: int, column: InstrumentedAttribute, expe
 
 
 def late_write_lock(view: Callable) -> Callable:
-    """Let a hot writing route read without SQLite's write lock and take it only around its write.
+    """Let a hot writing route read without holding a write transaction and write in the shortest one.
 
-    By default a POST takes the lock at its first query (BEGIN IMMEDIATE) and keeps it to the end, which
-    serialises whole requests. Routes decorated here read in deferred transactions and must call
-    begin_write() just before they write and end_write() after committing.
+    By default a POST takes SQLite's write lock at its first query (BEGIN IMMEDIATE) and keeps it to the end,
+    which serialises whole requests, and on PostgreSQL runs in one transaction (BEGIN and COMMIT: two more
+    round trips). Requests to routes decorated here, from their first query (the sign-in check of a
+    before_request hook included: consulta.extensions._sqlite_begin and route_connection()):
+
+    - SQLite: read in a deferred transaction; begin_write() just before the first write takes the lock;
+    - PostgreSQL: run in autocommit (no BEGIN, no COMMIT): each statement commits by itself, so the route's
+      write must be one statement (the vote's is: the change and its tallies in a WITH clause).
+
+    Such routes call end_write() after committing.
     """
+    view.late_write_lock = True  # type: ignore[attr-defined]
+    return view
 
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        g.sqlite_lock = "deferred"
-        return view(*args, **kwargs)
 
-    return wrapped
+def route_connection():
+    """The session's connection; the first one a late_write_lock route procures on PostgreSQL autocommits."""
+    session = db.session()
+    if not session.in_transaction() and late_write_route() and session.get_bind().dialect.name == "postgresql":
+        return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return session.connection()
 
 
 def begin_write() -> None:
-    """End the reading transaction and start one that holds SQLite's write lock (no-op elsewhere)."""
-    if db.session.get_bind().dialect.name == "sqlite" and g.get("sqlite_lock") is not None:
-        commit_keeping_loaded()  # nothing was written: this only closes the reading transaction
-        g.sqlite_lock = "immediate"
+    """End the reading transaction and start one that holds SQLite's write lock (no-op elsewhere).
+
+    On the connection the session already holds: the session's transaction goes on (no commit, no new
+    checkout); only SQLite's own transaction changes from a deferred one to BEGIN IMMEDIATE. Nothing may have
+    been written before. Once the lock is held, further calls do nothing.
+    """
+    if g.get("sqlite_lock") != "deferred":
+        return
+    connection = db.session.connection()
+    g.sqlite_lock = "immediate"
+    if connection.dialect.name == "sqlite":
+        sqlite_transaction(connection, "COMMIT")  # nothing was written: this only closes the reading transaction
+        sqlite_transaction(connection, "BEGIN IMMEDIATE")
 
 
 def end_write() -> None:

@@ -2,7 +2,7 @@
 
 import sqlite3
 
-from flask import Flask, g, has_app_context, has_request_context, request
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
 from flask_caching import Cache
@@ -185,12 +185,26 @@ def _sqlite_begin(connection) -> None:
     A deferred transaction that reads and then writes fails with "database is locked" when another writer
     committed in between; taking the lock first makes concurrent votes queue instead. Reading requests
     (GET, HEAD, OPTIONS) start ordinary deferred transactions, so readers never wait for writers under WAL.
+    The statement goes straight to the driver: it is the same on every request and needs none of SQLAlchemy's
+    statement machinery (sqlite_transaction() below, also for consulta.db_utils.begin_write).
     """
     if connection.dialect.name != "sqlite":
         return
-    lock = g.get("sqlite_lock") if has_app_context() else None  # set by consulta.db_utils.late_write_lock
-    if lock is not None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if lock == "immediate" else "BEGIN")
-        return
-    reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
-    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+    lock = g.get("sqlite_lock") if has_app_context() else None
+    if lock is None and late_write_route():
+        lock = g.sqlite_lock = "deferred"
+    if lock is None:
+        reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+        lock = "deferred" if reading else "immediate"
+    sqlite_transaction(connection, "BEGIN IMMEDIATE" if lock == "immediate" else "BEGIN")
+
+
+def late_write_route() -> bool:
+    """Whether this request goes to a route decorated with consulta.db_utils.late_write_lock."""
+    return has_request_context() and getattr(current_app.view_functions.get(request.endpoint), "late_write_lock",
+                                             False)
+
+
+def sqlite_transaction(connection, statement: str) -> None:
+    """Run BEGIN [IMMEDIATE] or COMMIT on a SQLAlchemy connection's SQLite driver connection."""
+    connection.connection.dbapi_connection.execute(statement).close()

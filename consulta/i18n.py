@@ -10,8 +10,8 @@ files are built by `make translations` / `make install`; without them every page
 from datetime import datetime, tzinfo
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, abort, current_app, has_request_context, redirect, request, url_for
-from flask_babel import get_locale
+from flask import Blueprint, Flask, abort, current_app, g, has_request_context, redirect, request, url_for
+from flask_babel import get_locale, get_translations
 
 bp = Blueprint("i18n", __name__)
 
@@ -131,11 +131,40 @@ def _refuse_cross_site() -> None:
         abort(403)
 
 
+def template_translations():
+    """Flask-Babel's get_translations(), remembered for the locale in force (templates call it per string).
+
+    Flask-Babel resolves the context, the locale and its catalogue on every `_()` a template makes; here the
+    catalogue is kept beside the locale object Flask-Babel holds for this request, and used while that very
+    object is in force (force_locale() and refresh() replace it, so they are followed at once).
+    """
+    state = g.get("_flask_babel")
+    locale = getattr(state, "babel_locale", None)
+    if locale is not None:
+        kept = getattr(state, "consulta_translations", None)
+        if kept is not None and kept[0] is locale:
+            return kept[1]
+    translations = get_translations()
+    state = g.get("_flask_babel")
+    locale = getattr(state, "babel_locale", None)
+    if locale is not None:
+        state.consulta_translations = (locale, translations)
+    return translations
+
+
 def init_app(app: Flask) -> None:
     """Install the language switch and the template helpers."""
     from consulta.extensions import csrf
 
     csrf.exempt(set_language)  # see _refuse_cross_site
+    # Flask-Babel's own callables, with the catalogue looked up once per locale in force (see above).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: template_translations().ugettext(s),
+        ngettext=lambda s, p, n: template_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: template_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: template_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.url_defaults(keep_lang_in_links)
     app.register_blueprint(bp)
     app.jinja_env.globals.update(

@@ -1,10 +1,11 @@
 """Request plumbing shared by every blueprint: htmx detection, template helpers, user loading."""
 
+import time
 from datetime import datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, g, request
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_login import current_user
 
@@ -20,6 +21,30 @@ def is_htmx_partial() -> bool:
         and request.headers.get("HX-Boosted") != "true"
         and request.headers.get("HX-History-Restore-Request") != "true"
     )
+
+
+def keep_request_csrf_token() -> None:
+    """Let this response's forms carry the CSRF token the request's form just proved valid, not a new one.
+
+    For a fragment answering a POST (the vote panel): signing a fresh token costs more than the rest of the
+    panel. Only a token Flask-WTF validated in this request (it sets g.csrf_valid after checking the form's
+    field, which it reads first) and with at least half of WTF_CSRF_TIME_LIMIT still to live is kept; else
+    csrf_token() signs a new one as usual.
+    """
+    from itsdangerous import BadData
+    from itsdangerous.encoding import base64_decode, bytes_to_int
+
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    token = request.form.get(field) if g.get("csrf_valid") else None
+    if not token or field in g:
+        return
+    try:
+        signed_at = bytes_to_int(base64_decode(token.rsplit(".", 2)[-2]))
+    except (IndexError, ValueError, BadData):
+        return
+    limit = current_app.config.get("WTF_CSRF_TIME_LIMIT")
+    if limit is None or time.time() - signed_at < limit / 2:
+        setattr(g, field, token)
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -66,6 +91,12 @@ def _number(value, decimals: int | None = None) -> str:
     """A number in the reader's locale (1.234 in pt-BR, 1,234 in en); `decimals` fixes the fraction digits."""
     if value is None:
         return ""
+    # Below 1,000 there is no grouping and every offered locale writes the same digits, so the common case
+    # (counts, whole percentages) skips Babel; round() is half-even, as Babel's quantize is.
+    if type(value) is int and not decimals and 0 <= value < 1000:
+        return str(value)
+    if type(value) is float and decimals == 0 and 0 <= value < 999.5:
+        return str(round(value))
     if decimals is None:
         return format_decimal(value)
     return format_decimal(value, format="#,##0" + ("." + "0" * decimals if decimals else ""))

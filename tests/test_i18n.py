@@ -192,6 +192,22 @@ def test_dates_and_numbers_follow_the_language(i18n_app):
         assert render_template_string(template, moment=moment) == "5 de mar. de 2026 | 05/03/2026 12:30 | 12.345,7"
 
 
+@pytest.mark.parametrize("lang", ["pt_BR", "en", "es"])
+def test_small_numbers_skip_babel_and_read_the_same(i18n_app, lang):
+    """The number filter's shortcut below 1,000 (counts, whole percentages) writes what Babel writes."""
+    from flask_babel import format_decimal
+
+    from consulta.web import _number
+
+    values = [0, 7, 999, 1000, 1234, 0.0, 0.5, 1.5, 2.5, 12.49, 33.333, 66.667, 99.5, 999.4, 999.5, 1000.0]
+    values += [100.0 * part / whole for whole in range(1, 40) for part in range(whole + 1)]
+    with i18n_app.test_request_context(f"/?lang={lang}"):
+        for value in values:
+            assert _number(value, 0) == format_decimal(value, format="#,##0"), value
+            if isinstance(value, int):
+                assert _number(value) == format_decimal(value), value
+
+
 def test_without_compiled_catalogues_every_page_is_in_portuguese(make_app, tmp_path, create_consultation):
     app = make_app(BABEL_TRANSLATION_DIRECTORIES=str(tmp_path))
     c = create_consultation("open")

@@ -276,6 +276,23 @@ def test_form_labels_and_errors_from_python_follow_the_visitors_language(make_ap
         "/entrar", data={"email": user.email, "password": "not the password"}).get_data(as_text=True)
 
 
+def test_templates_keep_their_catalogue_per_locale_in_force(make_app, catalogues):
+    """Templates look the catalogue up once per locale (consulta.i18n.template_translations), yet follow
+    force_locale() inside a request at once, and the request's own language again after it."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    app = make_app(BABEL_TRANSLATION_DIRECTORIES=catalogues)
+    page = "{{ _('Senha') }} {{ ngettext('%(num)s voto', '%(num)s votos', 2) }}"
+    with app.test_request_context("/?lang=es"):
+        assert render_template_string(page) == "Contraseña 2 votos"
+        with force_locale("pt_BR"):
+            assert render_template_string(page) == "Senha 2 votos"
+        assert render_template_string(page) == "Contraseña 2 votos"
+    with app.test_request_context("/"):
+        assert render_template_string(page) == "Senha 2 votos"
+
+
 def test_notification_mail_is_written_in_the_recipients_language_not_the_requests(
         make_app, catalogues, create_user, create_consultation, monkeypatch):
     """Mail leaves from a worker (or a request in another language): its subject follows the recipient."""

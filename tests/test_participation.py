@@ -568,6 +568,35 @@ def test_vote_without_csrf_token_is_refused(make_app, create_user, create_consul
         assert db.session.get(Article, recs[0]).votes_agree == 1
 
 
+def test_vote_panel_keeps_a_fresh_csrf_token_and_signs_a_new_one_past_half_its_life(make_app, create_user,
+                                                                                  create_consultation):
+    import time
+
+    from tests.conftest import csrf_token_from
+
+    app = make_app(WTF_CSRF_ENABLED=True, WTF_CSRF_TIME_LIMIT=4)  # tokens carry whole seconds
+    client = app.test_client()
+    consultation = create_consultation("open")
+    _, recs = articles_of(app, consultation.slug)
+    user = create_user()
+    token = csrf_token_from(client.get("/entrar").get_data(as_text=True))
+    client.post("/entrar", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    token = csrf_token_from(client.get(f"/consultas/{consultation.slug}/artigos/{recs[0]}").get_data(as_text=True))
+    url = f"/consultas/{consultation.slug}/artigos/{recs[0]}/voto"
+
+    def vote(value, token):
+        response = client.post(url, data={"value": value, "csrf_token": token}, headers={"HX-Request": "true"})
+        assert response.status_code == 200 and "Seu voto foi registrado" in response.get_data(as_text=True)
+        return csrf_token_from(response.get_data(as_text=True))
+
+    assert vote("agree", token) == token  # just validated, with most of its life left: kept
+    time.sleep(2.1)  # past half of WTF_CSRF_TIME_LIMIT, not past all of it
+    renewed = vote("disagree", token)
+    assert renewed != token
+    assert vote("abstain", renewed) == renewed
+    assert client.post(url, data={"value": "agree", "csrf_token": "forged"}).status_code == 400
+
+
 # -- deterministic races: another request changes the stored vote between our read and our write ---------
 
 TALLY = {VoteValue.AGREE: "votes_agree", VoteValue.DISAGREE: "votes_disagree", VoteValue.ABSTAIN: "votes_abstain"}
@@ -711,6 +740,78 @@ def test_vote_gives_up_with_a_message_when_it_keeps_changing(app, create_user, o
     assert state["n"] == 5
     assert tallies(app, recs[0]) == counted_tallies(app, recs[0])
     assert stored_vote(app, user.id, recs[0]).value is not VoteValue.DISAGREE
+
+
+def test_vote_route_retries_when_the_vote_changed_after_the_route_read_it(app, client, auth, create_user,
+                                                                          open_consultation):
+    """The route reads the stored vote with the article, before SQLite's write lock: a change landing between
+    that read and the write makes the compare-and-set touch no row, and the route reads again and writes."""
+    user, recs, vote_id = voted_agree(app, create_user, open_consultation)
+    auth.login(user)
+    race = Interference("UPDATE VOTES", competing_change(vote_id, recs[0], VoteValue.AGREE, VoteValue.ABSTAIN))
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", race)
+    try:
+        response = client.post(f"/consultas/{open_consultation.slug}/artigos/{recs[0]}/voto",
+                               data={"value": "disagree"}, headers={"HX-Request": "true"})
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", race)
+    assert race.fired == 1
+    assert response.status_code == 200 and "Seu voto foi registrado: Discordo." in response.get_data(as_text=True)
+    assert stored_vote(app, user.id, recs[0]).value is VoteValue.DISAGREE
+    assert tallies(app, recs[0]) == counted_tallies(app, recs[0]) == (0, 1, 0)
+
+
+def test_voting_the_stored_value_again_writes_nothing(app, client, auth, create_user, open_consultation):
+    user, recs, _ = voted_agree(app, create_user, open_consultation)
+    auth.login(user)
+    statements: list[str] = []
+
+    def collect(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement.lstrip().upper())
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", collect)
+    try:
+        response = client.post(f"/consultas/{open_consultation.slug}/artigos/{recs[0]}/voto",
+                               data={"value": "agree"}, headers={"HX-Request": "true"})
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", collect)
+    assert response.status_code == 200 and 'aria-pressed="true">Concordo' in response.get_data(as_text=True)
+    assert [s for s in statements if s.startswith(("INSERT", "UPDATE", "DELETE", "WITH"))] == []
+    assert tallies(app, recs[0]) == counted_tallies(app, recs[0]) == (1, 0, 0)
+
+
+@pytest.mark.postgres
+def test_vote_on_postgresql_autocommits_and_gives_the_connection_back_transactional(app, client, auth, create_user,
+                                                                                   open_consultation):
+    """No BEGIN/COMMIT round trips for a vote: its statements run in autocommit (the write is one statement);
+    the pooled connection goes back to ordinary transactions for the next request."""
+    user = create_user()
+    _, recs = articles_of(app, open_consultation.slug)
+    auth.login(user)
+    seen: list[tuple[str, bool]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement.lstrip().split(None, 1)[0].upper(), conn.connection.dbapi_connection.autocommit))
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = client.post(f"/consultas/{open_consultation.slug}/artigos/{recs[0]}/voto",
+                               data={"value": "agree"}, headers={"HX-Request": "true"})
+        assert response.status_code == 200
+        vote_statements, seen[:] = list(seen), []
+        client.get("/conta")
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", record)
+    assert [kind for kind, _ in vote_statements] == ["SELECT", "SELECT", "WITH"]  # sign-in, target, write
+    assert all(autocommit for _, autocommit in vote_statements)
+    assert seen and not any(autocommit for _, autocommit in seen)
+    assert tallies(app, recs[0]) == counted_tallies(app, recs[0]) == (1, 0, 0)
 
 
 # -- reply counts follow every change of a reply's visibility --------------------------------------------

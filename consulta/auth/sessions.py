@@ -14,6 +14,7 @@ from flask import current_app, g, has_request_context, request, session
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import bindparam, delete, select
 
+from consulta.db_utils import route_connection
 from consulta.extensions import db
 from consulta.models import User, UserSession, VerificationLevel, utcnow
 from consulta.models.users import GOVBR_VERIFICATION
@@ -116,7 +117,7 @@ _LIGHT = _light_statement()  # built once: a plain Core statement, run on the se
 
 
 def _load_light(account: int, token: str) -> SessionAccount | None:
-    row = db.session.connection().execute(_LIGHT, {"token_hash": _token_hash(token), "account": account}).first()
+    row = route_connection().execute(_LIGHT, {"token_hash": _token_hash(token), "account": account}).first()
     if row is None or row.expires_at <= utcnow() or row.blocked_at is not None or row.deleted_at is not None:
         return None
     return SessionAccount(row, token)

@@ -251,7 +251,9 @@ class VoteValue(StrEnum):
     @property
     def label(self) -> str:
         """The value in Portuguese."""
-        return {"agree": _("Concordo"), "disagree": _("Discordo"), "abstain": _("Abstenção")}[self.value]
+        if self is VoteValue.AGREE:
+            return _("Concordo")
+        return _("Discordo") if self is VoteValue.DISAGREE else _("Abstenção")
 
 
 class Vote(db.Model):

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from consulta.auth.forms import ActionForm
 from consulta.authz import can_view_consultation
-from consulta.db_utils import begin_write, commit_keeping_loaded, end_write, late_write_lock
+from consulta.db_utils import commit_keeping_loaded, end_write, late_write_lock
 from consulta.errors import render_error
 from consulta.extensions import db, limiter
 from consulta.models import Article, Contribution, ContributionKind, ReportReason, Section, Stance, VoteValue
@@ -21,7 +21,7 @@ from consulta.participation.forms import (
 )
 from consulta.participation.gate import Action, WriteRefused, decide
 from consulta.participation.page import article_context, filter_from_args, section_context, thread_context
-from consulta.web import attach_error, is_htmx_partial
+from consulta.web import attach_error, is_htmx_partial, keep_request_csrf_token
 
 
 def _failure_status(error: services.ParticipationError | None) -> int:
@@ -229,10 +229,11 @@ def support(contribution_id: int):
 def vote(slug: str, article_id: int):
     """Vote on a recommendation, change the vote, or remove it.
 
-    Core statements end to end (consulta.participation.votes); current_user is a SessionAccount here
+    Core statements end to end (consulta.participation.votes): one read (tallies, the consultation's gate
+    columns, the stored vote), one write. current_user is a SessionAccount here
     (consulta.auth.sessions.LIGHT_ENDPOINTS): the sign-in is checked as on every route, without the ORM user.
     """
-    article = votes.load_target(article_id)  # the tallies and the consultation, not the article's text
+    article = votes.load_target(article_id, current_user.id)
     if article is None or article.consultation.slug != slug or not can_view_consultation(
         current_user, article.consultation
     ):
@@ -240,11 +241,10 @@ def vote(slug: str, article_id: int):
     # One enum field: read it directly (CSRFProtect has already checked the token for every POST).
     raw = request.form.get("value", "")
     if raw and raw not in VoteValue._value2member_map_:
-        return _vote_answer(article, _("Escolha uma opção de voto."), 422, votes.vote_of(current_user.id, article.id))
+        return _vote_answer(article, _("Escolha uma opção de voto."), 422, article.my_vote)
     value = VoteValue(raw) if raw else None
-    begin_write()
     try:
-        result, tallies = votes.record_vote(current_user, article, value)
+        result, tallies = votes.record_vote(current_user, article, value)  # takes SQLite's lock if it writes
     except services.ParticipationError as error:
         db.session.rollback()
         end_write()
@@ -258,6 +258,7 @@ def vote(slug: str, article_id: int):
 def _vote_answer(article: votes.VoteTarget, message: str, status: int, my_vote: VoteValue | None):
     if is_htmx_partial():
         # Only what the vote panel shows: the tallies (as just written), the reader's vote and the form.
+        keep_request_csrf_token()
         context = {
             "article": article, "consultation": article.consultation,
             "my_vote": my_vote, "can_take_part": decide(current_user, article.consultation, Action.VOTE),
