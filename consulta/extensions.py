@@ -1,6 +1,7 @@
 """Extension singletons, bound to the app in init_app()."""
 
 import sqlite3
+import time
 
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from flask_babel import Babel
@@ -14,7 +15,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -107,6 +108,10 @@ def content_security_policy(vlibras: bool = False) -> dict[str, str]:
 def init_app(app: Flask) -> None:
     """Bind every extension to `app`."""
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            if engine.dialect.name != "sqlite" and not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
+                _ping_when_idle(app, engine)
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -176,6 +181,33 @@ def _make_private(path: str) -> None:
             os.chmod(path, 0o600)
     except OSError:  # a file of another owner, or gone: leave it to the administrator
         pass
+
+
+def _ping_when_idle(app: Flask, engine: Engine) -> None:
+    """Ping a pooled connection before use only when it sat idle DB_PING_IDLE_SECONDS or more.
+
+    SQLAlchemy's pool_pre_ping costs a round trip on every checkout, so on every request. A connection that
+    went back to the pool a moment ago was working then; one that waited longer may have been closed by the
+    server (a restart, an idle timeout), so it is pinged and, if dead, replaced: DisconnectionError at
+    checkout makes the pool discard it and connect again ("custom pessimistic ping" in SQLAlchemy's docs).
+    SQLite has no server connection to lose and is never pinged.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _returned(dbapi_connection, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _taken(dbapi_connection, record, proxy) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since < app.config["DB_PING_IDLE_SECONDS"]:
+            return  # a new connection, or one in use a moment ago
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise exc.DisconnectionError(str(error)) from error
+        if not alive:
+            raise exc.DisconnectionError("ping failed")
 
 
 @event.listens_for(Engine, "begin")

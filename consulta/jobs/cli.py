@@ -29,6 +29,8 @@ def worker(workers: int, processes: bool) -> None:
     click.echo(f"worker {queue.worker_name()}: {workers} {'processo(s)' if processes else 'thread(s)'}; "
                f"recuperadas {counts['recovered']}, reenviadas {counts['pushed']}.")
     engines = list(db.engines.values())
+    # A worker waits between jobs for any length of time: every connection is pinged before use.
+    current_app.config["DB_PING_IDLE_SECONDS"] = 0
 
     @job_queue.huey.on_startup(name="consulta.fresh_connections")
     def fresh_connections() -> None:  # a forked worker must not share its parent's database connections

@@ -201,7 +201,10 @@ def article_page(article: Article, f: services.ContributionFilter) -> str:
         # Its version is a digest of the tallies, which votes move without moving the page's version.
         from consulta.share.views import share_image_url
 
-        return escape(share_image_url(consultation, article))
+        return fragments.shared(
+            ("share", article.id, article.page_version, consultation.updated_at.timestamp(),
+             article.contribution_total, article.vote_total),  # what its card counts
+            lambda: escape(share_image_url(consultation, article)))
 
     return fragments.fill(fragments.page(key, render), {"vote": vote_panel, "follow": follow_button,
                                                         "list": contributions, "share": share_image})
