@@ -336,6 +336,19 @@ def test_the_index_has_the_expected_engine(app):
             assert "fts5" in sql and "remove_diacritics 2" in sql
 
 
+def _old_consultation(connection, now: datetime) -> tuple[int, int]:
+    """An open consultation with one article, written with SQL as an older schema holds them: (its id, the
+    article's id)."""
+    consultation_id = connection.execute(text(
+        "INSERT INTO consultations (slug, title, summary, intro, status, created_at, updated_at) "
+        "VALUES ('antiga', 'Antiga', '', '', 'open', :now, :now) RETURNING id"), {"now": now}).scalar()
+    article_id = connection.execute(text(
+        "INSERT INTO articles (consultation_id, position, kind, number, label, body, body_html, "
+        "accepts_votes, accepts_contributions) VALUES (:c, 1, 'article', '1', 'Art. 1º', 'Texto', "
+        "'<p>Texto</p>', false, true) RETURNING id"), {"c": consultation_id}).scalar()
+    return consultation_id, article_id
+
+
 def test_the_migration_indexes_the_contributions_already_there(empty_database_url):  # noqa: F811 (the fixture)
     """search0001 on a database with contributions: they are found (masked), the index follows new writes."""
     from flask_migrate import downgrade, upgrade
@@ -350,13 +363,7 @@ def test_the_migration_indexes_the_contributions_already_there(empty_database_ur
     with app.app_context():
         upgrade(revision="mail0001")
         with db.engine.begin() as connection:
-            consultation_id = connection.execute(text(
-                "INSERT INTO consultations (slug, title, summary, intro, status, created_at, updated_at) "
-                "VALUES ('antiga', 'Antiga', '', '', 'open', :now, :now) RETURNING id"), {"now": now}).scalar()
-            article_id = connection.execute(text(
-                "INSERT INTO articles (consultation_id, position, kind, number, label, body, body_html, "
-                "accepts_votes, accepts_contributions) VALUES (:c, 1, 'article', '1', 'Art. 1º', 'Texto', "
-                "'<p>Texto</p>', false, true) RETURNING id"), {"c": consultation_id}).scalar()
+            consultation_id, article_id = _old_consultation(connection, now)
             for body in ("Contribuição antiga sobre interoperabilidade, CPF 529.982.247-25.", "Outra sobre prazos."):
                 connection.execute(text(
                     "INSERT INTO contributions (consultation_id, article_id, kind, stance, channel, body, visibility, "
@@ -511,13 +518,7 @@ def test_the_filter_tokens_migration_fills_them_and_its_downgrade_keeps_the_sear
     with app.app_context():
         upgrade(revision="uploads0002")
         with db.engine.begin() as connection:
-            consultation_id = connection.execute(text(
-                "INSERT INTO consultations (slug, title, summary, intro, status, created_at, updated_at) "
-                "VALUES ('antiga', 'Antiga', '', '', 'open', :now, :now) RETURNING id"), {"now": now}).scalar()
-            article_id = connection.execute(text(
-                "INSERT INTO articles (consultation_id, position, kind, number, label, body, body_html, "
-                "accepts_votes, accepts_contributions) VALUES (:c, 1, 'article', '1', 'Art. 1º', 'Texto', "
-                "'<p>Texto</p>', false, true) RETURNING id"), {"c": consultation_id}).scalar()
+            consultation_id, article_id = _old_consultation(connection, now)
             for body, status in (("Prazos respondidos.", "accepted"), ("Prazos esquecidos.", None)):
                 connection.execute(text(
                     "INSERT INTO contributions (consultation_id, article_id, kind, stance, channel, body, search_text, "

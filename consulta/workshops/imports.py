@@ -4,6 +4,9 @@ sees the report of every problem (nothing saved) or a preview to confirm, which 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -98,21 +101,13 @@ def import_inputs_upload(workshop_id: int, token: str):
     report = spreadsheets.check_inputs(ReadResult.from_json(upload.result or {}), workshop.consultation)
     if not report.ok:
         return _import_page(workshop, empty, report=report), 422
-    problems: list[str] = []
-    if request.method == "POST" and FlaskForm().validate_on_submit():
-        try:
-            result = services.import_inputs(current_user, workshop, report.rows)
-        except services.WorkshopError as error:
-            db.session.rollback()
-            problems.append(str(error))
-        else:
-            uploads.discard(upload)
-            db.session.commit()
-            _flash_warnings(report)
-            created = ngettext("%(num)d contribuição importada", "%(num)d contribuições importadas", result.created)
-            flash(ngettext("%(created)s, %(num)d já existia.", "%(created)s, %(num)d já existiam.",
-                           result.duplicates, created=created), "success")
-            return redirect(_workshop_url(workshop) + "#contribuicoes", 303)
+    confirmed, result, problems = _confirm(upload, report,
+                                           lambda: services.import_inputs(current_user, workshop, report.rows))
+    if confirmed:
+        created = ngettext("%(num)d contribuição importada", "%(num)d contribuições importadas", result.created)
+        flash(ngettext("%(created)s, %(num)d já existia.", "%(created)s, %(num)d já existiam.",
+                       result.duplicates, created=created), "success")
+        return redirect(_workshop_url(workshop) + "#contribuicoes", 303)
     labels = dict(db.session.execute(select(Article.id, Article.label)
                                      .where(Article.consultation_id == workshop.consultation_id)).all())
     return render_template("workshops/import_preview.html", workshop=workshop, upload=upload, report=report,
@@ -156,23 +151,31 @@ def attendee_list_upload(workshop_id: int, token: str):
     report = spreadsheets.check_attendees(ReadResult.from_json(upload.result or {}))
     if not report.ok:
         return _attendance_page(workshop, saved, empty, report=report, status=422)
-    problems: list[str] = []
-    if request.method == "POST" and FlaskForm().validate_on_submit():
-        try:
-            services.replace_attendees(current_user, workshop, report.rows)
-        except services.WorkshopError as error:
-            db.session.rollback()
-            problems.append(str(error))
-        else:
-            uploads.discard(upload)
-            db.session.commit()
-            _flash_warnings(report)
-            n = len(report.rows)
-            flash(_("Lista de presença salva: 1 pessoa.") if n == 1
-                  else _("Lista de presença salva: %(n)s pessoas.", n=n), "success")
-            return redirect(attendance_url, 303)
+    confirmed, _result, problems = _confirm(upload, report,
+                                            lambda: services.replace_attendees(current_user, workshop, report.rows))
+    if confirmed:
+        flash(ngettext("Lista de presença salva: %(num)d pessoa.", "Lista de presença salva: %(num)d pessoas.",
+                       len(report.rows)), "success")
+        return redirect(attendance_url, 303)
     return render_template("workshops/attendees_preview.html", workshop=workshop, upload=upload, report=report,
                            problems=problems), invalid_form_status() if problems else 200
+
+
+def _confirm(upload, report, apply: Callable[[], Any]) -> tuple[bool, Any, list[str]]:
+    """A preview's confirmation (a valid POST): `apply()` the checked rows, then forget the upload, commit and
+    flash the report's warnings. Returns (confirmed, apply's result, problems); nothing is saved unless
+    confirmed (a GET, an invalid form, or a refusal, whose message is in problems)."""
+    if request.method != "POST" or not FlaskForm().validate_on_submit():
+        return False, None, []
+    try:
+        result = apply()
+    except services.WorkshopError as error:
+        db.session.rollback()
+        return False, None, [str(error)]
+    uploads.discard(upload)
+    db.session.commit()
+    _flash_warnings(report)
+    return True, result, []
 
 
 def _flash_warnings(report) -> None:
