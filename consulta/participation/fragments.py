@@ -21,6 +21,7 @@ FRAGMENT_CACHE_SECONDS, the bound for changes made elsewhere (an erased account'
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,8 +38,9 @@ from consulta.models import Article, Contribution, Support, User, Visibility
 
 CSRF_MARK = "\x1fcsrf\x1f"
 KEY_MARK = "\x1fkey\x1f"
-# The template marks each contribution's action buttons with <!--a:ID--> ... <!--/a-->.
-_HOLES = re.compile(r"<!--a:(\d+)-->(.*?)<!--/a-->|\x1fkey\x1f", re.S)
+# The markers of what is personal: each contribution's action buttons, which the template marks with
+# <!--a:ID--> ... <!--/a-->; the reader's CSRF token; a fresh submission key; a named part of a page (`hole`).
+_MARKS = re.compile(r"<!--a:(\d+)-->(.*?)<!--/a-->|\x1f(csrf|key|hole:(\w+))\x1f", re.S)
 
 
 class _AnyAccount:
@@ -101,30 +103,34 @@ def _forget(session: Session) -> None:
 class Entry:
     """One rendered list: text pieces and holes, the variants of each hole, who wrote what and when."""
 
-    pieces: list  # str, or ("a", id) for a contribution's actions, or ("k",) for a submission key
+    pieces: list  # as `_split` gives them: ("hole", id) for a contribution's actions
     variants: dict[int, tuple[str, str, str, str]]  # id -> (not mine, supported, mine editable, mine)
     authors: dict[int, tuple[int | None, datetime]]  # id -> (author id, created_at)
     ids: list[int]  # every contribution on the page, replies included
 
 
 def _split(html: str) -> tuple[list, dict[int, str]]:
+    """`html` cut at its markers, as pieces for `fill`: text, ("csrf",), ("key",) or ("hole", name or id); and
+    the action buttons each contribution's marker held."""
     pieces: list = []
     segments: dict[int, str] = {}
     at = 0
-    for match in _HOLES.finditer(html):
+    for match in _MARKS.finditer(html):
         pieces.append(html[at:match.start()])
-        if match.group(1) is None:
-            pieces.append(("k",))
-        else:
+        if match.group(1) is not None:
             segments[int(match.group(1))] = match.group(2)
-            pieces.append(("a", int(match.group(1))))
+            pieces.append(("hole", int(match.group(1))))
+        elif match.group(4) is not None:
+            pieces.append(("hole", match.group(4)))
+        else:
+            pieces.append((match.group(3),))
         at = match.end()
     pieces.append(html[at:])
     return pieces, segments
 
 
 def _segments(html: str) -> dict[int, str]:
-    return {int(m.group(1)): m.group(2) for m in _HOLES.finditer(html) if m.group(1) is not None}
+    return {int(m.group(1)): m.group(2) for m in _MARKS.finditer(html) if m.group(1) is not None}
 
 
 def _render(context: dict[str, Any], **persona: Any) -> str:
@@ -200,7 +206,7 @@ def contribution_list(article: Article, f: Any, context: dict[str, Any], build,
     user_id = context.get("user_id")
     signed_in = user_id is not None
     key = ":".join(map(str, (
-        "list", article.id, article.page_version, article.consultation.slug, f.sort, f.stance or "",
+        "list2", article.id, article.page_version, article.consultation.slug, f.sort, f.stance or "",
         f.kind or "", f.part, f.page, get_locale(), int(request.headers.get("HX-Request") == "true"),
         "in" if signed_in else "anon", int(bool(context.get("can_take_part"))),
     )))
@@ -218,31 +224,20 @@ def _personalise(entry: Entry, user_id: int | None, supported: frozenset[int] | 
         supported = set(db.session.scalars(select(Support.contribution_id).where(
             Support.user_id == user_id, Support.contribution_id.in_(entry.ids))))
     supported = supported or frozenset()
-    out = []
-    for piece in entry.pieces:
-        if type(piece) is str:
-            out.append(piece)
-        elif piece[0] == "k":
-            out.append(secrets.token_urlsafe(24))
+
+    def actions(cid: int) -> str:  # the buttons hold forms: their CSRF markers are filled here
+        variants = entry.variants[cid]
+        author, created_at = entry.authors[cid]
+        if author is not None and author == user_id:
+            chosen = variants[2] if edit_window_open(_Created(created_at)) else variants[3]
         else:
-            cid = piece[1]
-            variants = entry.variants[cid]
-            author, created_at = entry.authors[cid]
-            if author is not None and author == user_id:
-                editable = edit_window_open(_Created(created_at))
-                out.append(variants[2] if editable else variants[3])
-            else:
-                out.append(variants[1] if cid in supported else variants[0])
-    html = "".join(out)
-    if CSRF_MARK in html:
-        html = html.replace(CSRF_MARK, generate_csrf())
-    return Markup(html)  # noqa: S704 - rendered by Jinja with autoescape; only tokens are put in
+            chosen = variants[1] if cid in supported else variants[0]
+        return chosen.replace(CSRF_MARK, generate_csrf()) if CSRF_MARK in chosen else chosen
+
+    return Markup(fill(entry.pieces, actions))  # noqa: S704 - rendered by Jinja with autoescape; only tokens are put in
 
 
 # -- the page around the list -------------------------------------------------------------------------------
-
-_MARKS = re.compile(r"\x1f(csrf|key|hole:(\w+))\x1f")
-
 
 def hole(name: str) -> Markup:
     """A marker where `fill` puts the named personal part of a page (see `page`)."""
@@ -260,20 +255,14 @@ def page(key: tuple, render) -> list:
     full = ":".join(map(str, ("page", *key, get_locale())))
     pieces = cache.get(full) if current_app.config["FRAGMENT_CACHE_SECONDS"] > 0 else None
     if pieces is None:
-        html = render()
-        pieces, at = [], 0
-        for match in _MARKS.finditer(html):
-            pieces.append(html[at:match.start()])
-            pieces.append(("hole", match.group(2)) if match.group(2) else (match.group(1),))
-            at = match.end()
-        pieces.append(html[at:])
+        pieces = _split(render())[0]
         if current_app.config["FRAGMENT_CACHE_SECONDS"] > 0:
             cache.set(full, pieces, timeout=current_app.config["FRAGMENT_CACHE_SECONDS"])
     return pieces
 
 
-def fill(pieces: list, holes: dict[str, Any]) -> str:
-    """The page for this reader: its own CSRF token, fresh submission keys, and each hole's `holes[name]()`."""
+def fill(pieces: list, part: Callable[[Any], str] | None = None) -> str:
+    """The text for this reader: its own CSRF token, fresh submission keys, and `part(name)` in each hole."""
     out = []
     token = None
     for piece in pieces:
@@ -285,7 +274,7 @@ def fill(pieces: list, holes: dict[str, Any]) -> str:
         elif piece[0] == "key":
             out.append(secrets.token_urlsafe(24))
         else:
-            out.append(str(holes[piece[1]]()))
+            out.append(str(part(piece[1])))
     return "".join(out)
 
 

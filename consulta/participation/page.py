@@ -180,7 +180,7 @@ def article_page(article: Article, f: services.ContributionFilter) -> str:
                  my_vote and my_vote.value, consultation.phase.value, request.path, *reader)
         return fragments.fill(fragments.page(("vote", *panel), lambda: render_template(
             "participation/_vote_panel.html", article=article, consultation=consultation, can_take_part=bool(gate),
-            gate=gate, my_vote=my_vote, csrf_token=lambda: fragments.CSRF_MARK)), {})
+            gate=gate, my_vote=my_vote, csrf_token=lambda: fragments.CSRF_MARK)))
 
     def follow_button() -> str:
         if user is None:
@@ -188,7 +188,7 @@ def article_page(article: Article, f: services.ContributionFilter) -> str:
         following = state.following
         return fragments.fill(fragments.page(("follow", article.id, following), lambda: render_template(
             "notifications/_follow.html", follow_type=FollowTarget.ARTICLE.value, follow_id=article.id,
-            following=following, csrf_token=lambda: fragments.CSRF_MARK)), {})
+            following=following, csrf_token=lambda: fragments.CSRF_MARK)))
 
     def contributions() -> str:
         context = list_context(article, f)
@@ -206,8 +206,8 @@ def article_page(article: Article, f: services.ContributionFilter) -> str:
              article.contribution_total, article.vote_total),  # what its card counts
             lambda: escape(share_image_url(consultation, article)))
 
-    return fragments.fill(fragments.page(key, render), {"vote": vote_panel, "follow": follow_button,
-                                                        "list": contributions, "share": share_image})
+    holes = {"vote": vote_panel, "follow": follow_button, "list": contributions, "share": share_image}
+    return fragments.fill(fragments.page(key, render), lambda name: holes[name]())
 
 
 @dataclass(frozen=True)
