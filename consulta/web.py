@@ -87,7 +87,7 @@ def _is_pt_br() -> bool:
     return current_locale() == "pt_BR"
 
 
-def _number(value, decimals: int | None = None) -> str:
+def number(value, decimals: int | None = None) -> str:
     """A number in the reader's locale (1.234 in pt-BR, 1,234 in en); `decimals` fixes the fraction digits."""
     if value is None:
         return ""
@@ -128,7 +128,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["staff_markdown"] = render_markdown
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["datetime"] = _datetime
-    app.jinja_env.filters["number"] = _number
+    app.jinja_env.filters["number"] = number
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -197,7 +197,7 @@ def test_small_numbers_skip_babel_and_read_the_same(i18n_app, lang):
     """The number filter's shortcut below 1,000 (counts, whole percentages) writes what Babel writes."""
     from flask_babel import format_decimal
 
-    from consulta.web import _number
+    from consulta.web import number as _number
 
     values = [0, 7, 999, 1000, 1234, 0.0, 0.5, 1.5, 2.5, 12.49, 33.333, 66.667, 99.5, 999.4, 999.5, 1000.0]
     values += [100.0 * part / whole for whole in range(1, 40) for part in range(whole + 1)]

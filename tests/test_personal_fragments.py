@@ -223,3 +223,54 @@ def test_the_whole_page_is_cached_per_kind_of_reader_and_filled_per_reader(csrf_
     assert 'name="value" value="agree"' not in refused and "alert--warning" in refused
     page_a = statements.get(clients["ana"], url)
     assert 'name="value" value="agree"' not in page_a  # Ana is not verified either: refused, not a stale form
+
+
+def test_vote_answers_share_the_kept_panel_and_nothing_of_the_reader(csrf_app, create_user, create_consultation):
+    """The htmx answer to a vote is the kept panel (participation.vote_panel) filled per answer: the tallies
+    just written, the reader's own vote and CSRF token, never the previous voter's."""
+    from flask import template_rendered
+
+    consultation = create_consultation("open")
+    ana = create_user(email="ana@exemplo.com.br")
+    bruno = create_user(email="bruno@exemplo.com.br")
+    _, recs = articles_of(csrf_app, consultation.slug)
+    url = f"/consultas/{consultation.slug}/artigos/{recs[0]}"
+    a, b = csrf_app.test_client(), csrf_app.test_client()
+    login(a, ana)
+    login(b, bruno)
+    token_a, token_b = tokens(a.get(url).get_data(as_text=True))[0], tokens(b.get(url).get_data(as_text=True))[0]
+    renders = []
+
+    def rendered(sender, template, context, **extra):
+        renders.append(template.name)
+
+    template_rendered.connect(rendered, csrf_app)
+
+    def vote(client, token, value):
+        answer = client.post(f"{url}/voto", data={"csrf_token": token, "value": value}, headers={"HX-Request": "true"})
+        assert answer.status_code == 200
+        return answer.get_data(as_text=True)
+
+    def counts(html):
+        return re.findall(r'<td class="tally__count">(\d+)</td>', html)
+
+    panel_a = vote(a, token_a, "agree")
+    panel_b = vote(b, token_b, "agree")  # the same kind of panel: from the cache, with Bruno's token
+    assert renders.count("participation/_vote_panel.html") == 1
+    for panel in (panel_a, panel_b):
+        assert "\x1f" not in panel and "Seu voto: <strong>Concordo" in panel
+    assert counts(panel_a) == ["1", "0", "0"] and counts(panel_b) == ["2", "0", "0"]
+    assert "Resultado da votação (1 voto)" in panel_a and "2 votos." in panel_b
+    assert 'width="100.00"' in panel_b and '<span class="tally__pct">100%</span>' in panel_b
+    assert tokens(panel_a) == [token_a] and tokens(panel_b) == [token_b]
+
+    panel_b = vote(b, token_b, "abstain")
+    assert "Seu voto: <strong>Abstenção" in panel_b and counts(panel_b) == ["1", "0", "1"]
+    assert '<span class="tally__pct">50%</span>' in panel_b and 'width="50.00"' in panel_b
+    removed = vote(a, token_a, "")
+    assert "Seu voto:" not in removed and "Seu voto foi removido" in removed and counts(removed) == ["0", "0", "1"]
+    assert tokens(removed) == [token_a]
+    # The server agrees the token in each answer is the reader's own: Ana's does not work for Bruno.
+    stolen = b.post(f"{url}/voto", data={"csrf_token": tokens(removed)[0], "value": "agree"},
+                    headers={"HX-Request": "true"})
+    assert stolen.status_code == 400

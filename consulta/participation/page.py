@@ -34,6 +34,7 @@ from consulta.models import (
 )
 from consulta.notifications.follows import follow_context
 from consulta.participation import fragments, services, votes
+from consulta.participation.vote_panel import render as vote_panel_html
 from consulta.participation.forms import (
     ContributionForm,
     NewArticleForm,
@@ -99,7 +100,10 @@ def article_context(
                        contribution_list_html=fragments.hole("list"), csrf_token=lambda: fragments.CSRF_MARK,
                        share_image_url=lambda *args, **kwargs: fragments.hole("share"))
     elif article.accepts_votes:
-        context.update(my_vote=votes.vote_of(user.id if user else None, article.id))
+        gate = decide(user, article.consultation, Action.CONTRIBUTE)
+        context.update(vote_panel_html=vote_panel_html(
+            article, article.consultation, my_vote=votes.vote_of(user.id if user else None, article.id),
+            can_take_part=bool(gate), gate=gate))
     if user is not None:
         # Forms (and so a CSRF token in the session) only for people who can use them: an anonymous
         # visitor gets no cookie, and the page stays cacheable.
@@ -172,15 +176,9 @@ def article_page(article: Article, f: services.ContributionFilter) -> str:
         return render_template("consultations/article.html", **article_context(article, f, skeleton=True))
 
     def vote_panel() -> str:
-        # Rendered once per tally, reader's vote and kind of reader; the reader's CSRF token goes in.
         if not article.accepts_votes:
             return ""
-        my_vote = state.vote
-        panel = (article.id, article.votes_agree, article.votes_disagree, article.votes_abstain,
-                 my_vote and my_vote.value, consultation.phase.value, request.path, *reader)
-        return fragments.fill(fragments.page(("vote", *panel), lambda: render_template(
-            "participation/_vote_panel.html", article=article, consultation=consultation, can_take_part=bool(gate),
-            gate=gate, my_vote=my_vote, csrf_token=lambda: fragments.CSRF_MARK)))
+        return vote_panel_html(article, consultation, my_vote=state.vote, can_take_part=bool(gate), gate=gate)
 
     def follow_button() -> str:
         if user is None:

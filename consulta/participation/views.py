@@ -21,6 +21,7 @@ from consulta.participation.forms import (
 )
 from consulta.participation.gate import Action, WriteRefused, decide
 from consulta.participation.page import article_context, filter_from_args, section_context, thread_context
+from consulta.participation.vote_panel import render as vote_panel_html
 from consulta.web import attach_error, is_htmx_partial, keep_request_csrf_token
 
 
@@ -257,14 +258,10 @@ def vote(slug: str, article_id: int):
 
 def _vote_answer(article: votes.VoteTarget, message: str, status: int, my_vote: VoteValue | None):
     if is_htmx_partial():
-        # Only what the vote panel shows: the tallies (as just written), the reader's vote and the form.
+        # Only the vote panel: the tallies as just written, the reader's vote and the form.
         keep_request_csrf_token()
-        context = {
-            "article": article, "consultation": article.consultation,
-            "my_vote": my_vote, "can_take_part": decide(current_user, article.consultation, Action.VOTE),
-        }
-        return render_template("participation/_vote_panel.html", message=message, focus=True,
-                               message_ok=status == 200, **context), 200
+        return vote_panel_html(article, article.consultation, my_vote=my_vote, message=message, message_ok=status == 200,
+                               focus=True, can_take_part=decide(current_user, article.consultation, Action.VOTE)), 200
     if status == 403:
         return render_error(403, message)
     flash(message, "success" if status == 200 else "error")
