@@ -34,7 +34,6 @@ from consulta.models import (
 )
 from consulta.notifications.follows import follow_context
 from consulta.participation import fragments, services, votes
-from consulta.participation.vote_panel import render as vote_panel_html
 from consulta.participation.forms import (
     ContributionForm,
     NewArticleForm,
@@ -42,6 +41,7 @@ from consulta.participation.forms import (
     ReportForm,
 )
 from consulta.participation.gate import Action, decide
+from consulta.participation.vote_panel import render as vote_panel_html
 from consulta.web import is_htmx_partial
 
 SORT_LABELS = {"recentes": _l("Mais recentes"), "apoiadas": _l("Mais apoiadas")}
