@@ -53,7 +53,8 @@ def late_write_lock(view: Callable) -> Callable:
     round trips). Requests to routes decorated here, from their first query (the sign-in check of a
     before_request hook included: consulta.extensions._sqlite_begin and route_connection()):
 
-    - SQLite: read in a deferred transaction; begin_write() just before the first write takes the lock;
+    - SQLite: read outside a transaction (each statement on its own, as in autocommit); begin_write() just
+      before the first write opens the transaction that holds the write lock (BEGIN IMMEDIATE);
     - PostgreSQL: run in autocommit (no BEGIN, no COMMIT): each statement commits by itself, so the route's
       write must be one statement (the vote's is: the change and its tallies in a WITH clause).
 
@@ -83,7 +84,8 @@ def begin_write() -> None:
     connection = db.session.connection()
     g.sqlite_lock = "immediate"
     if connection.dialect.name == "sqlite":
-        sqlite_transaction(connection, "COMMIT")  # nothing was written: this only closes the reading transaction
+        if connection.connection.dbapi_connection.in_transaction:
+            sqlite_transaction(connection, "COMMIT")  # nothing was written: this only closes a reading transaction
         sqlite_transaction(connection, "BEGIN IMMEDIATE")
 
 

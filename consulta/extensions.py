@@ -216,8 +216,8 @@ def _sqlite_begin(connection) -> None:
 
     A deferred transaction that reads and then writes fails with "database is locked" when another writer
     committed in between; taking the lock first makes concurrent votes queue instead. Reading requests
-    (GET, HEAD, OPTIONS) start ordinary deferred transactions, so readers never wait for writers under WAL.
-    The statement goes straight to the driver: it is the same on every request and needs none of SQLAlchemy's
+    (GET, HEAD, OPTIONS) start ordinary deferred transactions, so readers never wait for writers under WAL;
+    routes with consulta.db_utils.late_write_lock read outside a transaction until they write. The statement goes straight to the driver: it is the same on every request and needs none of SQLAlchemy's
     statement machinery (sqlite_transaction() below, also for consulta.db_utils.begin_write).
     """
     if connection.dialect.name != "sqlite":
@@ -225,6 +225,8 @@ def _sqlite_begin(connection) -> None:
     lock = g.get("sqlite_lock") if has_app_context() else None
     if lock is None and late_write_route():
         lock = g.sqlite_lock = "deferred"
+    if lock == "deferred":
+        return  # a late_write_lock route reads one statement at a time; begin_write() opens its writing transaction
     if lock is None:
         reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
         lock = "deferred" if reading else "immediate"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from flask_babel import gettext as _
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consulta.extensions import db
+from consulta.i18n import gettext as _
 from consulta.models.consultations import Article, Consultation, Section
 from consulta.models.types import UTCDateTime, enum_column, utcnow
 from consulta.models.users import User

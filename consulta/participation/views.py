@@ -1,7 +1,6 @@
 """Participation routes. Each answers htmx with a fragment and everyone else with a redirect or full page."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from consulta.auth.forms import ActionForm
@@ -9,6 +8,7 @@ from consulta.authz import can_view_consultation
 from consulta.db_utils import commit_keeping_loaded, end_write, late_write_lock
 from consulta.errors import render_error
 from consulta.extensions import db, limiter
+from consulta.i18n import gettext as _
 from consulta.models import Article, Contribution, ContributionKind, ReportReason, Section, Stance, VoteValue
 from consulta.participation import bp, services, votes
 from consulta.participation.forms import (

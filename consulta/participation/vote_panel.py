@@ -12,10 +12,10 @@ is ever in the kept text, only in the key's choices (which vote is pressed), whi
 from typing import Any
 
 from flask import render_template, request
-from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from consulta.i18n import ngettext
 from consulta.models import VoteValue
 from consulta.participation import fragments
 from consulta.web import number

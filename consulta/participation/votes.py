@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, literal_column, select, update
+from sqlalchemy import bindparam, delete, exists, inspect, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from consulta.db_utils import begin_write, route_connection
@@ -36,6 +36,7 @@ TALLIES = (ARTICLES.c.votes_agree, ARTICLES.c.votes_disagree, ARTICLES.c.votes_a
 # What of the consultation the gate (gate.decide), can_view_consultation and the vote panel read.
 GATE_COLUMNS = ("id", "slug", "status", "opens_at", "closes_at", "closed_at", "requirement", "time_zone")
 NOT_READ = "not read"  # VoteTarget.stored when the account's vote was not read with the target
+_CONSULTATION = inspect(Consultation).class_manager
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,8 @@ def load_target(article_id: int, user_id: int | None = None) -> VoteTarget | Non
     if row is None:
         return None
     facts = len(GATE_COLUMNS)
-    consultation = Consultation(**dict(zip(GATE_COLUMNS, row[:facts], strict=True)))
+    consultation = _CONSULTATION.new_instance()  # as Consultation() would, without an attribute event per column
+    consultation.__dict__.update(zip(GATE_COLUMNS, row[:facts], strict=True))
     accepts, agree, disagree, abstain, vote_id, value = row[facts:]
     stored = (vote_id, value) if vote_id is not None else None
     return VoteTarget(article_id, consultation, bool(accepts), agree, disagree, abstain,
