@@ -784,6 +784,38 @@ def test_voting_the_stored_value_again_writes_nothing(app, client, auth, create_
     assert tallies(app, recs[0]) == counted_tallies(app, recs[0]) == (1, 0, 0)
 
 
+def test_a_vote_reads_once_with_the_sign_in_check_and_writes_once(app, client, auth, create_user,
+                                                                 open_consultation):
+    """The sign-in check also reads the vote's target (tallies, gate columns, the stored vote): one read in
+    all; then the write (one statement on PostgreSQL, the vote and its tallies on SQLite)."""
+    user, recs, _ = voted_agree(app, create_user, open_consultation)
+    auth.login(user)
+    statements: list[str] = []
+
+    def collect(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement.lstrip().upper())
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", collect)
+    try:
+        response = client.post(f"/consultas/{open_consultation.slug}/artigos/{recs[0]}/voto",
+                               data={"value": "disagree"}, headers={"HX-Request": "true"})
+        missing = client.post(f"/consultas/{open_consultation.slug}/artigos/999999/voto",
+                              data={"value": "disagree"}, headers={"HX-Request": "true"})
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", collect)
+    assert response.status_code == 200 and 'aria-pressed="true">Discordo' in response.get_data(as_text=True)
+    assert missing.status_code == 404
+    reads = [s for s in statements if s.startswith("SELECT")]
+    writes = [s for s in statements if s.startswith(("INSERT", "UPDATE", "DELETE", "WITH"))]
+    assert len(reads) == 2 and all("USER_SESSIONS" in s and "VOTES" in s for s in reads)  # one per request
+    with app.app_context():
+        postgres = db.engine.dialect.name == "postgresql"
+    assert len(writes) == (1 if postgres else 2)
+    assert tallies(app, recs[0]) == counted_tallies(app, recs[0]) == (0, 1, 0)
+
+
 @pytest.mark.postgres
 def test_vote_on_postgresql_autocommits_and_gives_the_connection_back_transactional(app, client, auth, create_user,
                                                                                    open_consultation):
@@ -808,7 +840,7 @@ def test_vote_on_postgresql_autocommits_and_gives_the_connection_back_transactio
     finally:
         with app.app_context():
             event.remove(db.engine, "before_cursor_execute", record)
-    assert [kind for kind, _ in vote_statements] == ["SELECT", "SELECT", "WITH"]  # sign-in, target, write
+    assert [kind for kind, _ in vote_statements] == ["SELECT", "WITH"]  # sign-in with the target, write
     assert all(autocommit for _, autocommit in vote_statements)
     assert seen and not any(autocommit for _, autocommit in seen)
     assert tallies(app, recs[0]) == counted_tallies(app, recs[0]) == (1, 0, 0)

@@ -8,6 +8,7 @@ change or "sair de todos os dispositivos" deletes every row of the account.
 
 import hashlib
 import secrets
+from functools import cache, partial
 from typing import Any
 
 from flask import current_app, g, has_request_context, request, session
@@ -105,21 +106,38 @@ class SessionAccount:
         return hash(("account", self.id))
 
 
-def _light_statement():
+def _light_statement(vote_target: bool = False):
+    """The sign-in check; with `vote_target`, it also reads the vote's target (consulta.participation.votes)."""
     users, sessions = User.__table__, UserSession.__table__
     columns = [users.c[column.key] for column in SessionAccount.COLUMNS]
-    return (select(*columns, users.c.blocked_at, users.c.deleted_at, sessions.c.expires_at)
-            .join(sessions, sessions.c.user_id == users.c.id)
+    source, extra = users.join(sessions, sessions.c.user_id == users.c.id), ()
+    if vote_target:
+        from consulta.participation import votes
+
+        source, extra = votes.join_target(source, users.c.id), votes.TARGET_COLUMNS
+    return (select(*columns, users.c.blocked_at, users.c.deleted_at, sessions.c.expires_at, *extra)
+            .select_from(source)
             .where(sessions.c.token_hash == bindparam("token_hash"), users.c.id == bindparam("account")))
 
 
 _LIGHT = _light_statement()  # built once: a plain Core statement, run on the session's connection
+_LIGHT_LENGTH = len(_LIGHT.selected_columns)
+_light_vote_statement = cache(partial(_light_statement, vote_target=True))
 
 
 def _load_light(account: int, token: str) -> SessionAccount | None:
-    row = route_connection().execute(_LIGHT, {"token_hash": _token_hash(token), "account": account}).first()
+    params = {"token_hash": _token_hash(token), "account": account}
+    article_id = request.view_args.get("article_id") if request.endpoint == "participation.vote" else None
+    if article_id is None:
+        row = route_connection().execute(_LIGHT, params).first()
+    else:
+        row = route_connection().execute(_light_vote_statement(), {**params, "article_id": article_id}).first()
     if row is None or row.expires_at <= utcnow() or row.blocked_at is not None or row.deleted_at is not None:
         return None
+    if article_id is not None:  # the vote's target, read with the sign-in: handed to the route
+        from consulta.participation import votes
+
+        g.vote_target = ((article_id, account), votes.target_from_row(article_id, row[_LIGHT_LENGTH:]))
     return SessionAccount(row, token)
 
 

@@ -15,11 +15,23 @@ request changed it in between this write touches no row, and the loop reads agai
 The tallies move only when the vote row did, in the same transaction.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, inspect, literal_column, select, update
+from flask import g
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    bindparam,
+    delete,
+    exists,
+    inspect,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from consulta.db_utils import begin_write, route_connection
@@ -70,31 +82,59 @@ class VoteTarget:
         return replace(self, votes_agree=agree, votes_disagree=disagree, votes_abstain=abstain)
 
 
+TARGET_COLUMNS = (*(CONSULTATIONS.c[name] for name in GATE_COLUMNS), ARTICLES.c.accepts_votes, *TALLIES, VOTES.c.id,
+                   VOTES.c.value)  # read by position (_target)
+
+
 _TARGET = (
-    select(*(CONSULTATIONS.c[name] for name in GATE_COLUMNS), ARTICLES.c.accepts_votes, *TALLIES, VOTES.c.id,
-           VOTES.c.value)  # read by position
+    select(*TARGET_COLUMNS)
     .select_from(ARTICLES.join(CONSULTATIONS, CONSULTATIONS.c.id == ARTICLES.c.consultation_id).outerjoin(
         VOTES, (VOTES.c.article_id == ARTICLES.c.id) & (VOTES.c.user_id == bindparam("user_id"))))
     .where(ARTICLES.c.id == bindparam("article_id"))
 )
 
 
+def join_target(source: FromClause, account: ColumnElement) -> FromClause:
+    """`source` outer-joined with the article :article_id, its consultation and `account`'s vote on it.
+
+    consulta.auth.sessions reads TARGET_COLUMNS from it with the sign-in check of the vote route, in one
+    query, and hands them to `target_from_row`: the vote's read costs no round trip of its own.
+    """
+    return source.outerjoin(
+        ARTICLES.join(CONSULTATIONS, CONSULTATIONS.c.id == ARTICLES.c.consultation_id),
+        ARTICLES.c.id == bindparam("article_id"),
+    ).outerjoin(VOTES, (VOTES.c.article_id == ARTICLES.c.id) & (VOTES.c.user_id == account))
+
+
+def target_from_row(article_id: int, row: Sequence) -> "VoteTarget | None":
+    """The target from TARGET_COLUMNS read over `join_target` (None when there is no such article)."""
+    return _target(article_id, row, read_vote=True)
+
+
 def load_target(article_id: int, user_id: int | None = None) -> VoteTarget | None:
     """The article's tallies, its consultation's gate columns and `user_id`'s vote on it, in one query.
 
     The consultation is a transient Consultation (never added to a session) holding only GATE_COLUMNS:
-    built from this request's read, so a change to the schedule or the status counts at once.
+    built from this request's read, so a change to the schedule or the status counts at once. On the vote
+    route the sign-in check has already read it (`join_target`): that read is used.
     """
+    read = g.pop("vote_target", NOT_READ)
+    if read is not NOT_READ and read[0] == (article_id, user_id):
+        return read[1]
     row = route_connection().execute(_TARGET, {"article_id": article_id, "user_id": user_id}).first()
-    if row is None:
-        return None
+    return _target(article_id, row, read_vote=user_id is not None) if row is not None else None
+
+
+def _target(article_id: int, row: Sequence, read_vote: bool) -> VoteTarget | None:
     facts = len(GATE_COLUMNS)
+    if row[0] is None:  # an outer join that found no article
+        return None
     consultation = _CONSULTATION.new_instance()  # as Consultation() would, without an attribute event per column
     consultation.__dict__.update(zip(GATE_COLUMNS, row[:facts], strict=True))
     accepts, agree, disagree, abstain, vote_id, value = row[facts:]
     stored = (vote_id, value) if vote_id is not None else None
     return VoteTarget(article_id, consultation, bool(accepts), agree, disagree, abstain,
-                      stored if user_id is not None else NOT_READ)
+                      stored if read_vote else NOT_READ)
 
 
 _CURRENT = select(VOTES.c.id, VOTES.c.value).where(VOTES.c.user_id == bindparam("user_id"),
