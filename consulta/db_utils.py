@@ -64,8 +64,19 @@ def late_write_lock(view: Callable) -> Callable:
     return view
 
 
+def autocommit_reads(view: Callable) -> Callable:
+    """A hot page that only reads: its queries run each on its own, outside a transaction, as a late_write_lock
+    route reads (no BEGIN and ROLLBACK round trips on PostgreSQL, no BEGIN/COMMIT on SQLite).
+
+    Its reads do not share one snapshot, and it must never write (a write would commit statement by statement):
+    for views whose queries are each complete in themselves, such as the article page.
+    """
+    return late_write_lock(view)
+
+
 def route_connection():
-    """The session's connection; the first one a late_write_lock route procures on PostgreSQL autocommits."""
+    """The session's connection; the first one a late_write_lock (or autocommit_reads) route procures on PostgreSQL
+    autocommits. Such routes procure it here, before any other query."""
     session = db.session()
     if not session.in_transaction() and late_write_route() and session.get_bind().dialect.name == "postgresql":
         return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

@@ -846,6 +846,38 @@ def test_vote_on_postgresql_autocommits_and_gives_the_connection_back_transactio
     assert tallies(app, recs[0]) == counted_tallies(app, recs[0]) == (1, 0, 0)
 
 
+def test_the_article_page_reads_outside_a_transaction(app, client, auth, create_user, open_consultation):
+    """consulta.db_utils.autocommit_reads: no BEGIN and ROLLBACK round trips for the article page, signed in
+    or not; the next request's connection is transactional again."""
+    user = create_user()
+    _, recs = articles_of(app, open_consultation.slug)
+    seen: list[tuple[str, bool]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        raw = conn.connection.dbapi_connection
+        outside = raw.autocommit if conn.dialect.name == "postgresql" else not raw.in_transaction
+        seen.append((statement.lstrip().split(None, 1)[0].upper(), outside))
+
+    url = f"/consultas/{open_consultation.slug}/artigos/{recs[0]}"
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert client.get(url).status_code == 200
+        anonymous, seen[:] = list(seen), []
+        auth.login(user)
+        client.get(url)  # the greeting (a flash) after signing in
+        seen[:] = []
+        assert client.get(url).status_code == 200
+        signed_in, seen[:] = list(seen), []
+        client.get("/conta")
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", record)
+    assert anonymous and signed_in
+    assert all(outside for _, outside in anonymous + signed_in), anonymous + signed_in
+    assert seen and not all(outside for _, outside in seen)
+
+
 # -- reply counts follow every change of a reply's visibility --------------------------------------------
 
 def reply_count_and_truth(app, parent_id):

@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import contains_eager
 
 from consulta.authz import can_view_consultation
+from consulta.db_utils import route_connection
 from consulta.drafts import DraftDocument, DraftSection, render_article_body
 from consulta.extensions import db
 from consulta.models import Article, ArticleKind, Consultation, Section, TransitionError, User, record, utcnow
@@ -58,6 +59,7 @@ def _article_statement():
 def get_visible_article_or_404(slug: str, article_id: int) -> Article:
     """The article of the consultation `slug` with its consultation, in one query; 404 like
     `get_visible_or_404` (or when the article belongs to another consultation)."""
+    route_connection()  # in autocommit on the article page (consulta.db_utils.autocommit_reads)
     article = db.session.scalar(_article_statement(), {"slug": slug, "article_id": article_id})
     if article is None or not can_view_consultation(current_user, article.consultation):
         abort(404)

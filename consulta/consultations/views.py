@@ -4,6 +4,7 @@ from flask import Response, abort, render_template, request
 
 from consulta.consultations import bp, services
 from consulta.consultations.attachments import attachments_of
+from consulta.db_utils import autocommit_reads
 from consulta.extensions import db
 from consulta.models import Attachment, FollowTarget, Section
 from consulta.notifications.follows import follow_context
@@ -50,6 +51,7 @@ def attachment(slug: str, attachment_id: int):
 
 
 @bp.route("/consultas/<slug>/artigos/<int:article_id>")
+@autocommit_reads
 @anonymous_page_cache
 def article(slug: str, article_id: int):
     """One article with its numbered structure and links to its neighbours."""
