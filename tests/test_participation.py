@@ -311,6 +311,10 @@ def test_load_more_answers_htmx_with_a_fragment(app, client, create_user, open_c
     assert fragment.status_code == 200 and "<html" not in text and text.count('class="contribution"') == 5
     assert "HX-Request" in fragment.headers["Vary"]
     assert client.get(url).status_code == 302  # without htmx: the full page
+    # The query goes on to the page, never as url_for's own arguments (the route's, _scheme, _external).
+    odd = client.get(f"{url}&article_id=5&_scheme=javascript&_external=1&posicao=a")
+    assert odd.status_code == 302
+    assert odd.headers["Location"] == f"/consultas/{open_consultation.slug}/artigos/{ids[0]}?pagina=2&posicao=a"
 
 
 def test_filters_by_stance_and_kind(app, client, create_user, open_consultation):

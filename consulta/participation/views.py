@@ -83,7 +83,10 @@ def contribution_page(slug: str, article_id: int):
     """A page of contributions: the "carregar mais" fragment for htmx, else the article page."""
     article = _article(slug, article_id)
     if not is_htmx_partial():
-        return redirect(url_for("consultations.article", slug=slug, article_id=article_id, **request.args))
+        # The query goes on, but never as url_for's own arguments (the route's, or _external, _scheme...).
+        query = {name: value for name, value in request.args.items()
+                 if name not in ("slug", "article_id") and not name.startswith("_")}
+        return redirect(url_for("consultations.article", slug=slug, article_id=article_id, **query))
     context = article_context(article, filter_from_args(request.args))
     if "contribution_list_html" in context:  # the shared list, personalised (participation.fragments)
         return context["contribution_list_html"]
