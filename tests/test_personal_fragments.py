@@ -274,3 +274,37 @@ def test_vote_answers_share_the_kept_panel_and_nothing_of_the_reader(csrf_app, c
     stolen = b.post(f"{url}/voto", data={"csrf_token": tokens(removed)[0], "value": "agree"},
                     headers={"HX-Request": "true"})
     assert stolen.status_code == 400
+
+
+def test_a_kept_page_reads_the_article_s_head_not_its_text(csrf_app, create_user, create_consultation):
+    """Served from the cache of pages, the article page reads one row of the article's version, tallies and
+    the consultation's gate columns (consultations.services.ArticleHead): not the ORM article and its text."""
+    consultation = create_consultation("open")
+    ana = create_user(email="ana@exemplo.com.br")
+    _, recs = articles_of(csrf_app, consultation.slug)
+    url = f"/consultas/{consultation.slug}/artigos/{recs[0]}"
+    statements: list[str] = []
+
+    def collect(conn, cursor, statement, parameters, context, executemany):
+        statements.append(" ".join(statement.lower().split()))
+
+    anonymous, signed_in = csrf_app.test_client(), csrf_app.test_client()
+    login(signed_in, ana)
+    signed_in.get(url)  # the greeting (a flash): rendered in full
+    for client in (anonymous, signed_in):
+        assert client.get(url).status_code == 200  # fills the cache
+    with csrf_app.app_context():
+        event.listen(db.engine, "before_cursor_execute", collect)
+    try:
+        page_anonymous = anonymous.get(url).get_data(as_text=True)
+        anonymous_reads, statements[:] = list(statements), []
+        page_signed_in = signed_in.get(url).get_data(as_text=True)
+    finally:
+        with csrf_app.app_context():
+            event.remove(db.engine, "before_cursor_execute", collect)
+    assert len(anonymous_reads) == 1 and "articles.page_version" in anonymous_reads[0]
+    assert len(statements) == 3  # the sign-in check, the head, the reader's vote/follow/supports
+    for statement in anonymous_reads + statements:
+        assert "articles.body" not in statement and "consultations.title" not in statement
+    for page in (page_anonymous, page_signed_in):
+        assert "\x1f" not in page and 'id="votacao"' in page and "lista-contribuicoes" in page

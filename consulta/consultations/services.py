@@ -11,6 +11,7 @@ from flask import abort
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import bindparam, func, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import contains_eager
 
 from consulta.authz import can_view_consultation
@@ -64,6 +65,62 @@ def get_visible_article_or_404(slug: str, article_id: int) -> Article:
     if article is None or not can_view_consultation(current_user, article.consultation):
         abort(404)
     return article
+
+
+# What the article page reads of its consultation when it serves a kept page: the gate's columns (status,
+# window, requirement, time zone), the slug, and when it last changed.
+HEAD_CONSULTATION_COLUMNS = ("id", "slug", "status", "opens_at", "closes_at", "closed_at", "requirement", "time_zone",
+                             "updated_at")
+HEAD_ARTICLE_COLUMNS = ("id", "page_version", "accepts_votes", "votes_agree", "votes_disagree", "votes_abstain",
+                        "contributions_agree", "contributions_partly", "contributions_disagree", "contributions_none")
+_CONSULTATION_CLASS = sa_inspect(Consultation).class_manager
+
+
+@dataclass(frozen=True)
+class ArticleHead:
+    """The article as the article page needs it to serve a kept page (consulta.participation.page): its
+    version, tallies and counts, and a transient `Consultation` holding HEAD_CONSULTATION_COLUMNS only.
+
+    Read with one Core query instead of the ORM objects, which the page loads only to render what is not
+    kept (`get_visible_article_or_404`). Anything else is not here: asking for it fails loudly.
+    """
+
+    id: int
+    page_version: int
+    accepts_votes: bool
+    votes_agree: int
+    votes_disagree: int
+    votes_abstain: int
+    contributions_agree: int
+    contributions_partly: int
+    contributions_disagree: int
+    contributions_none: int
+    consultation: Consultation
+
+    vote_total = Article.vote_total
+    contribution_total = Article.contribution_total
+
+
+@functools.cache
+def _head_statement():
+    articles, consultations = Article.__table__, Consultation.__table__
+    return (select(*(consultations.c[name] for name in HEAD_CONSULTATION_COLUMNS),
+                   *(articles.c[name] for name in HEAD_ARTICLE_COLUMNS))
+            .select_from(articles.join(consultations, consultations.c.id == articles.c.consultation_id))
+            .where(consultations.c.slug == bindparam("slug"), articles.c.id == bindparam("article_id")))
+
+
+def get_visible_article_head_or_404(slug: str, article_id: int) -> ArticleHead:
+    """`get_visible_article_or_404`'s article as an ArticleHead: one Core query, the same 404s."""
+    row = route_connection().execute(_head_statement(), {"slug": slug, "article_id": article_id}).first()
+    if row is None:
+        abort(404)
+    width = len(HEAD_CONSULTATION_COLUMNS)
+    consultation = _CONSULTATION_CLASS.new_instance()  # transient, without an attribute event per column
+    consultation.__dict__.update(zip(HEAD_CONSULTATION_COLUMNS, row[:width], strict=True))
+    if not can_view_consultation(current_user, consultation):
+        abort(404)
+    return ArticleHead(*row[width:], consultation=consultation)
 
 
 def create_consultation(

@@ -55,8 +55,9 @@ def attachment(slug: str, attachment_id: int):
 @anonymous_page_cache
 def article(slug: str, article_id: int):
     """One article with its numbered structure and links to its neighbours."""
-    article = services.get_visible_article_or_404(slug, article_id)
-    return article_page(article, filter_from_args(request.args))
+    head = services.get_visible_article_head_or_404(slug, article_id)
+    return article_page(head, filter_from_args(request.args),
+                        lambda: services.get_visible_article_or_404(slug, article_id))
 
 
 @bp.route("/consultas/<slug>/secoes/<int:section_id>")

@@ -195,13 +195,15 @@ def cacheable() -> bool:
             and not sees_personal_data())
 
 
-def contribution_list(article: Article, f: Any, context: dict[str, Any], build,
+def contribution_list(article: Any, f: Any, context: dict[str, Any], build,
                       supported: frozenset[int] | None = None) -> Markup:
     """The page of contributions as HTML for this reader: from the cache, or `build()`'s context rendered.
 
-    `context` is the page's context without the list; `build()` returns the list's part of it
-    (contributions, replies, has_more). The reader is the current user (or anonymous); `supported`, when
-    given, is what they support on this article (read here otherwise).
+    `article` is an Article or an ArticleHead (its id, page_version and consultation's slug name the entry).
+    `context` is the page's context without the list, or at least who reads (user_id, can_take_part);
+    `build()` returns the list's part of it (contributions, replies, has_more), or the rest of it. The reader
+    is the current user (or anonymous); `supported`, when given, is what they support on this article (read
+    here otherwise).
     """
     user_id = context.get("user_id")
     signed_in = user_id is not None

@@ -1,7 +1,7 @@
 """What the article page shows: the text, tallies, the reader's vote and a page of contributions."""
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -16,6 +16,7 @@ from wtforms import SelectChoice
 
 from consulta.accessibility import preferences as accessibility
 from consulta.consultations import services as consultation_services
+from consulta.consultations.services import ArticleHead
 from consulta.drafts import article_parts, render_article_body
 from consulta.extensions import db
 from consulta.inputs import page_number
@@ -151,58 +152,64 @@ def list_context(article: Article, f: services.ContributionFilter, *,
     return context
 
 
-def article_page(article: Article, f: services.ContributionFilter) -> str:
+def article_page(head: ArticleHead, f: services.ContributionFilter, load: Callable[[], Article]) -> str:
     """The article page for the current reader, from a page cached once for every reader like them.
 
     What is the same for everyone (the text, its statistics, the forms, the menus of the reader's kind) is
     rendered once per article version (participation.fragments.page); each request adds what is its own:
     the vote panel with the tallies of the moment (and the preview image's URL, versioned by them), the follow
-    button, the page of contributions, the CSRF token and a submission key. Readers who get a flashed message, unknown query parameters or unmasked
+    button, the page of contributions, the CSRF token and a submission key. `head` is what serving a kept
+    page reads of the article (consultations.services.ArticleHead); `load()` gives the ORM article, loaded
+    only to render what is not kept. Readers who get a flashed message, unknown query parameters or unmasked
     personal data (moderators) get the page rendered in full.
     """
-    consultation = article.consultation
+    full = cache(load)
     if not fragments.cacheable() or "_flashes" in session or not set(request.args) <= PAGE_ARGS:
-        context = article_context(article, f)
-        context.update(follow_context(FollowTarget.ARTICLE, article.id))
+        context = article_context(full(), f)
+        context.update(follow_context(FollowTarget.ARTICLE, head.id))
         return render_template("consultations/article.html", **context)
+    consultation = head.consultation
     user = current_user if current_user.is_authenticated else None
     gate = decide(user, consultation, Action.CONTRIBUTE)
     reader = ("in", user.role.value, bool(gate), "" if gate else gate.reason) if user is not None else ("anon",)
-    key = (article.id, article.page_version, consultation.id, consultation.updated_at.timestamp(),
+    key = (head.id, head.page_version, consultation.id, consultation.updated_at.timestamp(),
            consultation.phase.value, request.host, request.full_path, is_htmx_partial(),
            accessibility.cache_key(), *reader)
 
     def render() -> str:
-        return render_template("consultations/article.html", **article_context(article, f, skeleton=True))
+        return render_template("consultations/article.html", **article_context(full(), f, skeleton=True))
 
     def vote_panel() -> str:
-        if not article.accepts_votes:
+        if not head.accepts_votes:
             return ""
-        return vote_panel_html(article, consultation, my_vote=state.vote, can_take_part=bool(gate), gate=gate)
+        return vote_panel_html(head, consultation, my_vote=state.vote, can_take_part=bool(gate), gate=gate)
 
     def follow_button() -> str:
         if user is None:
             return ""
         following = state.following
-        return fragments.fill(fragments.page(("follow", article.id, following), lambda: render_template(
-            "notifications/_follow.html", follow_type=FollowTarget.ARTICLE.value, follow_id=article.id,
+        return fragments.fill(fragments.page(("follow", head.id, following), lambda: render_template(
+            "notifications/_follow.html", follow_type=FollowTarget.ARTICLE.value, follow_id=head.id,
             following=following, csrf_token=lambda: fragments.CSRF_MARK)))
 
     def contributions() -> str:
-        context = list_context(article, f)
-        return fragments.contribution_list(article, f, context, lambda: contribution_page(article, f, supports=False),
-                                           supported=state.supported)
+        # Who reads, for the kept list; what it shows (the ORM article's) only when it is rendered.
+        reader_context = {"user_id": user.id if user is not None else None, "can_take_part": bool(gate)}
+        return fragments.contribution_list(
+            head, f, reader_context,
+            lambda: {**list_context(full(), f), **contribution_page(full(), f, supports=False)},
+            supported=state.supported)
 
-    state = reader_state(user.id, article.id) if user is not None else ReaderState()
+    state = reader_state(user.id, head.id) if user is not None else ReaderState()
 
     def share_image() -> str:
         # Its version is a digest of the tallies, which votes move without moving the page's version.
         from consulta.share.views import share_image_url
 
         return fragments.shared(
-            ("share", article.id, article.page_version, consultation.updated_at.timestamp(),
-             article.contribution_total, article.vote_total),  # what its card counts
-            lambda: escape(share_image_url(consultation, article)))
+            ("share", head.id, head.page_version, consultation.updated_at.timestamp(),
+             head.contribution_total, head.vote_total),  # what its card counts
+            lambda: escape(share_image_url(full().consultation, full())))
 
     holes = {"vote": vote_panel, "follow": follow_button, "list": contributions, "share": share_image}
     return fragments.fill(fragments.page(key, render), lambda name: holes[name]())
