@@ -1,8 +1,11 @@
 """Participation: contributions, replies, supports, votes, editing, reports, limits and personal data."""
 
 import json
+import subprocess
+import sys
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event, func, insert, select, update
@@ -880,6 +883,23 @@ def test_the_article_page_reads_outside_a_transaction(app, client, auth, create_
     assert anonymous and signed_in
     assert all(outside for _, outside in anonymous + signed_in), anonymous + signed_in
     assert seen and not all(outside for _, outside in seen)
+
+
+def test_a_transient_stand_in_works_as_a_fresh_worker_s_first_use_of_the_orm():
+    """The vote and the article page build their consultation from a Core row (db_utils.transient); in a
+    fresh process (a new gunicorn worker) that can come before any ORM use has configured the mappers."""
+    script = (
+        "from consulta import create_app\n"
+        "create_app({'DATABASE_URL': 'sqlite://', 'SECRET_KEY': 'x' * 32})\n"
+        "from consulta.db_utils import transient\n"
+        "from consulta.models import Consultation, Status\n"
+        "consultation = transient(Consultation, [('status', Status.DRAFT), ('slug', 'a')])\n"
+        "print(consultation.is_public, consultation.slug, consultation.title)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["False", "a", "None"]
 
 
 # -- reply counts follow every change of a reply's visibility --------------------------------------------

@@ -11,11 +11,10 @@ from flask import abort
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import bindparam, func, select
-from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import contains_eager
 
 from consulta.authz import can_view_consultation
-from consulta.db_utils import route_connection
+from consulta.db_utils import route_connection, transient
 from consulta.drafts import DraftDocument, DraftSection, render_article_body
 from consulta.extensions import db
 from consulta.models import Article, ArticleKind, Consultation, Section, TransitionError, User, record, utcnow
@@ -73,7 +72,6 @@ HEAD_CONSULTATION_COLUMNS = ("id", "slug", "status", "opens_at", "closes_at", "c
                              "updated_at")
 HEAD_ARTICLE_COLUMNS = ("id", "page_version", "accepts_votes", "votes_agree", "votes_disagree", "votes_abstain",
                         "contributions_agree", "contributions_partly", "contributions_disagree", "contributions_none")
-_CONSULTATION_CLASS = sa_inspect(Consultation).class_manager
 
 
 @dataclass(frozen=True)
@@ -116,8 +114,7 @@ def get_visible_article_head_or_404(slug: str, article_id: int) -> ArticleHead:
     if row is None:
         abort(404)
     width = len(HEAD_CONSULTATION_COLUMNS)
-    consultation = _CONSULTATION_CLASS.new_instance()  # transient, without an attribute event per column
-    consultation.__dict__.update(zip(HEAD_CONSULTATION_COLUMNS, row[:width], strict=True))
+    consultation = transient(Consultation, zip(HEAD_CONSULTATION_COLUMNS, row[:width], strict=True))
     if not can_view_consultation(current_user, consultation):
         abort(404)
     return ArticleHead(*row[width:], consultation=consultation)

@@ -27,14 +27,13 @@ from sqlalchemy import (
     bindparam,
     delete,
     exists,
-    inspect,
     literal_column,
     select,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from consulta.db_utils import begin_write, route_connection
+from consulta.db_utils import begin_write, route_connection, transient
 from consulta.extensions import db
 from consulta.models import Article, Consultation, Vote, VoteValue, utcnow
 from consulta.participation.gate import Action, ParticipationError, ensure_may_write
@@ -48,7 +47,6 @@ TALLIES = (ARTICLES.c.votes_agree, ARTICLES.c.votes_disagree, ARTICLES.c.votes_a
 # What of the consultation the gate (gate.decide), can_view_consultation and the vote panel read.
 GATE_COLUMNS = ("id", "slug", "status", "opens_at", "closes_at", "closed_at", "requirement", "time_zone")
 NOT_READ = "not read"  # VoteTarget.stored when the account's vote was not read with the target
-_CONSULTATION = inspect(Consultation).class_manager
 
 
 @dataclass(frozen=True)
@@ -129,8 +127,7 @@ def _target(article_id: int, row: Sequence, read_vote: bool) -> VoteTarget | Non
     facts = len(GATE_COLUMNS)
     if row[0] is None:  # an outer join that found no article
         return None
-    consultation = _CONSULTATION.new_instance()  # as Consultation() would, without an attribute event per column
-    consultation.__dict__.update(zip(GATE_COLUMNS, row[:facts], strict=True))
+    consultation = transient(Consultation, zip(GATE_COLUMNS, row[:facts], strict=True))
     accepts, agree, disagree, abstain, vote_id, value = row[facts:]
     stored = (vote_id, value) if vote_id is not None else None
     return VoteTarget(article_id, consultation, bool(accepts), agree, disagree, abstain,
