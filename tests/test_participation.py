@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 import threading
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -770,9 +771,9 @@ def test_vote_route_retries_when_the_vote_changed_after_the_route_read_it(app, c
     assert tallies(app, recs[0]) == counted_tallies(app, recs[0]) == (0, 1, 0)
 
 
-def test_voting_the_stored_value_again_writes_nothing(app, client, auth, create_user, open_consultation):
-    user, recs, _ = voted_agree(app, create_user, open_consultation)
-    auth.login(user)
+@contextmanager
+def executed(app):
+    """The SQL statements run inside the block, upper-cased."""
     statements: list[str] = []
 
     def collect(conn, cursor, statement, parameters, context, executemany):
@@ -781,11 +782,18 @@ def test_voting_the_stored_value_again_writes_nothing(app, client, auth, create_
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", collect)
     try:
-        response = client.post(f"/consultas/{open_consultation.slug}/artigos/{recs[0]}/voto",
-                               data={"value": "agree"}, headers={"HX-Request": "true"})
+        yield statements
     finally:
         with app.app_context():
             event.remove(db.engine, "before_cursor_execute", collect)
+
+
+def test_voting_the_stored_value_again_writes_nothing(app, client, auth, create_user, open_consultation):
+    user, recs, _ = voted_agree(app, create_user, open_consultation)
+    auth.login(user)
+    with executed(app) as statements:
+        response = client.post(f"/consultas/{open_consultation.slug}/artigos/{recs[0]}/voto",
+                               data={"value": "agree"}, headers={"HX-Request": "true"})
     assert response.status_code == 200 and 'aria-pressed="true">Concordo' in response.get_data(as_text=True)
     assert [s for s in statements if s.startswith(("INSERT", "UPDATE", "DELETE", "WITH"))] == []
     assert tallies(app, recs[0]) == counted_tallies(app, recs[0]) == (1, 0, 0)
@@ -797,21 +805,11 @@ def test_a_vote_reads_once_with_the_sign_in_check_and_writes_once(app, client, a
     all; then the write (one statement on PostgreSQL, the vote and its tallies on SQLite)."""
     user, recs, _ = voted_agree(app, create_user, open_consultation)
     auth.login(user)
-    statements: list[str] = []
-
-    def collect(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement.lstrip().upper())
-
-    with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", collect)
-    try:
+    with executed(app) as statements:
         response = client.post(f"/consultas/{open_consultation.slug}/artigos/{recs[0]}/voto",
                                data={"value": "disagree"}, headers={"HX-Request": "true"})
         missing = client.post(f"/consultas/{open_consultation.slug}/artigos/999999/voto",
                               data={"value": "disagree"}, headers={"HX-Request": "true"})
-    finally:
-        with app.app_context():
-            event.remove(db.engine, "before_cursor_execute", collect)
     assert response.status_code == 200 and 'aria-pressed="true">Discordo' in response.get_data(as_text=True)
     assert missing.status_code == 404
     reads = [s for s in statements if s.startswith("SELECT")]
