@@ -3,11 +3,13 @@
 A vote is the hottest write of a consultation, so it skips the ORM's unit of work and builds no statement per
 request. One read brings everything the route needs: the article's tallies and whether it takes votes, the
 consultation's columns the gate reads (status, window, requirement, time zone), and the account's stored
-vote. Then one write: on PostgreSQL a single statement (the vote's INSERT/UPDATE/DELETE in a WITH clause,
-the tally UPDATE ... RETURNING outside it), so the compare-and-set and the counters cost one round trip;
-SQLite, in-process, runs them as two statements in the same transaction, and takes its write lock only
-now (consulta.db_utils.begin_write), on the same connection. Voting what is already stored writes nothing.
-The new tallies come back from the UPDATE's RETURNING, and the vote panel is rendered from them.
+vote; on the vote route that read is the sign-in check's own query (`join_target`, consulta.auth.sessions).
+Then one write: on PostgreSQL a single statement (the vote's INSERT/UPDATE/DELETE in a WITH clause, the
+tally UPDATE ... RETURNING outside it), so the compare-and-set and the counters cost one round trip; SQLite,
+in-process, runs them as two statements in the same transaction, and takes its write lock only now
+(consulta.db_utils.begin_write), on the same connection. Voting what is already stored writes nothing. The
+new tallies come back from the UPDATE's RETURNING, and the vote panel is filled in with them
+(consulta.participation.vote_panel).
 
 Correctness does not depend on reading the stored vote in the writing transaction: a vote is unique per
 (user, article) by constraint; changing or removing one compares the value read, so when a concurrent
