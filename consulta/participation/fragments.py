@@ -226,6 +226,7 @@ def _personalise(entry: Entry, user_id: int | None, supported: frozenset[int] | 
         supported = set(db.session.scalars(select(Support.contribution_id).where(
             Support.user_id == user_id, Support.contribution_id.in_(entry.ids))))
     supported = supported or frozenset()
+    token: list[str] = []  # the reader's CSRF token, asked for once
 
     def actions(cid: int) -> str:  # the buttons hold forms: their CSRF markers are filled here
         variants = entry.variants[cid]
@@ -234,7 +235,11 @@ def _personalise(entry: Entry, user_id: int | None, supported: frozenset[int] | 
             chosen = variants[2] if edit_window_open(_Created(created_at)) else variants[3]
         else:
             chosen = variants[1] if cid in supported else variants[0]
-        return chosen.replace(CSRF_MARK, generate_csrf()) if CSRF_MARK in chosen else chosen
+        if CSRF_MARK not in chosen:
+            return chosen
+        if not token:
+            token.append(generate_csrf())
+        return chosen.replace(CSRF_MARK, token[0])
 
     return Markup(fill(entry.pieces, actions))  # noqa: S704 - rendered by Jinja with autoescape; only tokens are put in
 
