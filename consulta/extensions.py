@@ -217,8 +217,9 @@ def _sqlite_begin(connection) -> None:
     A deferred transaction that reads and then writes fails with "database is locked" when another writer
     committed in between; taking the lock first makes concurrent votes queue instead. Reading requests
     (GET, HEAD, OPTIONS) start ordinary deferred transactions, so readers never wait for writers under WAL;
-    routes with consulta.db_utils.late_write_lock read outside a transaction until they write. The statement goes straight to the driver: it is the same on every request and needs none of SQLAlchemy's
-    statement machinery (sqlite_transaction() below, also for consulta.db_utils.begin_write).
+    routes with consulta.db_utils.late_write_lock (or autocommit_reads) read outside a transaction until they
+    write. The statement goes straight to the driver: it is the same on every request and needs none of
+    SQLAlchemy's statement machinery (sqlite_transaction() below, also for consulta.db_utils.begin_write).
     """
     if connection.dialect.name != "sqlite":
         return
