@@ -134,6 +134,7 @@ def run_pages(job: dict) -> dict:
         for phase, result in zip(phases, results, strict=True):
             end = begin + phase["duration"]
             marker = phase.get("marker", "").encode()
+            headers = {"Cookie": phase["cookie"]} if phase.get("cookie") else None  # a signed-in reader
             ok = errors = size = 0
             latencies: list[float] = []
             samples: list[str] = []
@@ -141,7 +142,7 @@ def run_pages(job: dict) -> dict:
             while time.time() < end:
                 t = time.perf_counter()
                 try:
-                    status, body, _ = client.request("GET", phase["path"], cookies=False)
+                    status, body, _ = client.request("GET", phase["path"], headers=headers, cookies=False)
                 except (OSError, http.client.HTTPException) as error:
                     errors += 1
                     samples.append(repr(error))
@@ -339,22 +340,25 @@ def run_loadgen(jobs: list[dict], windows: list[float],
                 process.wait()
 
 
-def measure_pages(server: Server, urls: dict[str, tuple[str, str]], *, warmup: float, duration: float,
+def measure_pages(server: Server, urls: dict[str, tuple], *, warmup: float, duration: float,
                   rounds: int, connections: int, processes: int, keepalive: bool = True) -> dict:
-    """Pages requested in interleaved windows: `urls` maps a name to (path, marker the body must contain).
+    """Pages requested in interleaved windows: `urls` maps a name to (path, marker the body must contain) or
+    (path, marker, Cookie header of a signed-in reader).
 
     After a `warmup` window per URL, `rounds` rounds of one window per URL (A B C, C B A, ...: a drift in
     the machine's speed favours no URL), `duration` seconds per URL in all, on `connections` connections
     from `processes` load processes. Returns per name: ok, errors, latencies, samples, seconds, rounds
     (req/s per round), server_cpu, db_cpu, client_cpu (seconds), rps, p50 and p95 (ms); and "reconnects".
     """
-    phases = [{"name": f"warmup-{name}", "path": path, "marker": marker, "duration": warmup}
-              for name, (path, marker) in urls.items()]
+    def phase(name: str, spec: tuple, **more) -> dict:
+        path, marker, *cookie = spec
+        return {"name": name, "path": path, "marker": marker, "cookie": cookie[0] if cookie else None, **more}
+
+    phases = [phase(f"warmup-{name}", spec, duration=warmup) for name, spec in urls.items()]
     window = duration / rounds
     for n in range(rounds):
         order = list(urls.items()) if n % 2 == 0 else list(reversed(urls.items()))
-        phases += [{"name": name, "path": path, "marker": marker, "duration": window, "round": n}
-                   for name, (path, marker) in order]
+        phases += [phase(name, spec, duration=window, round=n) for name, spec in order]
     jobs = [{"mode": "pages", "host": "127.0.0.1", "port": server.port, "connections": len(part),
              "phases": phases, "keepalive": keepalive}
             for part in split(list(range(connections)), processes)]
