@@ -1,6 +1,7 @@
 """Request plumbing shared by every blueprint: htmx detection, template helpers, user loading."""
 
 import time
+from collections.abc import Collection
 from datetime import datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -12,6 +13,12 @@ from flask_login import current_user
 from consulta import authz
 from consulta.extensions import login_manager
 from consulta.models import User
+
+
+def passes_through_url_for(name: str, route_args: Collection[str]) -> bool:
+    """Whether a query argument may go on as itself through url_for: not one of the target route's own
+    arguments (a 500 for "got multiple values"), nor one of url_for's (_external, _scheme, _anchor...)."""
+    return name not in route_args and not name.startswith("_")
 
 
 def is_htmx_partial() -> bool:

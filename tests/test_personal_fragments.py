@@ -278,7 +278,8 @@ def test_vote_answers_share_the_kept_panel_and_nothing_of_the_reader(csrf_app, c
 
 def test_a_kept_page_reads_the_article_s_head_not_its_text(csrf_app, create_user, create_consultation):
     """Served from the cache of pages, the article page reads one row of the article's version, tallies and
-    the consultation's gate columns (consultations.services.ArticleHead): not the ORM article and its text."""
+    the consultation's gate columns (consultations.services.ArticleHead): not the ORM article and its text.
+    Signed in, that row comes with the sign-in check and the reader's own state: one query in all."""
     consultation = create_consultation("open")
     ana = create_user(email="ana@exemplo.com.br")
     _, recs = articles_of(csrf_app, consultation.slug)
@@ -303,7 +304,8 @@ def test_a_kept_page_reads_the_article_s_head_not_its_text(csrf_app, create_user
         with csrf_app.app_context():
             event.remove(db.engine, "before_cursor_execute", collect)
     assert len(anonymous_reads) == 1 and "articles.page_version" in anonymous_reads[0]
-    assert len(statements) == 3  # the sign-in check, the head, the reader's vote/follow/supports
+    # Signed in: one query, the sign-in check that also reads the head and the reader's vote/follow/supports.
+    assert len(statements) == 1 and "user_sessions" in statements[0] and "articles.page_version" in statements[0]
     for statement in anonymous_reads + statements:
         assert "articles.body" not in statement and "consultations.title" not in statement
     for page in (page_anonymous, page_signed_in):

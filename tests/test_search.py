@@ -397,6 +397,9 @@ def test_the_plain_form_is_redirected_to_the_clean_url(client, world):
     response = client.get(f"/consultas/{slug}/busca?q=&ordem=apoiadas&lang=en&x=")
     assert response.headers["Location"] == f"/consultas/{slug}/busca?ordem=apoiadas&lang=en"
     assert client.get(f"/consultas/{slug}/busca?q=").headers["Location"] == f"/consultas/{slug}/busca"
+    # never as url_for's own arguments: the route's slug (a 500 before), _scheme, _external
+    response = client.get(f"/consultas/{slug}/busca?q=cpf&slug=outra&_scheme=javascript&_external=1")
+    assert response.status_code == 302 and response.headers["Location"] == f"/consultas/{slug}/busca?q=cpf"
 
 
 @pytest.mark.parametrize("clean", ["", "?q=cpf", "?q=cpf&uf=PA&ordem=recentes&pagina=2", "?uf=PA&q=cpf",

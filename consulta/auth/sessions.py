@@ -8,7 +8,9 @@ change or "sair de todos os dispositivos" deletes every row of the account.
 
 import hashlib
 import secrets
-from functools import cache, partial
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from flask import current_app, g, has_request_context, request, session
@@ -106,38 +108,58 @@ class SessionAccount:
         return hash(("account", self.id))
 
 
-def _light_statement(vote_target: bool = False):
-    """The sign-in check; with `vote_target`, it also reads the vote's target (consulta.participation.votes)."""
+@dataclass(frozen=True)
+class SignInRead:
+    """A hot route's first read, made by the sign-in check's own query: one round trip for both.
+
+    `params(view_args)` gives the read's bind parameters (None: read nothing); `extend(source, account)`
+    joins what it reads to the sign-in's FROM (`account` is users.id) and returns (source, columns);
+    `consume(params, account, values)` gets the values of those columns and keeps them for the route (on
+    flask.g). Registered per endpoint with `read_with_sign_in`.
+    """
+
+    params: Callable[[dict[str, Any]], dict[str, Any] | None]
+    extend: Callable[[Any, Any], tuple[Any, tuple]]
+    consume: Callable[[dict[str, Any], int, Sequence], None]
+
+
+_SIGN_IN_READS: dict[str, SignInRead] = {}
+
+
+def read_with_sign_in(endpoint: str, read: SignInRead) -> None:
+    """Have the sign-in check of `endpoint` (one of LIGHT_ENDPOINTS) make the route's first read too."""
+    _SIGN_IN_READS[endpoint] = read
+    _light_statement.cache_clear()
+
+
+@cache
+def _light_statement(endpoint: str | None = None):
+    """The sign-in check; for an endpoint with a SignInRead, it also makes that read."""
     users, sessions = User.__table__, UserSession.__table__
     columns = [users.c[column.key] for column in SessionAccount.COLUMNS]
     source, extra = users.join(sessions, sessions.c.user_id == users.c.id), ()
-    if vote_target:
-        from consulta.participation import votes
-
-        source, extra = votes.join_target(source, users.c.id), votes.TARGET_COLUMNS
+    if endpoint is not None:
+        source, extra = _SIGN_IN_READS[endpoint].extend(source, users.c.id)
     return (select(*columns, users.c.blocked_at, users.c.deleted_at, sessions.c.expires_at, *extra)
             .select_from(source)
             .where(sessions.c.token_hash == bindparam("token_hash"), users.c.id == bindparam("account")))
 
 
-_LIGHT = _light_statement()  # built once: a plain Core statement, run on the session's connection
-_LIGHT_LENGTH = len(_LIGHT.selected_columns)
-_light_vote_statement = cache(partial(_light_statement, vote_target=True))
+_LIGHT_LENGTH = len(_light_statement().selected_columns)
 
 
 def _load_light(account: int, token: str) -> SessionAccount | None:
     params = {"token_hash": _token_hash(token), "account": account}
-    article_id = request.view_args.get("article_id") if request.endpoint == "participation.vote" else None
-    if article_id is None:
-        row = route_connection().execute(_LIGHT, params).first()
+    read = _SIGN_IN_READS.get(request.endpoint)
+    extra = read.params(request.view_args or {}) if read is not None else None
+    if extra is None:
+        row = route_connection().execute(_light_statement(), params).first()
     else:
-        row = route_connection().execute(_light_vote_statement(), {**params, "article_id": article_id}).first()
+        row = route_connection().execute(_light_statement(request.endpoint), {**params, **extra}).first()
     if row is None or row.expires_at <= utcnow() or row.blocked_at is not None or row.deleted_at is not None:
         return None
-    if article_id is not None:  # the vote's target, read with the sign-in: handed to the route
-        from consulta.participation import votes
-
-        g.vote_target = ((article_id, account), votes.target_from_row(article_id, row[_LIGHT_LENGTH:]))
+    if extra is not None:
+        read.consume(extra, account, row[_LIGHT_LENGTH:])
     return SessionAccount(row, token)
 
 

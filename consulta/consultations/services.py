@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import abort
+from flask import abort, g
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import bindparam, func, select
@@ -102,22 +102,46 @@ class ArticleHead:
 @functools.cache
 def _head_statement():
     articles, consultations = Article.__table__, Consultation.__table__
-    return (select(*(consultations.c[name] for name in HEAD_CONSULTATION_COLUMNS),
-                   *(articles.c[name] for name in HEAD_ARTICLE_COLUMNS))
+    return (select(*head_columns())
             .select_from(articles.join(consultations, consultations.c.id == articles.c.consultation_id))
             .where(consultations.c.slug == bindparam("slug"), articles.c.id == bindparam("article_id")))
 
 
-def get_visible_article_head_or_404(slug: str, article_id: int) -> ArticleHead:
-    """`get_visible_article_or_404`'s article as an ArticleHead: one Core query, the same 404s."""
-    row = route_connection().execute(_head_statement(), {"slug": slug, "article_id": article_id}).first()
-    if row is None:
-        abort(404)
+def head_columns() -> tuple:
+    """What an ArticleHead is read from, in order (`head_from_row`)."""
+    articles, consultations = Article.__table__, Consultation.__table__
+    return (*(consultations.c[name] for name in HEAD_CONSULTATION_COLUMNS),
+            *(articles.c[name] for name in HEAD_ARTICLE_COLUMNS))
+
+
+def join_head(source: Any) -> Any:
+    """`source` outer-joined with the article :article_id of the consultation :slug (its head_columns)."""
+    articles, consultations = Article.__table__, Consultation.__table__
+    return source.outerjoin(articles.join(consultations, consultations.c.id == articles.c.consultation_id),
+                            (articles.c.id == bindparam("article_id")) & (consultations.c.slug == bindparam("slug")))
+
+
+def head_from_row(row: Any) -> ArticleHead | None:
+    """The ArticleHead of head_columns' values (None when an outer join found no such article)."""
     width = len(HEAD_CONSULTATION_COLUMNS)
+    if row[0] is None:
+        return None
     consultation = transient(Consultation, zip(HEAD_CONSULTATION_COLUMNS, row[:width], strict=True))
-    if not can_view_consultation(current_user, consultation):
+    return ArticleHead(*row[width:width + len(HEAD_ARTICLE_COLUMNS)], consultation=consultation)
+
+
+def get_visible_article_head_or_404(slug: str, article_id: int) -> ArticleHead:
+    """`get_visible_article_or_404`'s article as an ArticleHead: one Core query (none when the sign-in check
+    read it: consulta.participation.page), the same 404s."""
+    kept = g.pop("article_head", None)
+    if kept is not None and kept[0] == (slug, article_id):
+        head = kept[1]
+    else:
+        row = route_connection().execute(_head_statement(), {"slug": slug, "article_id": article_id}).first()
+        head = head_from_row(row) if row is not None else None
+    if head is None or not can_view_consultation(current_user, head.consultation):
         abort(404)
-    return ArticleHead(*row[width:], consultation=consultation)
+    return head
 
 
 def create_consultation(

@@ -1,20 +1,21 @@
 """What the article page shows: the text, tallies, the reader's vote and a page of contributions."""
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from flask import current_app, render_template, request, session, url_for
+from flask import current_app, g, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import escape
-from sqlalchemy import String, bindparam, literal, select, type_coerce, union_all
+from sqlalchemy import String, bindparam, cast, exists, func, literal, select, type_coerce, union_all
 from wtforms import SelectChoice
 
 from consulta.accessibility import preferences as accessibility
+from consulta.auth.sessions import SignInRead, read_with_sign_in
 from consulta.consultations import services as consultation_services
 from consulta.consultations.services import ArticleHead
 from consulta.drafts import article_parts, render_article_body
@@ -241,7 +242,11 @@ def _reader_statement():
 
 
 def reader_state(user_id: int, article_id: int) -> ReaderState:
-    """The reader's vote, follow and supports on the article, in one round trip."""
+    """The reader's vote, follow and supports on the article, in one round trip (none when the sign-in check
+    read them: `_read_with_sign_in` below)."""
+    kept = g.pop("reader_state", None)
+    if kept is not None and kept[0] == (user_id, article_id):
+        return kept[1]
     vote, following, supported = None, False, set()
     for kind, value, contribution_id in db.session.execute(
             _reader_statement(), {"user_id": user_id, "article_id": article_id}):
@@ -252,6 +257,46 @@ def reader_state(user_id: int, article_id: int) -> ReaderState:
         else:
             supported.add(contribution_id)
     return ReaderState(vote, following, frozenset(supported))
+
+
+def _reader_columns(account: Any) -> tuple:
+    """The reader's vote, follow and supports on the article :article_id as three columns of one row."""
+    article = bindparam("article_id")
+    vote_table, follows, supports, contributions = (
+        Vote.__table__, Follow.__table__, Support.__table__, Contribution.__table__)
+    return (
+        select(type_coerce(vote_table.c.value, String))
+        .where(vote_table.c.user_id == account, vote_table.c.article_id == article).scalar_subquery(),
+        exists().where(follows.c.user_id == account, follows.c.target_type == FollowTarget.ARTICLE,
+                       follows.c.target_id == article),
+        select(func.aggregate_strings(cast(supports.c.contribution_id, String), ","))
+        .select_from(supports.join(contributions, contributions.c.id == supports.c.contribution_id))
+        .where(supports.c.user_id == account, contributions.c.article_id == article).scalar_subquery(),
+    )
+
+
+def _join_page(source: Any, account: Any) -> tuple[Any, tuple]:
+    return consultation_services.join_head(source), (*consultation_services.head_columns(),
+                                                     *_reader_columns(account))
+
+
+def _keep_page(params: dict[str, Any], account: int, values: Sequence) -> None:
+    width = len(consultation_services.head_columns())
+    head = consultation_services.head_from_row(values[:width])
+    g.article_head = ((params["slug"], params["article_id"]), head)
+    if head is not None:
+        vote, following, supported = values[width:]
+        g.reader_state = ((account, head.id), ReaderState(
+            VoteValue(vote) if vote else None, bool(following),
+            frozenset(int(n) for n in supported.split(",")) if supported else frozenset()))
+
+
+# A signed-in reader's article page: the sign-in check also reads the article's head and the reader's own
+# state, so a kept page costs that one query.
+read_with_sign_in("consultations.article", SignInRead(
+    params=lambda view_args: {"slug": view_args["slug"], "article_id": view_args["article_id"]}
+    if "slug" in view_args and "article_id" in view_args else None,
+    extend=_join_page, consume=_keep_page))
 
 
 def _around(article: Article) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from consulta.participation.forms import (
 from consulta.participation.gate import Action, WriteRefused, decide
 from consulta.participation.page import article_context, filter_from_args, section_context, thread_context
 from consulta.participation.vote_panel import render as vote_panel_html
-from consulta.web import attach_error, is_htmx_partial, keep_request_csrf_token
+from consulta.web import attach_error, is_htmx_partial, keep_request_csrf_token, passes_through_url_for
 
 
 def _failure_status(error: services.ParticipationError | None) -> int:
@@ -83,9 +83,8 @@ def contribution_page(slug: str, article_id: int):
     """A page of contributions: the "carregar mais" fragment for htmx, else the article page."""
     article = _article(slug, article_id)
     if not is_htmx_partial():
-        # The query goes on, but never as url_for's own arguments (the route's, or _external, _scheme...).
         query = {name: value for name, value in request.args.items()
-                 if name not in ("slug", "article_id") and not name.startswith("_")}
+                 if passes_through_url_for(name, ("slug", "article_id"))}
         return redirect(url_for("consultations.article", slug=slug, article_id=article_id, **query))
     context = article_context(article, filter_from_args(request.args))
     if "contribution_list_html" in context:  # the shared list, personalised (participation.fragments)

@@ -35,6 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from consulta.auth.sessions import SignInRead, read_with_sign_in
 from consulta.db_utils import begin_write, route_connection, transient
 from consulta.extensions import db
 from consulta.models import Article, Consultation, Vote, VoteValue, utcnow
@@ -94,21 +95,27 @@ _TARGET = (
 )
 
 
-def join_target(source: FromClause, account: ColumnElement) -> FromClause:
-    """`source` outer-joined with the article :article_id, its consultation and `account`'s vote on it.
+def join_target(source: FromClause, account: ColumnElement) -> tuple[FromClause, tuple]:
+    """`source` outer-joined with the article :article_id, its consultation and `account`'s vote on it, and
+    the columns to read (TARGET_COLUMNS).
 
-    consulta.auth.sessions reads TARGET_COLUMNS from it with the sign-in check of the vote route, in one
-    query, and hands them to `target_from_row`: the vote's read costs no round trip of its own.
+    The vote route's sign-in check reads them in its own query (consulta.auth.sessions.read_with_sign_in)
+    and keeps the target for `load_target`: the vote's read costs no round trip of its own.
     """
     return source.outerjoin(
         ARTICLES.join(CONSULTATIONS, CONSULTATIONS.c.id == ARTICLES.c.consultation_id),
         ARTICLES.c.id == bindparam("article_id"),
-    ).outerjoin(VOTES, (VOTES.c.article_id == ARTICLES.c.id) & (VOTES.c.user_id == account))
+    ).outerjoin(VOTES, (VOTES.c.article_id == ARTICLES.c.id) & (VOTES.c.user_id == account)), TARGET_COLUMNS
 
 
-def target_from_row(article_id: int, row: Sequence) -> "VoteTarget | None":
-    """The target from TARGET_COLUMNS read over `join_target` (None when there is no such article)."""
-    return _target(article_id, row, read_vote=True)
+def _keep_target(params: dict[str, Any], account: int, values: Sequence) -> None:
+    article_id = params["article_id"]
+    g.vote_target = ((article_id, account), _target(article_id, values, read_vote=True))
+
+
+read_with_sign_in("participation.vote", SignInRead(
+    params=lambda view_args: {"article_id": view_args["article_id"]} if "article_id" in view_args else None,
+    extend=join_target, consume=_keep_target))
 
 
 def load_target(article_id: int, user_id: int | None = None) -> VoteTarget | None:

@@ -13,6 +13,7 @@ from consulta.geo import STATES, Region
 from consulta.inputs import page_number, parse_id
 from consulta.models import Channel, ContributionKind, Stance
 from consulta.search.backends import words
+from consulta.web import passes_through_url_for
 
 MAX_QUERY_LENGTH = 200
 # The search's own query-string arguments (SearchQuery.args writes them, query_from_args reads them).
@@ -90,8 +91,10 @@ class SearchQuery:
 
 def canonical_args(query: SearchQuery, args: MultiDict[str, str]) -> dict[str, Any]:
     """The query string of the page showing `query`, canonical: the search's own arguments as `args()` writes
-    them, and any other argument (?lang=, say) kept as given unless empty."""
-    others = {name: [value for value in args.getlist(name) if value] for name in args if name not in PARAMS}
+    them, and any other argument (?lang=, say) kept as given unless empty (or one url_for would take as its
+    own: the route's slug, _scheme...)."""
+    others = {name: [value for value in args.getlist(name) if value] for name in args
+              if name not in PARAMS and passes_through_url_for(name, ("slug",))}
     return {**query.args(), **{name: values for name, values in others.items() if values}}
 
 
