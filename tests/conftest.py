@@ -20,6 +20,7 @@ from consulta.consultations import services
 from consulta.drafts import parse_draft
 from consulta.extensions import cache, db, limiter
 from consulta.models import AccountKind, Consultation, Role, Status, User, utcnow
+from consulta.participation.fragments import forget_kept
 
 PASSWORD = "uma senha longa de teste"
 ESTABLISHED = timedelta(days=60)  # factory accounts are established ones unless a test asks for a fresh one
@@ -124,6 +125,7 @@ def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
         cache.clear()  # ids and article page versions start again in the next test's rows
+        forget_kept(application)  # and the app's own copies of the entries
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ FRAGMENT_CACHE_SECONDS, the bound for changes made elsewhere (an erased account'
 
 import re
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -177,14 +178,41 @@ def shared(key: tuple, compute) -> Any:
 
     For values that are the same for everyone (an article's parts and their counts); never for a reader's own.
     """
-    if current_app.config["FRAGMENT_CACHE_SECONDS"] <= 0:
+    return _kept(":".join(map(str, ("shared", *key, get_locale()))), compute)
+
+
+LOCAL_SECONDS = 10  # how long a worker keeps its own copy of an entry (bounded by FRAGMENT_CACHE_SECONDS)
+LOCAL_ENTRIES = 512  # copies a worker keeps at most (all dropped when full)
+
+
+def _kept(key: str, compute) -> Any:
+    """The entry `key` (a page, a list, a shared part): this worker's copy, the shared cache's, or `compute()`.
+
+    Entries never change under their key (it names the versions of what they show; readers never mutate
+    them), so each worker also keeps the ones it used, unpickled, for LOCAL_SECONDS: a kept page costs no
+    round trip to the shared cache (Redis in production) and no unpickling. `forget_kept` drops the copies.
+    """
+    seconds = current_app.config["FRAGMENT_CACHE_SECONDS"]
+    if seconds <= 0:
         return compute()
-    full = ":".join(map(str, ("shared", *key, get_locale())))
-    value = cache.get(full)
+    local = current_app.extensions.setdefault("consulta_fragments", {})
+    now = time.monotonic()
+    copy = local.get(key)
+    if copy is not None and copy[0] > now:
+        return copy[1]
+    value = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(full, value, timeout=current_app.config["FRAGMENT_CACHE_SECONDS"])
+        cache.set(key, value, timeout=seconds)
+    if len(local) >= LOCAL_ENTRIES:
+        local.clear()
+    local[key] = (now + min(LOCAL_SECONDS, seconds), value)
     return value
+
+
+def forget_kept(app: Any) -> None:
+    """Drop this process's copies of the entries (after the shared cache was emptied)."""
+    app.extensions.get("consulta_fragments", {}).clear()
 
 
 def cacheable() -> bool:
@@ -212,10 +240,7 @@ def contribution_list(article: Any, f: Any, context: dict[str, Any], build,
         f.kind or "", f.part, f.page, get_locale(), int(request.headers.get("HX-Request") == "true"),
         "in" if signed_in else "anon", int(bool(context.get("can_take_part"))),
     )))
-    entry = cache.get(key)
-    if entry is None:
-        entry = _fill({**context, **build()}, signed_in)
-        cache.set(key, entry, timeout=current_app.config["FRAGMENT_CACHE_SECONDS"])
+    entry = _kept(key, lambda: _fill({**context, **build()}, signed_in))
     return _personalise(entry, user_id, supported)
 
 
@@ -259,13 +284,7 @@ def page(key: tuple, render) -> list:
     shows that differs between readers (signed in or not, the role's menu, what the gate says) and the
     versions of what it shows; the locale is added here. No reader's value is ever in the cached text.
     """
-    full = ":".join(map(str, ("page", *key, get_locale())))
-    pieces = cache.get(full) if current_app.config["FRAGMENT_CACHE_SECONDS"] > 0 else None
-    if pieces is None:
-        pieces = _split(render())[0]
-        if current_app.config["FRAGMENT_CACHE_SECONDS"] > 0:
-            cache.set(full, pieces, timeout=current_app.config["FRAGMENT_CACHE_SECONDS"])
-    return pieces
+    return _kept(":".join(map(str, ("page", *key, get_locale()))), lambda: _split(render())[0])
 
 
 def fill(pieces: list, part: Callable[[Any], str] | None = None) -> str:
