@@ -66,10 +66,11 @@ def get_visible_article_or_404(slug: str, article_id: int) -> Article:
     return article
 
 
-# What the article page reads of its consultation when it serves a kept page: the gate's columns (status,
-# window, requirement, time zone), the slug, and when it last changed.
-HEAD_CONSULTATION_COLUMNS = ("id", "slug", "status", "opens_at", "closes_at", "closed_at", "requirement", "time_zone",
-                             "updated_at")
+# What of a consultation the participation gate (gate.decide), can_view_consultation and the vote panel read:
+# enough for a transient stand-in on the hot paths (the vote, a kept article page).
+GATE_COLUMNS = ("id", "slug", "status", "opens_at", "closes_at", "closed_at", "requirement", "time_zone")
+# What the article page reads of its consultation when it serves a kept page: those, and when it last changed.
+HEAD_CONSULTATION_COLUMNS = (*GATE_COLUMNS, "updated_at")
 HEAD_ARTICLE_COLUMNS = ("id", "page_version", "accepts_votes", "votes_agree", "votes_disagree", "votes_abstain",
                         "contributions_agree", "contributions_partly", "contributions_disagree", "contributions_none")
 

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import escape
-from sqlalchemy import String, bindparam, cast, exists, func, literal, select, type_coerce, union_all
+from sqlalchemy import String, bindparam, cast, exists, func, select, type_coerce
 from wtforms import SelectChoice
 
 from consulta.accessibility import preferences as accessibility
@@ -225,38 +225,14 @@ class ReaderState:
     supported: frozenset[int] = frozenset()
 
 
-@cache
-def _reader_statement():
-    user, article = bindparam("user_id"), bindparam("article_id")
-    vote_table, follows, supports, contributions = (
-        Vote.__table__, Follow.__table__, Support.__table__, Contribution.__table__)
-    return union_all(
-        select(literal("vote"), type_coerce(vote_table.c.value, String), literal(0))
-        .where(vote_table.c.user_id == user, vote_table.c.article_id == article),
-        select(literal("follow"), literal(""), literal(0))
-        .where(follows.c.user_id == user, follows.c.target_type == FollowTarget.ARTICLE, follows.c.target_id == article),
-        select(literal("support"), literal(""), supports.c.contribution_id)
-        .join(contributions, contributions.c.id == supports.c.contribution_id)
-        .where(supports.c.user_id == user, contributions.c.article_id == article),
-    )
-
-
 def reader_state(user_id: int, article_id: int) -> ReaderState:
-    """The reader's vote, follow and supports on the article, in one round trip (none when the sign-in check
-    read them: `_read_with_sign_in` below)."""
+    """The reader's vote, follow and supports on the article, in one query (none when the sign-in check read
+    them: `_keep_page` below)."""
     kept = g.pop("reader_state", None)
     if kept is not None and kept[0] == (user_id, article_id):
         return kept[1]
-    vote, following, supported = None, False, set()
-    for kind, value, contribution_id in db.session.execute(
-            _reader_statement(), {"user_id": user_id, "article_id": article_id}):
-        if kind == "vote":
-            vote = VoteValue(value)
-        elif kind == "follow":
-            following = True
-        else:
-            supported.add(contribution_id)
-    return ReaderState(vote, following, frozenset(supported))
+    row = db.session.execute(_reader_statement(), {"user_id": user_id, "article_id": article_id}).one()
+    return _state_from(row)
 
 
 def _reader_columns(account: Any) -> tuple:
@@ -275,6 +251,18 @@ def _reader_columns(account: Any) -> tuple:
     )
 
 
+@cache
+def _reader_statement():
+    return select(*_reader_columns(bindparam("user_id")))
+
+
+def _state_from(values: Sequence) -> ReaderState:
+    """The ReaderState of `_reader_columns`' values."""
+    vote, following, supported = values
+    return ReaderState(VoteValue(vote) if vote else None, bool(following),
+                       frozenset(int(n) for n in supported.split(",")) if supported else frozenset())
+
+
 def _join_page(source: Any, account: Any) -> tuple[Any, tuple]:
     return consultation_services.join_head(source), (*consultation_services.head_columns(),
                                                      *_reader_columns(account))
@@ -285,10 +273,7 @@ def _keep_page(params: dict[str, Any], account: int, values: Sequence) -> None:
     head = consultation_services.head_from_row(values[:width])
     g.article_head = ((params["slug"], params["article_id"]), head)
     if head is not None:
-        vote, following, supported = values[width:]
-        g.reader_state = ((account, head.id), ReaderState(
-            VoteValue(vote) if vote else None, bool(following),
-            frozenset(int(n) for n in supported.split(",")) if supported else frozenset()))
+        g.reader_state = ((account, head.id), _state_from(values[width:]))
 
 
 # A signed-in reader's article page: the sign-in check also reads the article's head and the reader's own

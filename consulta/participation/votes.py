@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from consulta.auth.sessions import SignInRead, read_with_sign_in
+from consulta.consultations.services import GATE_COLUMNS
 from consulta.db_utils import begin_write, route_connection, transient
 from consulta.extensions import db
 from consulta.models import Article, Consultation, Vote, VoteValue, utcnow
@@ -47,8 +48,6 @@ CONSULTATIONS = Consultation.__table__
 TALLY_COLUMNS = {VoteValue.AGREE: "votes_agree", VoteValue.DISAGREE: "votes_disagree",
                  VoteValue.ABSTAIN: "votes_abstain"}
 TALLIES = (ARTICLES.c.votes_agree, ARTICLES.c.votes_disagree, ARTICLES.c.votes_abstain)
-# What of the consultation the gate (gate.decide), can_view_consultation and the vote panel read.
-GATE_COLUMNS = ("id", "slug", "status", "opens_at", "closes_at", "closed_at", "requirement", "time_zone")
 NOT_READ = "not read"  # VoteTarget.stored when the account's vote was not read with the target
 
 
