@@ -230,6 +230,12 @@ def auth(client: FlaskClient) -> AuthActions:
     return AuthActions(client)
 
 
+def sign_in_with_csrf(client, user, password: str = PASSWORD):
+    """Sign `user` in as a browser does with CSRF on: the form's token, then the POST; the answer."""
+    token = csrf_token_from(client.get("/entrar").get_data(as_text=True))
+    return client.post("/entrar", data={"email": user.email, "password": password, "csrf_token": token})
+
+
 def csrf_token_from(html: str) -> str:
     """The CSRF token in a rendered form."""
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(

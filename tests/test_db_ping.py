@@ -14,7 +14,12 @@ from sqlalchemy import text
 from consulta.extensions import db
 
 
-def _pings(app, monkeypatch) -> list[bool]:
+def _served(make_app, monkeypatch, idle_seconds: float):
+    """An app with DB_PING_IDLE_SECONDS = `idle_seconds` that has served one page (its pooled connection
+    exists), a client, and the list of pings counted from then on."""
+    app = make_app(DB_PING_IDLE_SECONDS=idle_seconds)
+    client = app.test_client()
+    assert client.get("/").status_code == 200
     seen: list[bool] = []
     with app.app_context():
         dialect = db.engine.dialect
@@ -25,15 +30,12 @@ def _pings(app, monkeypatch) -> list[bool]:
         return real(dbapi_connection)
 
     monkeypatch.setattr(dialect, "do_ping", counted)
-    return seen
+    return app, client, seen
 
 
 @pytest.mark.postgres
 def test_a_busy_connection_is_not_pinged(make_app, monkeypatch):
-    app = make_app(DB_PING_IDLE_SECONDS=60)
-    client = app.test_client()
-    assert client.get("/").status_code == 200
-    pings = _pings(app, monkeypatch)
+    app, client, pings = _served(make_app, monkeypatch, 60)
     for _ in range(5):
         assert client.get("/").status_code == 200
     assert pings == []
@@ -41,10 +43,7 @@ def test_a_busy_connection_is_not_pinged(make_app, monkeypatch):
 
 @pytest.mark.postgres
 def test_an_idle_connection_the_server_closed_is_replaced(make_app, monkeypatch):
-    app = make_app(DB_PING_IDLE_SECONDS=0.2)
-    client = app.test_client()
-    assert client.get("/").status_code == 200
-    pings = _pings(app, monkeypatch)
+    app, client, pings = _served(make_app, monkeypatch, 0.2)
     with app.app_context():
         url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()  # the pooled connection's
@@ -60,10 +59,7 @@ def test_an_idle_connection_the_server_closed_is_replaced(make_app, monkeypatch)
 
 def test_at_zero_every_checkout_is_pinged_on_postgresql_and_none_on_sqlite(make_app, monkeypatch):
     """What the job worker uses (it waits between jobs for any length of time)."""
-    app = make_app(DB_PING_IDLE_SECONDS=0)
-    client = app.test_client()
-    assert client.get("/").status_code == 200
-    pings = _pings(app, monkeypatch)
+    app, client, pings = _served(make_app, monkeypatch, 0)
     for _ in range(3):
         assert client.get("/").status_code == 200
     with app.app_context():

@@ -563,10 +563,9 @@ def test_vote_without_csrf_token_is_refused(make_app, create_user, create_consul
     consultation = create_consultation("open")
     _, recs = articles_of(app, consultation.slug)
     user = create_user()
-    from tests.conftest import csrf_token_from
+    from tests.conftest import csrf_token_from, sign_in_with_csrf
 
-    token = csrf_token_from(client.get("/entrar").get_data(as_text=True))
-    client.post("/entrar", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    sign_in_with_csrf(client, user)
     token = csrf_token_from(client.get("/conta").get_data(as_text=True))  # renewed at login
     url = f"/consultas/{consultation.slug}/artigos/{recs[0]}/voto"
     assert client.post(url, data={"value": "agree"}).status_code == 400
@@ -580,15 +579,14 @@ def test_vote_panel_keeps_a_fresh_csrf_token_and_signs_a_new_one_past_half_its_l
                                                                                   create_consultation):
     import time
 
-    from tests.conftest import csrf_token_from
+    from tests.conftest import csrf_token_from, sign_in_with_csrf
 
     app = make_app(WTF_CSRF_ENABLED=True, WTF_CSRF_TIME_LIMIT=4)  # tokens carry whole seconds
     client = app.test_client()
     consultation = create_consultation("open")
     _, recs = articles_of(app, consultation.slug)
     user = create_user()
-    token = csrf_token_from(client.get("/entrar").get_data(as_text=True))
-    client.post("/entrar", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    sign_in_with_csrf(client, user)
     token = csrf_token_from(client.get(f"/consultas/{consultation.slug}/artigos/{recs[0]}").get_data(as_text=True))
     url = f"/consultas/{consultation.slug}/artigos/{recs[0]}/voto"
 

@@ -25,7 +25,7 @@ from consulta.models import (
 )
 from consulta.notifications import follows as follow_service
 from consulta.participation import services
-from tests.conftest import PASSWORD, csrf_token_from
+from tests.conftest import sign_in_with_csrf
 from tests.test_participation import articles_of
 
 LISTING = "ORDER BY contributions.created_at DESC"  # the query behind a page of contributions
@@ -37,9 +37,7 @@ def csrf_app(make_app):
 
 
 def login(client, user):
-    token = csrf_token_from(client.get("/entrar").get_data(as_text=True))
-    answer = client.post("/entrar", data={"csrf_token": token, "email": user.email, "password": PASSWORD})
-    assert answer.status_code == 303
+    assert sign_in_with_csrf(client, user).status_code == 303
 
 
 def tokens(html):
